@@ -1,0 +1,6 @@
+"""`python -m srvdoctor`."""
+
+from srvdoctor.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Checks: judgment only. Probe values in, results out; they never print."""

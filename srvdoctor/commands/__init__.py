@@ -1,0 +1,1 @@
+"""One module per command: parse its options, run, render, exit."""

@@ -1,0 +1,122 @@
+"""Options and plumbing every command shares: formats, output, timeout, config, console."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srvdoctor.config import Config
+    from srvdoctor.model import Report
+
+
+class UsageError(Exception):
+    """A bad invocation: printed as one line on stderr, exit code 2."""
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.", metavar="FORMAT")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the output to FILE (atomically) instead of stdout.",
+                 metavar="FILE", dir_okay=False),
+]  # fmt: skip
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--timeout", help="Seconds each probe may take (default 3, or the config's).",
+                 metavar="SECONDS"),
+]  # fmt: skip
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default ./srvdoctor.toml, then /etc/srvdoctor/).",
+                 metavar="PATH"),
+]  # fmt: skip
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of checks that crash.")]
+
+
+def check_format(fmt: str, allowed: Sequence[str]) -> str:
+    if fmt not in allowed:
+        raise UsageError(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
+    return fmt
+
+
+def check_timeout(timeout: float | None, config: Config) -> float:
+    if timeout is None:
+        return config.timeout
+    if not timeout > 0 or timeout > 3600:
+        raise UsageError(f"--timeout must be between 0 and 3600 seconds, not {timeout:g}")
+    return timeout
+
+
+def split_csv(values: Iterable[str] | None) -> list[str]:
+    """`--only disk,gpu --only load` -> ['disk', 'gpu', 'load']."""
+    return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
+
+
+def load(config_path: Path | None) -> Config:
+    from srvdoctor.config import ConfigError, load_config
+
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """stdout, or FILE replaced atomically (temp file + rename, as textfile collectors need)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    directory = output.parent if str(output.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write there: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+
+
+def console(output: Path | None = None, stderr: bool = False) -> Console:
+    """A rich console: colour when the terminal has it (NO_COLOR honoured), none in files/pipes."""
+    from rich.console import Console
+
+    if output is not None:
+        return Console(file=io.StringIO(), force_terminal=False, no_color=True, width=120, highlight=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def flush_console(con: Console, output: Path | None) -> None:
+    if output is not None:
+        buffer = con.file
+        assert isinstance(buffer, io.StringIO)
+        write_output(buffer.getvalue(), output)
+
+
+def print_table_report(report: Report, config: Config, output: Path | None) -> None:
+    from srvdoctor.playbooks import load_library
+    from srvdoctor.render.table import print_report
+
+    con = console(output)
+    print_report(con, report, load_library(config.resolved_notes_dir()).paths())
+    flush_console(con, output)
+
+
+def print_json(obj: Any, output: Path | None) -> None:
+    from srvdoctor.render.json import dumps
+
+    write_output(dumps(obj), output)

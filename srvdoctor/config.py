@@ -1,0 +1,359 @@
+"""srvdoctor.toml: thresholds, targets and the notes directory, validated.
+
+Every error names the file, the line where TOML gives one or where the key stands,
+and the key, so that `srvdoctor` can print it as one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from srvdoctor.model import FAIL_ON
+from srvdoctor.units import parse_duration, parse_size
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+CONFIG_NAME = "srvdoctor.toml"
+SYSTEM_CONFIG = Path("/etc/srvdoctor/srvdoctor.toml")
+DEFAULT_NOTES_DIR = Path("~/.config/srvdoctor/notes")
+
+
+class ConfigError(Exception):
+    """A config problem, already worded as one line: `file:line: key: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What `check` looks at beyond this machine's own resources."""
+
+    paths: tuple[str, ...] = ()
+    ports: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration: file values over defaults."""
+
+    source: Path | None = None
+    timeout: float = 3.0
+    fail_on: str = "fail"
+    notes_dir: Path | None = None
+    targets: Targets = field(default_factory=Targets)
+    #: validated threshold overrides per check id, e.g. {"disk.space": {"warn_percent": 85.0}}
+    checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: sections other modules own (e.g. `expect`), validated by them; raw TOML values
+    sections: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def resolved_notes_dir(self) -> Path:
+        env = os.environ.get("SRVDOCTOR_NOTES")
+        if env:
+            return Path(env).expanduser()
+        return (self.notes_dir or DEFAULT_NOTES_DIR).expanduser()
+
+    def error(self, table: tuple[str, ...], key: str | None, message: str) -> ConfigError:
+        """A ConfigError located at `table`/`key` of this config's file."""
+        return located_error(self.source, self.text, table, key, message)
+
+
+# --------------------------------------------------------------------------- locating
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\-"' ]+?)\s*=""")
+
+
+def _split_dotted(text: str) -> tuple[str, ...]:
+    parts: list[str] = []
+    for m in re.finditer(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([^.\s"\']+)', text):
+        parts.append(next(g for g in m.groups() if g is not None))
+    return tuple(parts)
+
+
+def find_line(text: str, table: tuple[str, ...], key: str | None = None, index: int = 0) -> int | None:
+    """The 1-based line of `key` inside `[table]` (the `index`-th `[[table]]`), or of the header."""
+    current: tuple[str, ...] = ()
+    seen = -1
+    header_line: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header and not line.lstrip().startswith(("#",)) and "=" not in line.split("]")[0]:
+            current = _split_dotted(header.group(2))
+            if current == table:
+                seen += 1
+                if seen == index:
+                    header_line = number
+                    if key is None:
+                        return number
+            continue
+        if key is None:
+            continue
+        keymatch = _KEY.match(line)
+        if not keymatch:
+            continue
+        full = current + _split_dotted(keymatch.group(1))
+        in_table = current == table and seen == index
+        if (
+            (in_table and full == (*table, key))
+            or (not table and full == (key,))
+            or (current != table and full == (*table, key))
+        ):
+            return number
+    return header_line
+
+
+def located_error(
+    source: Path | None, text: str, table: tuple[str, ...], key: str | None, message: str, index: int = 0
+) -> ConfigError:
+    where = str(source) if source else "<config>"
+    line = find_line(text, table, key, index) if text else None
+    if line is not None:
+        where += f":{line}"
+    parts = (*table, key) if key else table
+    name = ".".join(f'"{p}"' if not re.fullmatch(r"[A-Za-z0-9_-]+", p) else p for p in parts)
+    return ConfigError(f"{where}: {name}: {message}" if name else f"{where}: {message}")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def coerce(value: Any, hint: Any, key: str) -> Any:
+    """Check a TOML value against a dataclass field type; accept human units.
+
+    int fields named *_bytes take sizes ("512MiB"); float fields named *_s or
+    *_seconds take durations ("90s"). Raises ValueError with the reason.
+    """
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(hint):
+            if option is type(None):
+                if value is None:
+                    return None
+                continue
+            try:
+                return coerce(value, option, key)
+            except ValueError as exc:
+                errors.append(str(exc))
+        raise ValueError(errors[0] if errors else f"unexpected value {value!r}")
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"expected true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, str) and key.endswith("_bytes"):
+            return parse_size(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ValueError(f"expected an integer, got {value!r}")
+    if hint is float:
+        if isinstance(value, str) and key.endswith(("_s", "_seconds")):
+            return parse_duration(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise ValueError(f"expected a number, got {value!r}")
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise ValueError(f"expected a string, got {value!r}")
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list, got {value!r}")
+        inner = args[0] if args else Any
+        return tuple(coerce(v, inner, key) for v in value)
+    if hint is Any:
+        return value
+    raise ValueError(f"unsupported setting type {hint!r}")
+
+
+def dataclass_overrides(cls: type[Any], table: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate `table` as keyword arguments for dataclass `cls`.
+
+    Raises KeyError(key, message) pointing at the offending key.
+    """
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            raise KeyError(key, f"unknown setting{_suggest(key, fields)}; known: {', '.join(fields)}")
+        try:
+            out[key] = coerce(value, hints[key], key)
+        except ValueError as exc:
+            raise KeyError(key, str(exc)) from None
+    return out
+
+
+def _suggest(word: str, choices: typing.Iterable[str]) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+# --------------------------------------------------------------------------- sections
+
+SectionValidator = Callable[[Any, "Config"], None]
+
+#: Sections owned by other modules, validated by them once the file is read.
+EXTRA_SECTIONS: dict[str, SectionValidator] = {}
+
+_TOP_LEVEL = ("timeout", "fail_on", "notes", "targets", "checks")
+
+
+def _parse_targets(raw: Any, cfg: Config) -> Targets:
+    if not isinstance(raw, dict):
+        raise cfg.error(("targets",), None, "expected a table")
+    kwargs = {}
+    for key, value in raw.items():
+        if key not in {f.name for f in dataclasses.fields(Targets)}:
+            raise cfg.error(("targets",), key, "unknown target kind; known: paths, ports, hosts, urls")
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            raise cfg.error(("targets",), key, "expected a list of strings")
+        kwargs[key] = tuple(str(v) for v in value)
+    return Targets(**kwargs)
+
+
+def _parse_checks(raw: Any, cfg: Config) -> dict[str, dict[str, Any]]:
+    from srvdoctor.checks.registry import CHECKS
+
+    if not isinstance(raw, dict):
+        raise cfg.error(("checks",), None, "expected a table of check ids")
+    by_id = {c.id: c for c in CHECKS}
+    out: dict[str, dict[str, Any]] = {}
+    for check_id, table in raw.items():
+        if check_id not in by_id:
+            raise cfg.error(("checks", check_id), None, f"unknown check{_suggest(check_id, by_id)}")
+        if not isinstance(table, dict):
+            raise cfg.error(("checks",), check_id, "expected a table of settings")
+        try:
+            out[check_id] = dataclass_overrides(by_id[check_id], table)
+            by_id[check_id](**out[check_id])  # __post_init__ validates combinations
+        except KeyError as exc:
+            key, message = exc.args
+            raise cfg.error(("checks", check_id), key, message) from None
+        except ValueError as exc:
+            raise cfg.error(("checks", check_id), None, str(exc)) from None
+    return out
+
+
+def parse_config(text: str, source: Path | None) -> Config:
+    """Parse and validate the text of a config file."""
+    where = str(source) if source else "<config>"
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        loc = f":{match.group(1)}" if match else ""
+        raise ConfigError(f"{where}{loc}: malformed TOML: {message}") from None
+    cfg = Config(source=source, text=text)
+    for key in raw:
+        if key not in _TOP_LEVEL and key not in EXTRA_SECTIONS:
+            known = (*_TOP_LEVEL, *EXTRA_SECTIONS)
+            raise cfg.error((), key, f"unknown setting{_suggest(key, known)}; known: {', '.join(known)}")
+    timeout = raw.get("timeout", cfg.timeout)
+    if isinstance(timeout, str):
+        try:
+            timeout = parse_duration(timeout)
+        except ValueError as exc:
+            raise cfg.error((), "timeout", str(exc)) from None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise cfg.error((), "timeout", f"expected a positive number of seconds, got {timeout!r}")
+    fail_on = raw.get("fail_on", cfg.fail_on)
+    if fail_on not in FAIL_ON:
+        raise cfg.error((), "fail_on", f"expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+    notes_dir: Path | None = None
+    if "notes" in raw:
+        notes = raw["notes"]
+        if not isinstance(notes, dict):
+            raise cfg.error(("notes",), None, "expected a table")
+        for key in notes:
+            if key != "dir":
+                raise cfg.error(("notes",), key, "unknown setting; known: dir")
+        if not isinstance(notes.get("dir", ""), str):
+            raise cfg.error(("notes",), "dir", "expected a path string")
+        if notes.get("dir"):
+            notes_dir = Path(notes["dir"]).expanduser()
+    cfg = dataclasses.replace(
+        cfg,
+        timeout=float(timeout),
+        fail_on=fail_on,
+        notes_dir=notes_dir,
+        targets=_parse_targets(raw["targets"], cfg) if "targets" in raw else Targets(),
+        checks=_parse_checks(raw["checks"], cfg) if "checks" in raw else {},
+        sections={k: v for k, v in raw.items() if k in EXTRA_SECTIONS},
+    )
+    for name, validate in EXTRA_SECTIONS.items():
+        if name in raw:
+            validate(raw[name], cfg)
+    return cfg
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """--config, else $SRVDOCTOR_CONFIG, else ./srvdoctor.toml, else /etc/srvdoctor/srvdoctor.toml."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("SRVDOCTOR_CONFIG")
+    if env:
+        return Path(env)
+    for candidate in (Path.cwd() / CONFIG_NAME, SYSTEM_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Find, read and validate the config; defaults when there is no file."""
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: config path is a directory, not a file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: config file not readable (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config file is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    return parse_config(text, path)
+
+
+def effective_config(cfg: Config) -> dict[str, Any]:
+    """The config with every default filled in, as `check --print-config` shows it."""
+    from srvdoctor.checks.registry import CHECKS
+
+    checks: dict[str, dict[str, Any]] = {}
+    for cls in CHECKS:
+        instance = cls(**cfg.checks.get(cls.id, {}))
+        values = {f.name: getattr(instance, f.name) for f in dataclasses.fields(instance) if f.init}
+        if values:
+            checks[cls.id] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    out: dict[str, Any] = {
+        "source": str(cfg.source) if cfg.source else None,
+        "timeout": cfg.timeout,
+        "fail_on": cfg.fail_on,
+        "notes": {"dir": str(cfg.resolved_notes_dir())},
+        "targets": {f.name: list(getattr(cfg.targets, f.name)) for f in dataclasses.fields(Targets)},
+        "checks": checks,
+    }
+    out.update(cfg.sections)
+    return out

@@ -1,0 +1,1 @@
+"""Probes: the only code that touches the system. They return plain values, never print."""

@@ -1,0 +1,48 @@
+"""Nagios plugin output: one line, perfdata, and the plugin exit code (0-3)."""
+
+from __future__ import annotations
+
+import re
+
+from srvdoctor.model import Report, Status
+from srvdoctor.render import numeric_data
+
+LABELS = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
+_UNITS = (("_percent", "%"), ("_bytes", "B"), ("_ms", "ms"), ("_s", "s"))
+
+
+def exit_code(report: Report) -> int:
+    """CRITICAL for any fail, else UNKNOWN for any error, else WARNING for any warn, else OK."""
+    statuses = {r.status for r in report.results}
+    if Status.FAIL in statuses:
+        return 2
+    if Status.ERROR in statuses:
+        return 3
+    if Status.WARN in statuses:
+        return 1
+    return 0
+
+
+def _perf_label(text: str) -> str:
+    return "'" + re.sub(r"[='\s]", "_", text) + "'"
+
+
+def render(report: Report) -> str:
+    code = exit_code(report)
+    problems = report.problems(Status.WARN)
+    if problems:
+        shown = "; ".join(f"{r.status.value.upper()} {r.summary}" for r in problems[:5])
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        text = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}{more}"
+    else:
+        counts = report.counts
+        text = f"{counts['ok']} checks ok, {counts['skip']} skipped"
+    perf: list[str] = []
+    for r in report.results:
+        for key, value in numeric_data(r.data).items():
+            unit = next((u for suffix, u in _UNITS if key.endswith(suffix)), None)
+            if unit is not None:
+                number = f"{value:.0f}" if value == int(value) else f"{value:.2f}"
+                perf.append(f"{_perf_label(f'{r.check}:{r.target}:{key}')}={number}{unit}")
+    line = f"SRVDOCTOR {LABELS[code]} - {text.replace('|', '/')}"
+    return line + (" | " + " ".join(perf) if perf else "") + "\n"

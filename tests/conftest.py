@@ -1,0 +1,126 @@
+"""Shared fixtures and the integration markers.
+
+`root`, `docker`, `netns` and `gpu` skip with a reason where the resource is missing;
+with SRVDOCTOR_REQUIRE_INTEGRATION=1 (CI) the first three fail instead of skipping.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REQUIRE_INTEGRATION = os.environ.get("SRVDOCTOR_REQUIRE_INTEGRATION") == "1"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES_NVML = REPO.parent / "shared" / "fixtures" / "nvml"
+
+
+@functools.cache
+def _missing_root() -> str | None:
+    return None if os.geteuid() == 0 else "needs root (run the suite as root: sudo ./scripts/test)"
+
+
+@functools.cache
+def _missing_netns() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root to create network namespaces"
+    for tool in ("ip", "iptables"):
+        if shutil.which(tool) is None:
+            return f"needs {tool} (apt-get install iproute2 iptables)"
+    return None
+
+
+@functools.cache
+def _missing_docker() -> str | None:
+    if shutil.which("docker") is None:
+        return "needs the docker CLI and engine (apt-get install docker.io; ./scripts/test starts dockerd)"
+    try:
+        proc = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"],
+                              capture_output=True, text=True, timeout=20)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return "the Docker daemon did not answer within 20 s"
+    if proc.returncode != 0:
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        return f"no Docker daemon answers: {last}"
+    return None
+
+
+@functools.cache
+def _missing_gpu() -> str | None:
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        count = pynvml.nvmlDeviceGetCount()
+        pynvml.nvmlShutdown()
+    except Exception as exc:
+        return f"no NVIDIA GPU usable through NVML ({type(exc).__name__})"
+    return None if count else "NVML found no GPU"
+
+
+_CHECKS: dict[str, Callable[[], str | None]] = {
+    "root": _missing_root,
+    "netns": _missing_netns,
+    "docker": _missing_docker,
+    "gpu": _missing_gpu,
+}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for name, missing in _CHECKS.items():
+        if item.get_closest_marker(name) is None:
+            continue
+        reason = missing()
+        if reason is None:
+            continue
+        if REQUIRE_INTEGRATION and name != "gpu":
+            pytest.fail(f"SRVDOCTOR_REQUIRE_INTEGRATION=1 but [{name}] {reason}", pytrace=False)
+        pytest.skip(f"[{name}] {reason}")
+
+
+@dataclass(frozen=True)
+class CliResult:
+    rc: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            input_text: str | None = None, timeout: float = 60) -> CliResult:  # fmt: skip
+    """Run `python -m srvdoctor ARGS` as a real process, as a user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "srvdoctor", *args],
+        capture_output=True, text=True, env=full_env, cwd=cwd, input=input_text, timeout=timeout,
+    )  # fmt: skip
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Mount real tmpfs filesystems under tmp_path: `tmpfs("full", size="2M", nr_inodes=40)`."""
+    mounted: list[Path] = []
+
+    def mount(name: str, size: str = "2M", nr_inodes: int | None = None) -> Path:
+        target = tmp_path / name
+        target.mkdir()
+        options = f"size={size}" + (f",nr_inodes={nr_inodes}" if nr_inodes else "")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], check=True)
+        mounted.append(target)
+        return target
+
+    yield mount
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=False)

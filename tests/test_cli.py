@@ -1,0 +1,130 @@
+"""The command contract: help, version, formats, exit codes, one-line usage errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from srvdoctor import __version__
+from srvdoctor.checks.registry import CHECKS
+
+
+@pytest.fixture
+def failing_config(tmp_path: Path) -> Path:
+    """Thresholds at 0 %: every real filesystem fails, no root needed."""
+    path = tmp_path / "zero.toml"
+    path.write_text('[checks."disk.space"]\nwarn_percent = 0\nfail_percent = 0\n')
+    return path
+
+
+def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("--version").stdout == f"srvdoctor {__version__}\n"
+
+
+def test_help_lists_every_command(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("--help").stdout
+    for command in ("check", "notes"):
+        assert f"  {command} " in out
+
+
+def test_healthy_table_ends_with_verdict(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", "--only", "disk")
+    assert result.rc == 0 and "\x1b[" not in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("No problems found (")
+
+
+def test_failing_table_names_checks_and_playbook(cli, failing_config: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", "--only", "disk", "--config", str(failing_config))
+    lines = result.stdout.rstrip().splitlines()
+    assert result.rc == 1
+    assert lines[-1].startswith(f"{lines[-1].split()[0]} problems found: disk.space (")
+    assert any(line.strip().startswith("→ playbook: srvdoctor notes disk-full (") for line in lines)
+
+
+def test_json_schema(cli, failing_config: Path) -> None:  # type: ignore[no-untyped-def]
+    report = json.loads(cli("check", "--only", "disk", "-f", "json", "-c", str(failing_config)).stdout)
+    assert {
+        "schema",
+        "tool",
+        "version",
+        "host",
+        "started_at",
+        "duration_s",
+        "status",
+        "counts",
+        "results",
+    } <= set(report)
+    assert (report["schema"], report["tool"], report["status"]) == (1, "srvdoctor", "fail")
+    first = report["results"][0]
+    assert set(first) >= {
+        "check",
+        "target",
+        "status",
+        "summary",
+        "details",
+        "data",
+        "playbook",
+        "hints",
+        "duration_s",
+    }
+    assert report["counts"]["fail"] == sum(r["status"] == "fail" for r in report["results"]) > 0
+
+
+def test_fail_on_warn(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    warn_only = tmp_path / "warn.toml"
+    warn_only.write_text('[checks."disk.space"]\nwarn_percent = 0\n')
+    assert cli("check", "--only", "disk", "-c", str(warn_only)).rc == 0
+    assert cli("check", "--only", "disk", "-c", str(warn_only), "--fail-on", "warn").rc == 1
+
+
+def test_output_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "report.json"
+    result = cli("check", "--only", "disk", "-f", "json", "--output", str(out))
+    assert (result.rc, result.stdout) == (0, "")
+    assert json.loads(out.read_text())["tool"] == "srvdoctor"
+
+
+def test_skip_every_area_checks_nothing(cli) -> None:  # type: ignore[no-untyped-def]
+    areas = sorted({c.area for c in CHECKS})
+    result = cli("check", "--skip", ",".join(areas), "-f", "json")
+    assert json.loads(result.stdout)["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--bogus"], "srvdoctor check: No such option: --bogus"),
+        (["check", "--format", "xml"], "--format must be one of table, json, junit, prometheus, nagios"),
+        (["check", "--only", "disk,floppy"], "unknown area 'floppy'"),
+        (["check", "--timeout", "0"], "--timeout must be between 0 and 3600 seconds"),
+        (["check", "--timeout", "soon"], "Invalid value for '--timeout'"),
+        (["check", "--fail-on", "never"], "--fail-on must be one of warn, fail, error"),
+        (
+            ["check", "--config", "/nonexistent/srvdoctor.toml"],
+            "/nonexistent/srvdoctor.toml: config file not found",
+        ),
+        (["notes", "disk-ful"], "no note with id 'disk-ful'; did you mean disk-full"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_bad_invocation_is_one_line_exit_2(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert (result.rc, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("srvdoctor: error: ") and message in result.stderr
+
+
+def test_notes_list_and_show(cli) -> None:  # type: ignore[no-untyped-def]
+    listing = cli("notes").stdout
+    assert "disk-full" in listing and "inode-exhaustion" in listing
+    shown = cli("notes", "disk-full").stdout
+    assert shown.startswith("# No space left on device\n") and "## Prevent" in shown
+
+
+def test_notes_json(cli) -> None:  # type: ignore[no-untyped-def]
+    notes = json.loads(cli("notes", "--format", "json").stdout)
+    assert {"id": "disk-full", "title": "No space left on device"}.items() <= notes[
+        [n["id"] for n in notes].index("disk-full")
+    ].items()
