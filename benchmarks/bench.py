@@ -38,7 +38,9 @@ def wall(cmd: Sequence[str], runs: int, warmup: int = 2, **kwargs: object) -> fl
 def line(name: str, ours: float, ref: float | None, ref_name: str, target: str) -> None:
     ratio = f"{ours / ref:.2f}x" if ref else "-"
     ref_text = f"{ref * 1000:8.1f} ms" if ref is not None else "       -   "
-    print(f"{name:<28} {ours * 1000:8.1f} ms   {ref_name:<26} {ref_text}   ratio {ratio:>6}   target {target}")
+    print(
+        f"{name:<28} {ours * 1000:8.1f} ms   {ref_name:<26} {ref_text}   ratio {ratio:>6}   target {target}"
+    )
 
 
 def bench_version() -> None:
@@ -60,7 +62,9 @@ BENCHMARKS: dict[str, Callable[[], None]] = {"version": bench_version, "check": 
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], help="benchmarks to run (default all)")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {os.uname().release}")
