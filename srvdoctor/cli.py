@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -54,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("srvdoctor: interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # `srvdoctor check | head`: the reader left; say nothing more, as coreutils do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
     except Exception as exc:
         # click's UsageError/BadParameter (typer may vendor click, so match by shape)
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
@@ -71,6 +77,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(rc if isinstance(rc, int) else 0)
 
 
-def _die(message: str) -> None:
+def _die(message: str) -> NoReturn:
     print(f"srvdoctor: error: {message}", file=sys.stderr)
     sys.exit(2)
