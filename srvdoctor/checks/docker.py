@@ -202,7 +202,7 @@ class DockerLogs:
         if info.rootless and path == DEFAULT_DAEMON_JSON:
             path = rootless_daemon_json()
         defaults = read_daemon_json(path)
-        containers = session.containers()
+        containers = sorted(session.containers(), key=lambda c: (-(c.log_bytes or 0), c.name))
         results = [self.judge(c, defaults, info.logging_driver) for c in containers]
         results.append(self.judge_total(containers, info.root_dir, filesystem_size(info.root_dir)))
         return results
