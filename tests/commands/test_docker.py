@@ -103,3 +103,23 @@ def test_bad_threshold_in_config_exits_2(tmp_path: Path) -> None:
     config.write_text('[checks."docker.logs"]\nwarn_bytes = "lots"\n')
     result = run_cli("docker", "-c", str(config))
     assert result.rc == 2 and result.stderr.startswith(f"srvdoctor: error: {config}:2: "), result.stderr
+
+
+def test_hung_daemon_warns_once_and_the_other_checks_skip(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "hung.sock"
+    hung = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hung.bind(str(path))
+    hung.listen(8)
+    try:
+        result = run_cli("docker", "--timeout", "0.5", "-f", "json", env={"DOCKER_HOST": f"unix://{path}"})
+    finally:
+        hung.close()
+    assert result.rc == 0, result.stderr
+    statuses = {r["check"]: (r["status"], r["playbook"]) for r in json.loads(result.stdout)["results"]}
+    assert statuses == {
+        "docker.daemon": ("warn", "docker-daemon-unreachable"),
+        "docker.logs": ("skip", None),
+        "docker.disk": ("skip", None),
+    }

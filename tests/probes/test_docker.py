@@ -122,3 +122,17 @@ def test_system_df_legacy_shape_from_the_real_engine() -> None:
     assert "Images" in raw and "ImageUsage" not in raw  # API 1.41 answers with lists
     assert (usage.shape, ours) == ("legacy", theirs)
     assert usage.get("images").size_bytes == raw["LayersSize"]  # type: ignore[union-attr]
+
+
+def test_daemon_that_accepts_but_never_answers_times_out(tmp_path: Path) -> None:
+    path = tmp_path / "hung.sock"
+    hung = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hung.bind(str(path))
+    hung.listen(8)  # connections queue up; nothing ever reads or answers them
+    try:
+        with pytest.raises(DockerUnavailable) as excinfo:
+            connect(0.5, {"DOCKER_HOST": f"unix://{path}"})
+    finally:
+        hung.close()
+    assert (excinfo.value.kind, excinfo.value.reason) == (
+        "timeout", f"unix://{path} did not answer within 0.5 s")  # fmt: skip
