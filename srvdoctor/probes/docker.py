@@ -332,7 +332,7 @@ def log_files(container_dir: str, container_id: str) -> list[LogFile]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in ("local-logs",) or rel.startswith("local-logs"):
+                if entry.name == "local-logs" or rel.startswith("local-logs"):
                     stack.append(entry.path)
                 continue
             if entry.is_file(follow_symlinks=False) and _is_log_file(entry.name, rel, container_id):
