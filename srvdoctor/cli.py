@@ -12,6 +12,7 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
+from srvdoctor.commands.docker import docker
 from srvdoctor.commands.notes import notes
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app = typer.Typer(
 
 app.command("check")(check)
 app.command("notes")(notes)
+app.command("docker")(docker)
 
 
 def _version(value: bool) -> None:

@@ -21,6 +21,8 @@ class CheckContext:
     config: Config = field(default_factory=Config)
     timeout: float = 3.0
     debug: bool = False
+    #: skip slow probes (`--fast`): e.g. Docker's `system df`
+    fast: bool = False
     started: float = field(default_factory=time.monotonic)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)

@@ -48,6 +48,7 @@ def check(
         bool, typer.Option("--print-config", help="Show the effective config (defaults filled in) and exit.")
     ] = False,
     debug: DebugOpt = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Skip slow probes (docker.disk's system df).")] = False,
 ) -> None:
     """Run every check that applies to this machine, concurrently, as one report."""
     check_format(fmt, CHECK_FORMATS)
@@ -75,7 +76,7 @@ def check(
     from srvdoctor.runner import run_report
 
     checks = registry.build(registry.select(only_areas, skip_areas), config)
-    ctx = CheckContext(config=config, timeout=probe_timeout, debug=debug)
+    ctx = CheckContext(config=config, timeout=probe_timeout, debug=debug, fast=fast)
     report = run_report(checks, ctx)
 
     if fmt == "table":

@@ -1,0 +1,420 @@
+"""Docker area: the daemon, container log bloat, and reclaimable Docker disk usage."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.model import Result, Status
+from srvdoctor.probes.docker import (
+    DEFAULT_DAEMON_JSON,
+    ContainerLogs,
+    DaemonInfo,
+    DaemonJson,
+    DiskUsage,
+    DockerSession,
+    DockerUnavailable,
+    connect,
+    filesystem_size,
+    parse_system_df,
+    read_daemon_json,
+    rootless_daemon_json,
+)
+from srvdoctor.units import naturalsize
+
+GIB = 1024**3
+
+#: What to print (never run) to bound a container's logs.
+ROTATION_FIX = (
+    'fix: bound logs for new containers in /etc/docker/daemon.json: {"log-driver": "local"} '
+    'or {"log-driver": "json-file", "log-opts": {"max-size": "100m", "max-file": "3"}}, '
+    "then restart dockerd (sudo systemctl restart docker)",
+    "per container: docker run --log-opt max-size=100m --log-opt max-file=3 ...; "
+    'compose: logging: {driver: json-file, options: {max-size: "100m", max-file: "3"}}',
+)
+
+
+def _session(ctx: CheckContext) -> DockerSession | DockerUnavailable:
+    """One connection per run, shared by the docker checks."""
+
+    def factory() -> DockerSession | DockerUnavailable:
+        try:
+            return connect(ctx.timeout)
+        except DockerUnavailable as exc:
+            return exc
+
+    return ctx.memo("docker.session", factory)
+
+
+def _no_daemon(check_id: str, exc: DockerUnavailable) -> Result:
+    """What docker.logs and docker.disk say when docker.daemon could not connect."""
+    return Result(
+        check_id,
+        "-",
+        Status.SKIP,
+        f"no Docker daemon to ask: {exc.reason}",
+        details=("docker.daemon says why and how to fix it",),
+    )
+
+
+def is_unbounded(driver: str, opts: Mapping[str, str]) -> bool:
+    """json-file without max-size (or max-size -1) keeps every line forever."""
+    return driver == "json-file" and opts.get("max-size", "").strip() in ("", "-1")
+
+
+def defaults_bounded(defaults: DaemonJson, daemon_driver: str) -> bool:
+    """Do daemon.json's log defaults bound the logs of containers created from now on?"""
+    if not defaults.exists or defaults.error:
+        return False
+    driver = defaults.log_driver or daemon_driver or "json-file"
+    return not is_unbounded(driver, defaults.log_opts)
+
+
+@dataclass(frozen=True)
+class DockerDaemon:
+    """Connects to the Docker daemon the way the docker CLI does: DOCKER_HOST, then
+    /var/run/docker.sock, then the rootless $XDG_RUNTIME_DIR/docker.sock.
+
+    No socket, or nothing listening on it: skip. A socket this user may not open, a daemon
+    that does not answer within the timeout: warn (`docker-daemon-unreachable`). Shows
+    the engine version, default logging driver and data root (`/info`). Shell equivalent:
+    `docker info --format '{{.ServerVersion}} {{.LoggingDriver}} {{.DockerRootDir}}'`.
+    """
+
+    id: ClassVar[str] = "docker.daemon"
+    area: ClassVar[str] = "docker"
+    playbooks: ClassVar[tuple[str, ...]] = ("docker-daemon-unreachable",)
+    timeout_factor: ClassVar[float] = 2.0
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        session = _session(ctx)
+        if isinstance(session, DockerUnavailable):
+            return [self.judge_unavailable(session)]
+        return [self.judge(session.info)]
+
+    def judge(self, info: DaemonInfo) -> Result:
+        rootless = ", rootless" if info.rootless else ""
+        return Result(
+            self.id,
+            info.endpoint.url,
+            Status.OK,
+            f"Docker {info.version} (API {info.api_version}{rootless}): "
+            f"logging driver {info.logging_driver}, data root {info.root_dir}",
+            data={
+                "url": info.endpoint.url,
+                "source": info.endpoint.source,
+                "version": info.version,
+                "api_version": info.api_version,
+                "logging_driver": info.logging_driver,
+                "root_dir": info.root_dir,
+                "rootless": info.rootless,
+                "containers": info.containers,
+            },
+        )
+
+    def judge_unavailable(self, exc: DockerUnavailable) -> Result:
+        target = exc.endpoint.url if exc.endpoint else "-"
+        data = {"kind": exc.kind, "url": exc.endpoint.url if exc.endpoint else None}
+        if exc.kind in ("missing", "refused"):
+            return Result(
+                self.id,
+                target,
+                Status.SKIP,
+                f"no Docker daemon here: {exc.reason}",
+                details=(
+                    "to check Docker: start it (sudo systemctl start docker), or point DOCKER_HOST "
+                    "at its socket (e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock for rootless)",
+                ),
+                data=data,
+            )
+        if exc.kind == "permission":
+            path = exc.endpoint.socket_path if exc.endpoint else None
+            sock = path or "/var/run/docker.sock"
+            return Result(
+                self.id,
+                target,
+                Status.WARN,
+                f"cannot use the Docker daemon: {exc.reason}",
+                details=(
+                    f"{sock} is only for root and the docker group, and this user is in neither",
+                    "fix: sudo usermod -aG docker $USER, then log out and back in (or: newgrp docker)",
+                    "or run the command with sudo: sudo srvdoctor docker",
+                    "note: the docker group can do anything root can: add only trusted users",
+                ),
+                data=data,
+                playbook="docker-daemon-unreachable",
+                hints=(f"ls -l {sock}", "id -nG"),
+            )
+        return Result(
+            self.id,
+            target,
+            Status.WARN,
+            f"the Docker daemon does not answer: {exc.reason}",
+            details=("fix: check and restart the daemon: sudo systemctl restart docker",),
+            data=data,
+            playbook="docker-daemon-unreachable",
+            hints=("systemctl status docker", "journalctl -u docker --since '-1h' | tail -50"),
+        )
+
+
+@dataclass(frozen=True)
+class DockerLogs:
+    """Size on disk of every container's logs, running and stopped, and their rotation.
+
+    Counts json-file's log with its rotated `.1…N`/`.gz` siblings, the `local` driver's
+    `local-logs/`, and dual logging's `container-cached.log`, under
+    DATA_ROOT/containers/ID (root only: without root the sizes are unknown and only the
+    log options are judged). Warn when a container's logs exceed `warn_bytes` (1 GiB) or
+    a json-file container has no max-size; fail over `fail_bytes` (10 GiB), or when all
+    logs together take more than `fail_fs_percent` (20) % of the filesystem holding the
+    data root. `daemon_json` (/etc/docker/daemon.json, or the rootless one) gives the
+    daemon's defaults, which apply only to containers created after they were set.
+    Shell equivalent: `sudo du -ch /var/lib/docker/containers/*/*-json.log*` and
+    `docker inspect --format '{{.Name}} {{.HostConfig.LogConfig}}' $(docker ps -aq)`.
+    """
+
+    id: ClassVar[str] = "docker.logs"
+    area: ClassVar[str] = "docker"
+    playbooks: ClassVar[tuple[str, ...]] = ("docker-log-bloat",)
+    timeout_factor: ClassVar[float] = 3.0
+    warn_bytes: int = 1 * GIB
+    fail_bytes: int = 10 * GIB
+    fail_fs_percent: float = 20.0
+    daemon_json: str = DEFAULT_DAEMON_JSON
+
+    def __post_init__(self) -> None:
+        if not 0 < self.warn_bytes <= self.fail_bytes:
+            raise ValueError(
+                f"need 0 < warn_bytes <= fail_bytes, got {self.warn_bytes} and {self.fail_bytes}"
+            )
+        if not 0 < self.fail_fs_percent <= 100:
+            raise ValueError(f"fail_fs_percent must be in (0, 100], got {self.fail_fs_percent}")
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        session = _session(ctx)
+        if isinstance(session, DockerUnavailable):
+            return [_no_daemon(self.id, session)]
+        info = session.info
+        path = self.daemon_json
+        if info.rootless and path == DEFAULT_DAEMON_JSON:
+            path = rootless_daemon_json()
+        defaults = read_daemon_json(path)
+        containers = sorted(session.containers(), key=lambda c: (-(c.log_bytes or 0), c.name))
+        results = [self.judge(c, defaults, info.logging_driver) for c in containers]
+        results.append(self.judge_total(containers, info.root_dir, filesystem_size(info.root_dir)))
+        return results
+
+    def judge(self, c: ContainerLogs, defaults: DaemonJson, daemon_driver: str = "json-file") -> Result:
+        size = c.log_bytes
+        unbounded = is_unbounded(c.log_driver, c.log_opts)
+        if size is not None and size >= self.fail_bytes:
+            status = Status.FAIL
+        elif (size is not None and size >= self.warn_bytes) or unbounded:
+            status = Status.WARN
+        else:
+            status = Status.OK
+
+        if unbounded:
+            rotation = "json-file with no max-size: grows without bound"
+        elif c.log_driver == "json-file":
+            files = c.log_opts.get("max-file", "1")
+            rotation = f"json-file, max-size {c.log_opts['max-size']} × {files} files"
+        elif c.log_driver == "local":
+            rotation = "local driver (rotates by itself)"
+        else:
+            rotation = f"{c.log_driver or 'unknown'} driver"
+        amount = f"{naturalsize(size)} of logs" if size is not None else "logs of unknown size (needs root)"
+        summary = f"{c.name} ({c.state}): {amount}, {rotation}"
+        still = unbounded and defaults_bounded(defaults, daemon_driver)
+        if still:
+            summary += (
+                f"; still unbounded: recreate it ({defaults.path}'s defaults apply only to new containers)"
+            )
+
+        details: list[str] = []
+        hints: list[str] = []
+        if status is not Status.OK:
+            opts = ", ".join(f"{k}={v}" for k, v in sorted(c.log_opts.items())) or "none"
+            details.append(f"image {c.image}, log driver {c.log_driver}, log options: {opts}")
+            if c.files:
+                biggest = max(c.files, key=lambda f: f.size_bytes)
+                details.append(
+                    f"{len(c.files)} log file(s); largest {biggest.path} ({naturalsize(biggest.size_bytes)})"
+                )
+            elif not c.readable:
+                details.append(f"log sizes unknown: {c.unreadable_reason}")
+            if unbounded:
+                if still:
+                    details.append(
+                        f"recreate {c.name} to pick up the defaults: docker compose up -d --force-recreate "
+                        f"SERVICE, or docker rm -f {c.name} and docker run it again"
+                    )
+                else:
+                    details.extend(ROTATION_FIX)
+                    details.append(
+                        f"then recreate {c.name}: the log options of a container are fixed at creation"
+                    )
+            if c.state != "running":
+                details.append(
+                    f"{c.name} is {c.state}: docker rm {c.name} deletes it with its logs if unneeded"
+                )
+            if size is not None and size >= self.warn_bytes:
+                target_log = c.log_path or f"{c.container_dir}/{c.id}-json.log"
+                details.append(
+                    f"emergency only: sudo truncate -s 0 {target_log} (breaks docker logs -f readers; "
+                    "rm frees nothing while dockerd holds the file open)"
+                )
+            hints.append(f"docker inspect --format '{{{{json .HostConfig.LogConfig}}}}' {c.name}")
+            if c.readable:
+                hints.append(f"sudo du -ch {c.container_dir}")
+        return Result(
+            self.id,
+            c.name,
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "container_id": c.id,
+                "name": c.name,
+                "image": c.image,
+                "state": c.state,
+                "log_driver": c.log_driver,
+                "log_opts": dict(c.log_opts),
+                "log_bytes": size,
+                "log_files": len(c.files),
+                "unbounded": unbounded,
+                "needs_recreate": still,
+            },
+            playbook="docker-log-bloat" if status is not Status.OK else None,
+            hints=tuple(hints),
+        )
+
+    def judge_total(self, containers: Sequence[ContainerLogs], root_dir: str, fs_bytes: int | None) -> Result:
+        known = [c for c in containers if c.log_bytes is not None]
+        unknown = len(containers) - len(known)
+        if containers and not known:
+            return Result(
+                self.id,
+                root_dir,
+                Status.SKIP,
+                f"log sizes unknown: reading {os.path.join(root_dir, 'containers')} needs root "
+                "(log options were still checked)",
+                details=("to measure them: sudo srvdoctor docker",),
+                data={"containers": len(containers), "unknown": unknown},
+            )
+        total = sum(c.log_bytes or 0 for c in known)
+        percent = 100.0 * total / fs_bytes if fs_bytes else 0.0
+        status = Status.FAIL if fs_bytes and percent > self.fail_fs_percent else Status.OK
+        summary = f"container logs take {naturalsize(total)} in {len(known)} container(s)" + (
+            f", {percent:.1f}% of the filesystem holding {root_dir}" if fs_bytes else ""
+        )
+        details: list[str] = []
+        if status is Status.FAIL:
+            top = sorted(known, key=lambda c: c.log_bytes or 0, reverse=True)[:5]
+            details.append(
+                "largest: " + ", ".join(f"{c.name} ({naturalsize(c.log_bytes or 0)})" for c in top)
+            )
+            details.extend(ROTATION_FIX)
+        if unknown:
+            details.append(f"{unknown} container(s) could not be measured")
+        return Result(
+            self.id,
+            root_dir,
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "total_log_bytes": total,
+                "filesystem_bytes": fs_bytes,
+                "percent_of_filesystem": round(percent, 3),
+                "containers": len(containers),
+            },
+            playbook="docker-log-bloat" if status is Status.FAIL else None,
+            hints=(f"srvdoctor disk {root_dir} --depth 2",) if status is Status.FAIL else (),
+        )
+
+
+_PRUNE = {
+    "images": "docker image prune -a (removes every image no container uses)",
+    "containers": "docker container prune (removes every stopped container)",
+    "volumes": "docker volume prune (DELETES the data of unused volumes: check them first)",
+    "build cache": "docker builder prune",
+}
+
+
+@dataclass(frozen=True)
+class DockerDisk:
+    """Reclaimable Docker disk usage through `/system/df`: unused images, stopped
+    containers, build cache and unused volumes (both response shapes: the lists of
+    API < 1.52 and the summaries of newer engines). Warn when the reclaimable total is
+    over `warn_reclaimable_bytes` (10 GiB). Container logs are not counted here (see
+    docker.logs). Can be slow on big hosts: runs within the timeout, skipped by `--fast`.
+    Shell equivalent: `docker system df`.
+    """
+
+    id: ClassVar[str] = "docker.disk"
+    area: ClassVar[str] = "docker"
+    playbooks: ClassVar[tuple[str, ...]] = ("docker-disk-usage",)
+    timeout_factor: ClassVar[float] = 2.0
+    warn_reclaimable_bytes: int = 10 * GIB
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        if ctx.fast:
+            return [
+                Result(
+                    self.id,
+                    "-",
+                    Status.SKIP,
+                    "skipped by --fast (docker system df can take minutes on big hosts)",
+                )
+            ]
+        session = _session(ctx)
+        if isinstance(session, DockerUnavailable):
+            return [_no_daemon(self.id, session)]
+        return [self.judge(parse_system_df(session.system_df()), session.info.root_dir)]
+
+    def judge(self, usage: DiskUsage, root_dir: str = "/var/lib/docker") -> Result:
+        reclaimable = usage.reclaimable_bytes
+        status = Status.WARN if reclaimable >= self.warn_reclaimable_bytes else Status.OK
+        parts = ", ".join(f"{c.name} {naturalsize(c.reclaimable_bytes)}" for c in usage.categories)
+        summary = (
+            f"Docker uses {naturalsize(usage.size_bytes)} (not counting logs); "
+            f"{naturalsize(reclaimable)} reclaimable: {parts}"
+        )
+        details: list[str] = []
+        if status is not Status.OK:
+            for c in sorted(usage.categories, key=lambda c: c.reclaimable_bytes, reverse=True):
+                if c.reclaimable_bytes:
+                    details.append(
+                        f"{c.name}: {c.total_count} ({c.active_count} in use), {naturalsize(c.size_bytes)}, "
+                        f"{naturalsize(c.reclaimable_bytes)} reclaimable → {_PRUNE[c.name]}"
+                    )
+        return Result(
+            self.id,
+            root_dir,
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "shape": usage.shape,
+                "size_bytes": usage.size_bytes,
+                "reclaimable_bytes": reclaimable,
+                **{
+                    c.name.replace(" ", "_"): {
+                        "total": c.total_count,
+                        "active": c.active_count,
+                        "size_bytes": c.size_bytes,
+                        "reclaimable_bytes": c.reclaimable_bytes,
+                    }
+                    for c in usage.categories
+                },
+            },
+            playbook="docker-disk-usage" if status is not Status.OK else None,
+            hints=("docker system df -v",) if status is not Status.OK else (),
+        )
+
+
+CHECKS = (DockerDaemon, DockerLogs, DockerDisk)
