@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from srvdoctor.config import Config, ConfigError, located_error
+from srvdoctor.config import Config, ConfigError, find_line, located_error
 from srvdoctor.expect.model import (
     KINDS,
     CommandExpect,
@@ -352,9 +352,10 @@ def parse_expectations(raw: Any, cfg: Config, env: Mapping[str, str] | None = No
     items: list[Expectation] = []
     for kind, tables in raw.items():
         if kind not in SCHEMA:
+            header = find_line(cfg.text, ("expect", kind)) if cfg.text else None
             raise error(
-                None,
-                kind,
+                kind if header else None,
+                None if header else kind,
                 f"unknown expectation kind{_suggest(kind, list(KINDS))}; known: {', '.join(KINDS)}",
             )
         if isinstance(tables, dict):
@@ -389,8 +390,6 @@ def parse_expectations(raw: Any, cfg: Config, env: Mapping[str, str] | None = No
 
 
 def _line(cfg: Config, kind: str, index: int) -> int | None:
-    from srvdoctor.config import find_line
-
     return find_line(cfg.text, ("expect", kind), None, index)
 
 
