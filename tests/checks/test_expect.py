@@ -188,7 +188,9 @@ user = "sdexpect-nobody"
     ]  # fmt: skip
     assert sorted(results[0].data["pids"]) == pids and results[1].data["pids"] == [workers[1].pid]
     assert results[2].summary.startswith("2 running, expected at least 3 (pid ")
-    assert results[3].summary == "0 running, expected one" and results[3].hints == ("pgrep -a sdexpect-worker",)
+    assert results[3].summary == "0 running, expected one" and results[3].hints == (
+        "pgrep -a sdexpect-worker",
+    )
 
 
 # --------------------------------------------------------------------------- command
@@ -251,14 +253,22 @@ url = "http://127.0.0.1:{refused}/health"
     assert results[2].summary == "HTTP 200 OK (expected 503 or 204)"
     assert results[3].status is Status.FAIL and results[3].data["elapsed_ms"] >= 1500
     assert re.fullmatch(r"took 1\.\d s \(budget 200 ms\)", results[3].summary)
-    assert results[4].summary == f"http://127.0.0.1:{refused}/health: connection refused (nothing listens on that port)"
+    assert (
+        results[4].summary
+        == f"http://127.0.0.1:{refused}/health: connection refused (nothing listens on that port)"
+    )
     assert results[4].data["error"] == "refused" and results[4].playbook == "deploy-unhealthy"
 
 
 def test_http_json_mismatch_names_the_value() -> None:
     with health_server(never=True) as srv:
-        results = run_expect(f'[[expect.http]]\nurl = "{srv.url()}"\njson = {{path = "status", equals = "ok"}}\n')
-    assert results[0].summary == 'HTTP 503 Service Unavailable (expected 200); JSON status is "loading", expected "ok"'
+        results = run_expect(
+            f'[[expect.http]]\nurl = "{srv.url()}"\njson = {{path = "status", equals = "ok"}}\n'
+        )
+    assert (
+        results[0].summary
+        == 'HTTP 503 Service Unavailable (expected 200); JSON status is "loading", expected "ok"'
+    )
     assert results[0].details == ('body: {"status": "loading"}',)
 
 
@@ -283,7 +293,9 @@ def tls_server(tmp_path: Path) -> Iterator[int]:
     )  # fmt: skip
     (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -322,11 +334,13 @@ def test_https_self_signed_fails_unless_insecure(tls_server: int) -> None:
 def test_gpu_without_a_gpu_fails_or_skips_when_optional() -> None:
     if _missing_gpu() is None:
         pytest.skip("this machine has a GPU; the no-GPU branch cannot be reached")
-    results = run_expect('[[expect.gpu]]\ncount = 1\n[[expect.gpu]]\nmin_free_memory = "20GiB"\noptional = true\n')
-    assert [r.status for r in results] == [Status.FAIL, Status.SKIP]
-    assert results[0].summary.startswith("no usable GPU: NVML did not initialise") and results[0].playbook == (
-        "gpu-unavailable"
+    results = run_expect(
+        '[[expect.gpu]]\ncount = 1\n[[expect.gpu]]\nmin_free_memory = "20GiB"\noptional = true\n'
     )
+    assert [r.status for r in results] == [Status.FAIL, Status.SKIP]
+    assert results[0].summary.startswith("no usable GPU: NVML did not initialise") and results[
+        0
+    ].playbook == ("gpu-unavailable")
     assert results[1].summary.endswith("; optional = true")
 
 
@@ -339,7 +353,10 @@ def test_gpu_live_count() -> None:
 def test_gpu_judgment_on_h200_readings() -> None:
     """Free memory as NVML reported it on an H200 with a PyTorch job holding GPU 0."""
     gib = 1 << 30
-    gpus = [GpuMemory(0, "NVIDIA H200", 150 * gib, 9 * gib), GpuMemory(1, "NVIDIA H200", 150 * gib, 140 * gib)]
+    gpus = [
+        GpuMemory(0, "NVIDIA H200", 150 * gib, 9 * gib),
+        GpuMemory(1, "NVIDIA H200", 150 * gib, 140 * gib),
+    ]
     cfg = parse_config('[[expect.gpu]]\ncount = 2\nmin_free_memory = "20GiB"\n', Path("s.toml"))
     (exp,) = expectations_of(cfg).items
     result = judge_gpu(exp, gpus)  # type: ignore[arg-type]
@@ -374,7 +391,8 @@ def test_container_state_health_and_restarts(containers: list[str]) -> None:
     running = _run(containers, image, "sleep", "300")
     exited = _run(containers, image, "sh", "-c", "exit 3")
     subprocess.run(["docker", "wait", exited], capture_output=True, timeout=60, check=True)
-    results = run_expect(f"""
+    results = run_expect(
+        f"""
 [[expect.container]]
 name = "{running}"
 max_restarts = 0
@@ -388,7 +406,9 @@ name = "{exited}"
 state = "exited"
 [[expect.container]]
 name = "sdexpect-missing-{uuid.uuid4().hex[:6]}"
-""", timeout=10)
+""",
+        timeout=10,
+    )
     assert [r.status for r in results] == [Status.OK, Status.WARN, Status.FAIL, Status.OK, Status.FAIL]
     assert results[0].summary == f"{running} is running ({image})"
     assert results[1].details == ("the image has no HEALTHCHECK, so health was not checked",)
@@ -410,7 +430,10 @@ def test_container_unhealthy_names_healthcheck_output(containers: list[str]) -> 
             break
         time.sleep(0.2)
     results = run_expect(f'[[expect.container]]\nname = "{name}"\nhealth = "healthy"\n', timeout=10)
-    assert (results[0].status, results[0].summary) == (Status.FAIL, f"{name} health is unhealthy, expected healthy")
+    assert (results[0].status, results[0].summary) == (
+        Status.FAIL,
+        f"{name} health is unhealthy, expected healthy",
+    )
     assert results[0].details == ("last healthcheck output: sdexpect-probe-said-no",)
 
 

@@ -48,10 +48,18 @@ def test_values_units_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert http.headers == {"Authorization": "Bearer s3cret"} and http.contains is not None
     assert http.contains.found_in("all ready") and not http.contains.found_in("loading")
     assert (http.json[0].path, http.json[0].equals) == ("model.name", "tiny")
-    assert isinstance(path, PathExpect) and (path.type, path.min_bytes, path.max_age) == ("file", 512 << 20, 600.0)
+    assert isinstance(path, PathExpect) and (path.type, path.min_bytes, path.max_age) == (
+        "file",
+        512 << 20,
+        600.0,
+    )
     assert isinstance(port, PortExpect) and (port.host, port.port, port.target) == ("::1", 8000, "[::1]:8000")
     assert isinstance(command, CommandExpect) and command.run == ("python3", "-c", "print(1)")
-    assert command.timeout == 90.0 and str(http.where) == "smoke.toml:3" and str(command.where) == "smoke.toml:21"
+    assert (
+        command.timeout == 90.0
+        and str(http.where) == "smoke.toml:3"
+        and str(command.where) == "smoke.toml:21"
+    )
 
 
 @pytest.mark.parametrize(
