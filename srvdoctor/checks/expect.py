@@ -140,7 +140,7 @@ def judge_http(exp: HttpExpect, got: HttpResponse | HttpFailure) -> Result:
         return _result(
             exp,
             Status.FAIL,
-            f"{exp.target}: {got.message}",
+            got.message,
             data={"error": got.kind, "elapsed_ms": round(got.elapsed_s * 1000, 1)},
             playbook=UNHEALTHY,
             hints=tuple(hints),
@@ -465,10 +465,10 @@ def judge_gpu(exp: GpuExpect, gpus: list[GpuMemory] | str) -> Result:
             return _result(
                 exp,
                 Status.SKIP,
-                f"no GPU here ({gpus}); optional = true",
+                f"no usable GPU ({gpus}); optional = true",
                 details=("install the NVIDIA driver on a GPU machine to check it",),
             )
-        return _result(exp, Status.FAIL, f"no usable GPU: {gpus}", playbook=NO_GPU, hints=hints)
+        return _result(exp, Status.FAIL, f"no usable GPU ({gpus})", playbook=NO_GPU, hints=hints)
     need = exp.min_free_memory or 0
     fit = [g for g in gpus if g.free_bytes >= need]
     data = {

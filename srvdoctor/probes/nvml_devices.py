@@ -27,7 +27,7 @@ def gpu_memory() -> list[GpuMemory]:
     try:
         pynvml.nvmlInit()
     except Exception as exc:
-        raise NvmlUnavailable(f"NVML did not initialise: {exc} (no NVIDIA driver or no GPU)") from None
+        raise NvmlUnavailable(f"NVML: {exc}") from None
     try:
         out = []
         for i in range(pynvml.nvmlDeviceGetCount()):

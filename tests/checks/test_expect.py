@@ -253,10 +253,7 @@ url = "http://127.0.0.1:{refused}/health"
     assert results[2].summary == "HTTP 200 OK (expected 503 or 204)"
     assert results[3].status is Status.FAIL and results[3].data["elapsed_ms"] >= 1500
     assert re.fullmatch(r"took 1\.\d s \(budget 200 ms\)", results[3].summary)
-    assert (
-        results[4].summary
-        == f"http://127.0.0.1:{refused}/health: connection refused (nothing listens on that port)"
-    )
+    assert results[4].summary == "connection refused (nothing listens on that port)"
     assert results[4].data["error"] == "refused" and results[4].playbook == "deploy-unhealthy"
 
 
@@ -338,9 +335,9 @@ def test_gpu_without_a_gpu_fails_or_skips_when_optional() -> None:
         '[[expect.gpu]]\ncount = 1\n[[expect.gpu]]\nmin_free_memory = "20GiB"\noptional = true\n'
     )
     assert [r.status for r in results] == [Status.FAIL, Status.SKIP]
-    assert results[0].summary.startswith("no usable GPU: NVML did not initialise") and results[
-        0
-    ].playbook == ("gpu-unavailable")
+    assert results[0].summary.startswith("no usable GPU (NVML: ") and results[0].playbook == (
+        "gpu-unavailable"
+    )
     assert results[1].summary.endswith("; optional = true")
 
 
