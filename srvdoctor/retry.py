@@ -113,7 +113,9 @@ def retry_failing(
             exp = exps.find(kind, int(results[i].data["index"]))
             if exp is not None:
                 targets.append((i, exp))
-        fresh = evaluate_all([exp for _, exp in targets], ctx)
+        # a fresh context per attempt: readings memoised in the last one (processes, GPUs) are stale
+        attempt_ctx = CheckContext(config=ctx.config, timeout=ctx.timeout, debug=ctx.debug)
+        fresh = evaluate_all([exp for _, exp in targets], attempt_ctx)
         number = len(attempts) + 1
         for (i, _), result in zip(targets, fresh, strict=True):
             results[i] = result

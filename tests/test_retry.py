@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -80,3 +83,26 @@ def test_bad_retry_duration_is_exit_2(cli) -> None:  # type: ignore[no-untyped-d
     assert (result.rc, result.stderr) == (
         2, "srvdoctor: error: --retry-for: not a duration: 'soon' (use e.g. 500ms, 90s, 2m, 1h)\n",
     )  # fmt: skip
+
+
+def test_retry_sees_a_process_that_starts_late(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each attempt reads the process table afresh (nothing memoised from the first run)."""
+    exe = tmp_path / "sdexpect-worker"
+    shutil.copy2(shutil.which("sleep") or "/bin/sleep", exe)
+    config = tmp_path / "smoke.toml"
+    config.write_text(f'[[expect.process]]\nname = "sdexpect-worker"\ncmdline = "{tmp_path}"\n')
+    started: list[subprocess.Popen[bytes]] = []
+    timer = threading.Timer(1.0, lambda: started.append(subprocess.Popen([str(exe), "60"])))
+    timer.start()
+    try:
+        result = cli("check", "--only", "expect", "--config", str(config), "--format", "json",
+                     "--retry-for", "30s", "--retry-interval", "0.2s")  # fmt: skip
+    finally:
+        timer.join()
+        for proc in started:
+            proc.kill()
+            proc.wait()
+    report = json.loads(result.stdout)
+    assert result.rc == 0 and report["retry"]["attempts"] >= 2
+    assert report["results"][0]["data"]["pids"] == [started[0].pid]
+    assert "0 running, expected one" in result.stderr.splitlines()[0]

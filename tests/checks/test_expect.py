@@ -439,3 +439,11 @@ def test_container_skips_when_no_daemon_answers(tmp_path: Path, monkeypatch: pyt
     results = run_expect('[[expect.container]]\nname = "model-server"\n')
     assert results[0].status is Status.SKIP and results[0].summary.startswith("no Docker daemon answers: ")
     assert results[0].details == ("start Docker (systemctl start docker) or set DOCKER_HOST, then run again",)
+
+
+def test_a_slow_expectation_gets_its_own_timeout_not_the_probe_timeout() -> None:
+    """The runner's deadline for expect checks is their longest `timeout`, not --timeout."""
+    cfg = parse_config('[[expect.command]]\nrun = ["sleep", "1.5"]\ntimeout = "10s"\n', Path("smoke.toml"))
+    checks = registry.build(registry.select(["expect"]), cfg)
+    (result,) = run_checks(checks, CheckContext(config=cfg, timeout=0.2))
+    assert (result.status, result.data["exit"]) == (Status.OK, 0)
