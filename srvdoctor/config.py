@@ -357,3 +357,13 @@ def effective_config(cfg: Config) -> dict[str, Any]:
     }
     out.update(cfg.sections)
     return out
+
+
+def _validate_expect(raw: Any, cfg: Config) -> None:
+    from srvdoctor.expect.parse import validate_section
+
+    validate_section(raw, cfg)
+
+
+#: `[[expect.<kind>]]` deploy expectations (srvdoctor.expect), checks `expect.<kind>`.
+EXTRA_SECTIONS["expect"] = _validate_expect

@@ -18,8 +18,15 @@ from srvdoctor.model import Report, Result, Status
 GRACE_S = 1.0
 
 
-def check_deadline(check: Check, timeout: float) -> float:
-    """Seconds `check` may take: the probe timeout times its factor, plus a grace."""
+def check_deadline(check: Check, timeout: float, ctx: CheckContext | None = None) -> float:
+    """Seconds `check` may take: the probe timeout times its factor, plus a grace.
+
+    A check whose probes carry their own timeouts (expectations) says how long it needs
+    through a `budget_s(ctx)` method.
+    """
+    own_budget = getattr(check, "budget_s", None)
+    if ctx is not None and callable(own_budget):
+        return float(own_budget(ctx)) + GRACE_S
     factor = float(getattr(check, "timeout_factor", 1.0))
     return timeout * factor + GRACE_S
 
@@ -69,7 +76,7 @@ def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[Result]:
         thread.start()
     results: list[Result] = []
     for check, thread, i in zip(checks, threads, range(len(checks)), strict=True):
-        limit = check_deadline(check, ctx.timeout)
+        limit = check_deadline(check, ctx.timeout, ctx)
         thread.join(max(0.0, start + limit - time.monotonic()))
         got = slots[i]
         if got is None:

@@ -19,6 +19,17 @@ def failing_config(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def lenient_config(tmp_path: Path) -> Path:
+    """Thresholds at 100 %: the verdict does not depend on how full this machine's disks are."""
+    path = tmp_path / "lenient.toml"
+    path.write_text(
+        '[checks."disk.space"]\nwarn_percent = 100\nfail_percent = 100\n'
+        '[checks."disk.inodes"]\nwarn_percent = 100\nfail_percent = 100\n'
+    )
+    return path
+
+
 def test_version(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("--version").stdout == f"srvdoctor {__version__}\n"
 
@@ -29,8 +40,8 @@ def test_help_lists_every_command(cli) -> None:  # type: ignore[no-untyped-def]
         assert f"  {command} " in out
 
 
-def test_healthy_table_ends_with_verdict(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("check", "--only", "disk")
+def test_healthy_table_ends_with_verdict(cli, lenient_config: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", "--only", "disk", "--config", str(lenient_config))
     assert result.rc == 0 and "\x1b[" not in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("No problems found (")
 
@@ -74,14 +85,14 @@ def test_json_schema(cli, failing_config: Path) -> None:  # type: ignore[no-unty
 
 def test_fail_on_warn(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     warn_only = tmp_path / "warn.toml"
-    warn_only.write_text('[checks."disk.space"]\nwarn_percent = 0\n')
+    warn_only.write_text('[checks."disk.space"]\nwarn_percent = 0\nfail_percent = 100\n')
     assert cli("check", "--only", "disk", "-c", str(warn_only)).rc == 0
     assert cli("check", "--only", "disk", "-c", str(warn_only), "--fail-on", "warn").rc == 1
 
 
-def test_output_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_output_file(cli, tmp_path: Path, lenient_config: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "report.json"
-    result = cli("check", "--only", "disk", "-f", "json", "--output", str(out))
+    result = cli("check", "--only", "disk", "-f", "json", "--output", str(out), "-c", str(lenient_config))
     assert (result.rc, result.stdout) == (0, "")
     assert json.loads(out.read_text())["tool"] == "srvdoctor"
 

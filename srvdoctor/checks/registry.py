@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, docker
+from srvdoctor.checks import disk, docker, expect
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
 
-CHECKS: tuple[type[Check], ...] = (*disk.CHECKS, *docker.CHECKS)
+CHECKS: tuple[type[Check], ...] = (*disk.CHECKS, *docker.CHECKS, *expect.CHECKS)
 
 
 def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[type[Check]]:

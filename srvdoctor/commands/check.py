@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +25,9 @@ from srvdoctor.commands.common import (
     write_output,
 )
 from srvdoctor.constants import AREAS, CHECK_FORMATS, FAIL_ON_NAMES
+
+if TYPE_CHECKING:
+    from srvdoctor.model import Report, Status
 
 AreasOpt = Annotated[
     list[str] | None,
@@ -49,6 +55,18 @@ def check(
     ] = False,
     debug: DebugOpt = False,
     fast: Annotated[bool, typer.Option("--fast", help="Skip slow probes (docker.disk's system df).")] = False,
+    retry_for: Annotated[
+        str | None,
+        typer.Option(
+            "--retry-for",
+            help="Re-run the failing expectations until all hold or this much time has passed (e.g. 60s).",
+            metavar="DURATION",
+        ),
+    ] = None,
+    retry_interval: Annotated[
+        str,
+        typer.Option("--retry-interval", help="Pause between retries (default 2s).", metavar="DURATION"),
+    ] = "2s",
 ) -> None:
     """Run every check that applies to this machine, concurrently, as one report."""
     check_format(fmt, CHECK_FORMATS)
@@ -64,6 +82,7 @@ def check(
 
     threshold = FAIL_ON[threshold_name]
     probe_timeout = check_timeout(timeout, config)
+    retry_window, retry_pause = _retry_options(retry_for, retry_interval)
 
     if print_config:
         from srvdoctor.config import effective_config
@@ -77,10 +96,26 @@ def check(
 
     checks = registry.build(registry.select(only_areas, skip_areas), config)
     ctx = CheckContext(config=config, timeout=probe_timeout, debug=debug, fast=fast)
+    started = time.monotonic()
     report = run_report(checks, ctx)
+    retry_sentence: str | None = None
+    if retry_window is not None:
+        import dataclasses
+
+        from srvdoctor.retry import retry_failing
+
+        outcome = retry_failing(
+            report.results, ctx, retry_window, retry_pause, threshold, started,
+            on_attempt=lambda attempt: print(f"srvdoctor: {attempt.line()}", file=sys.stderr, flush=True),
+        )  # fmt: skip
+        retry_sentence = outcome.sentence()
+        report = dataclasses.replace(
+            report, results=list(outcome.results), duration_s=time.monotonic() - started,
+            meta={**report.meta, **outcome.meta()},
+        )  # fmt: skip
 
     if fmt == "table":
-        print_table_report(report, config, output)
+        print_table_report(report, config, output, footer=retry_sentence)
     elif fmt == "json":
         print_json(report.to_dict(), output)
     elif fmt == "junit":
@@ -95,5 +130,47 @@ def check(
         from srvdoctor.render import nagios
 
         write_output(nagios.render(report), output)
+        _github(report, threshold, fmt, output, retry_sentence)
         raise typer.Exit(nagios.exit_code(report))
+    _github(report, threshold, fmt, output, retry_sentence)
     raise typer.Exit(report.exit_code(threshold))
+
+
+def _retry_options(retry_for: str | None, retry_interval: str) -> tuple[float | None, float]:
+    from srvdoctor.units import parse_duration
+
+    def parse(option: str, text: str) -> float:
+        try:
+            seconds = parse_duration(text)
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}") from None
+        if not 0 < seconds <= 86400:
+            raise UsageError(f"{option} must be between 0 and 24h, not {text!r}")
+        return seconds
+
+    pause = parse("--retry-interval", retry_interval)
+    return (parse("--retry-for", retry_for) if retry_for is not None else None), pause
+
+
+def _github(
+    report: Report, threshold: Status, fmt: str, output: Path | None, retry_sentence: str | None
+) -> None:
+    """On GitHub Actions: annotation lines, and the Markdown summary in $GITHUB_STEP_SUMMARY.
+
+    The annotations go to stdout, or to stderr when stdout carries a machine format.
+    """
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from srvdoctor.render import github
+
+    lines = github.annotation_lines(report, threshold, os.environ.get("GITHUB_WORKSPACE"))
+    stream = sys.stderr if output is None and fmt != "table" else sys.stdout
+    stream.write(lines)
+    stream.flush()
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        try:
+            with open(summary_path, "a", encoding="utf-8") as fh:
+                fh.write(github.summary(report, threshold, retry_sentence))
+        except OSError as exc:
+            print(f"srvdoctor: cannot append to $GITHUB_STEP_SUMMARY: {exc.strerror}", file=sys.stderr)

@@ -107,12 +107,18 @@ def flush_console(con: Console, output: Path | None) -> None:
         write_output(buffer.getvalue(), output)
 
 
-def print_table_report(report: Report, config: Config, output: Path | None) -> None:
+def print_table_report(
+    report: Report, config: Config, output: Path | None, footer: str | None = None
+) -> None:
     from srvdoctor.playbooks import load_library
     from srvdoctor.render.table import print_report
 
     con = console(output)
     print_report(con, report, load_library(config.resolved_notes_dir()).paths())
+    if footer:
+        from rich.markup import escape
+
+        con.print(escape(footer), style="bold")
     flush_console(con, output)
 
 

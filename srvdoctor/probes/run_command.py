@@ -1,0 +1,54 @@
+"""Run one argv (never through a shell) with a timeout: exit status and bounded output."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+
+#: Characters of stdout+stderr kept for matching and reporting.
+MAX_OUTPUT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    argv: tuple[str, ...]
+    exit: int | None  # None when it did not finish or could not start
+    output: str  # stdout then stderr, cut to MAX_OUTPUT
+    elapsed_s: float
+    problem: str | None = None  # not-found | permission | timeout | error
+
+
+def run_argv(argv: tuple[str, ...], timeout: float) -> CommandOutcome:
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            list(argv), capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False
+        )
+    except FileNotFoundError:
+        return CommandOutcome(
+            argv, None, f"{argv[0]}: command not found", time.perf_counter() - started, "not-found"
+        )
+    except PermissionError:
+        return CommandOutcome(
+            argv,
+            None,
+            f"{argv[0]}: permission denied (not executable?)",
+            time.perf_counter() - started,
+            "permission",
+        )
+    except subprocess.TimeoutExpired as exc:
+        partial = (exc.stdout or b"") + (exc.stderr or b"")
+        return CommandOutcome(
+            argv,
+            None,
+            partial.decode("utf-8", "replace")[:MAX_OUTPUT],
+            time.perf_counter() - started,
+            "timeout",
+        )
+    except OSError as exc:
+        return CommandOutcome(
+            argv, None, f"{argv[0]}: {exc.strerror}", time.perf_counter() - started, "error"
+        )
+    output = (proc.stdout + proc.stderr).decode("utf-8", "replace")[:MAX_OUTPUT]
+    return CommandOutcome(argv, proc.returncode, output, time.perf_counter() - started)

@@ -1,0 +1,85 @@
+"""GitHub Actions: `::error`/`::warning` workflow commands and a Markdown job summary.
+
+`annotation_lines` gives one line per problem (an error when it fails the run, a warning
+otherwise), pointing at the config line of an expectation when there is one.
+`summary` is the Markdown appended to `$GITHUB_STEP_SUMMARY`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from srvdoctor.model import Report, Result, Status
+
+ICONS: Mapping[Status, str] = {
+    Status.OK: "✅",
+    Status.WARN: "⚠️",
+    Status.FAIL: "❌",
+    Status.ERROR: "❗",
+    Status.SKIP: "⏭️",
+}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _location(r: Result, workspace: str | None) -> dict[str, str]:
+    where = r.data.get("config") if isinstance(r.data, Mapping) else None
+    if not isinstance(where, str) or ":" not in where:
+        return {}
+    path, _, line = where.rpartition(":")
+    if not line.isdigit() or path == "<config>":
+        return {}
+    if workspace and os.path.isabs(path):
+        with contextlib.suppress(ValueError):
+            path = str(Path(path).relative_to(workspace))
+    return {"file": path, "line": line}
+
+
+def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
+    """One workflow command line for a problem result."""
+    level = "error" if r.status.rank >= fail_on.rank else "warning"
+    message = r.summary
+    if r.playbook:
+        message += f" (playbook: srvdoctor notes {r.playbook})"
+    if r.hints:
+        message += f"\ntry: {r.hints[0]}"
+    props = {**_location(r, workspace), "title": f"srvdoctor {r.check} {r.target}".rstrip(" -")}
+    joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
+    return f"::{level} {joined}::{escape_data(message)}"
+
+
+def annotation_lines(report: Report, fail_on: Status = Status.FAIL, workspace: str | None = None) -> str:
+    """Every warn, fail and error as a workflow command line; empty when all is well."""
+    lines = [annotation(r, fail_on, workspace) for r in report.problems(Status.WARN)]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def summary(report: Report, fail_on: Status = Status.FAIL, retry_sentence: str | None = None) -> str:
+    """The Markdown job summary: a verdict, then a table of the results, problems first."""
+    problems = report.problems(fail_on)
+    counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n) or "nothing checked"
+    head = "❌ not healthy" if problems else "✅ healthy"
+    lines = [f"### srvdoctor on `{report.host}`: {head}", "", f"{counts}."]
+    if retry_sentence:
+        lines += ["", retry_sentence]
+    lines += ["", "| | check | target | result | playbook |", "| --- | --- | --- | --- | --- |"]
+    ordered = sorted(report.results, key=lambda r: -r.status.rank)
+    for r in ordered:
+        playbook = f"`srvdoctor notes {r.playbook}`" if r.playbook else ""
+        lines.append(
+            f"| {ICONS[r.status]} | `{r.check}` | {_cell(r.target)} | {_cell(r.summary)} | {playbook} |"
+        )
+    return "\n".join(lines) + "\n\n"

@@ -1,0 +1,40 @@
+"""GitHub workflow commands: levels follow --fail-on, properties and data are escaped."""
+
+from __future__ import annotations
+
+from srvdoctor.model import Report, Result, Status
+from srvdoctor.render import github
+
+REPORT = Report(
+    tool="srvdoctor", version="0", host="h", started_at="2026-01-01T00:00:00+00:00", duration_s=1.0,
+    results=[
+        Result("expect.process", "cmdline~a,b:c", Status.FAIL, "0 running, expected one\n100% gone",
+               data={"index": 0, "config": "/ws/ci/smoke.toml:12"}, playbook="deploy-unhealthy", area="expect"),
+        Result("expect.container", "web", Status.WARN, "web is running but has no healthcheck",
+               data={"index": 0, "config": "<config>"}, area="expect"),
+        Result("disk.space", "/", Status.OK, "fine", area="disk"),
+    ],
+)  # fmt: skip
+
+
+def test_annotation_lines_escape_and_locate() -> None:
+    lines = github.annotation_lines(REPORT, Status.FAIL, workspace="/ws").splitlines()
+    assert lines == [
+        "::error file=ci/smoke.toml,line=12,title=srvdoctor expect.process cmdline~a%2Cb%3Ac::"
+        "0 running, expected one%0A100%25 gone (playbook: srvdoctor notes deploy-unhealthy)",
+        "::warning title=srvdoctor expect.container web::web is running but has no healthcheck",
+    ]
+
+
+def test_warn_is_an_error_annotation_with_fail_on_warn() -> None:
+    assert github.annotation_lines(REPORT, Status.WARN).splitlines()[1].startswith("::error title=")
+
+
+def test_summary_table_lists_problems_first() -> None:
+    text = github.summary(REPORT, Status.FAIL, "Not healthy after 10.0 s of retries (6 attempts).")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    assert rows[0] == (
+        "| ❌ | `expect.process` | cmdline~a,b:c | 0 running, expected one 100% gone | `srvdoctor notes deploy-unhealthy` |"
+    )
+    assert [r.split(" | ")[1] for r in rows] == ["`expect.process`", "`expect.container`", "`disk.space`"]
+    assert "Not healthy after 10.0 s of retries (6 attempts)." in text and "❌ not healthy" in text
