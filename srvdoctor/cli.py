@@ -11,6 +11,7 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
+from srvdoctor.commands.merge import merge
 from srvdoctor.commands.notes import notes
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app = typer.Typer(
 
 app.command("check")(check)
 app.command("notes")(notes)
+app.command("merge")(merge)
 
 
 def _version(value: bool) -> None:
