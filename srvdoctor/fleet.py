@@ -183,7 +183,7 @@ def split_json(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Skip
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             bad.append((line, f"not JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"))
-            resume = text.find("\n{", exc.pos if exc.pos > pos else pos)
+            resume = text.find("\n{", pos)
             pos = end if resume < 0 else resume + 1
             continue
         values.append((line, value))
