@@ -13,6 +13,7 @@ from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.merge import merge
 from srvdoctor.commands.notes import notes
+from srvdoctor.commands.schedule import schedule_app
 
 app = typer.Typer(
     name="srvdoctor",
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("notes")(notes)
 app.command("merge")(merge)
+app.add_typer(schedule_app, name="schedule")
 
 
 def _version(value: bool) -> None:
