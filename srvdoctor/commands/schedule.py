@@ -22,6 +22,7 @@ from srvdoctor.commands.common import (
     TimeoutOpt,
     UsageError,
     check_format,
+    load,
     print_json,
     write_output,
 )
@@ -176,6 +177,7 @@ def install(
     if config_path is not None:
         if not config_path.is_file():
             raise UsageError(f"--config {config_path}: no such file")
+        load(config_path)  # a config that does not load would fail every scheduled run
         config = config_path.resolve()
     argv = schedule.check_argv(_srvdoctor_argv(), textfile_dir, config, timeout)
     plan = schedule.install_plan(kind, argv, every_s, unit_dir, cron_dir)
