@@ -147,3 +147,13 @@ def test_node_exporter_and_prometheus_read_the_textfile(
                 "https://runbooks.example.com/srvdoctor/playbooks/disk-full.md"
             )
             assert "`srvdoctor notes disk-full`" in pending["annotations"]["description"]
+
+
+def test_a_name_node_exporter_would_ignore_gets_a_note(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    run = cli("check", "--only", "disk", "--format", "prometheus", "--output", str(tmp_path / "metrics.txt"))
+    assert run.stderr == (
+        "srvdoctor: note: node_exporter's textfile collector reads only *.prom files, not metrics.txt\n"
+    )
+    assert "srvdoctor_check_status" in {
+        f.name for f in text_string_to_metric_families((tmp_path / "metrics.txt").read_text())
+    }
