@@ -89,7 +89,7 @@ def merge(
     skipped: list[Skipped] = []
     for source, path in _inputs(reports):
         try:
-            text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
+            text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             skipped.append(Skipped(source, "not UTF-8 text"))
             continue
