@@ -13,7 +13,9 @@ from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.docker import docker
+from srvdoctor.commands.merge import merge
 from srvdoctor.commands.notes import notes
+from srvdoctor.commands.schedule import schedule_app
 
 app = typer.Typer(
     name="srvdoctor",
@@ -28,6 +30,8 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("notes")(notes)
 app.command("docker")(docker)
+app.command("merge")(merge)
+app.add_typer(schedule_app, name="schedule")
 
 
 def _version(value: bool) -> None:

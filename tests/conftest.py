@@ -124,3 +124,16 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
     yield mount
     for target in reversed(mounted):
         subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def require_tool(tool: str, package: str) -> str:
+    """The path of `tool`; skip (fail under SRVDOCTOR_REQUIRE_INTEGRATION=1) when it is missing."""
+    path = shutil.which(tool) or next(
+        (p for p in (f"/usr/sbin/{tool}", f"/usr/bin/{tool}") if os.access(p, os.X_OK)), None
+    )
+    if path is None:
+        reason = f"needs {tool} (apt-get install {package}; ./scripts/test installs it as root)"
+        if REQUIRE_INTEGRATION:
+            pytest.fail(f"SRVDOCTOR_REQUIRE_INTEGRATION=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return path

@@ -126,6 +126,9 @@ def check(
         from srvdoctor.render import prometheus
 
         write_output(prometheus.render(report, time.time()), output)
+        if output is not None and output.suffix != ".prom":
+            typer.echo(f"srvdoctor: note: node_exporter's textfile collector reads only *.prom files, "
+                       f"not {output.name}", err=True)  # fmt: skip
     else:
         from srvdoctor.render import nagios
 

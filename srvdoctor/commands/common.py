@@ -24,10 +24,22 @@ class UsageError(Exception):
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.", metavar="FORMAT")]
+
+
+def output_path(value: str) -> Path:
+    """--output FILE: a file name; a directory (existing, or written with a trailing /) is an error."""
+    if value.endswith(("/", "/.", "/..")) or value in (".", "..") or Path(value).is_dir():
+        example = Path(value) / "srvdoctor.prom"
+        raise UsageError(
+            f"--output {value}: is a directory; give a file name inside it, e.g. --output {example}"
+        )
+    return Path(value)
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the output to FILE (atomically) instead of stdout.",
-                 metavar="FILE", dir_okay=False),
+                 metavar="FILE", parser=output_path),
 ]  # fmt: skip
 TimeoutOpt = Annotated[
     float | None,

@@ -32,41 +32,58 @@ def _area_key(r: Result) -> int:
     return AREAS.index(r.area) if r.area in AREAS else len(AREAS)
 
 
+def add_case(suite: ET.Element, r: Result, fail_on: Status, classname: str) -> str | None:
+    """One testcase for `r` in `suite`; returns the counter it adds to (failures, errors, skipped)."""
+    case = ET.SubElement(
+        suite, "testcase", classname=classname, name=f"{r.check} {r.target}", time=f"{r.duration_s:.3f}"
+    )
+    failing = r.status.rank >= fail_on.rank
+    if r.status is Status.ERROR:
+        el = ET.SubElement(case, "error", message=_message(r), type="error")
+        el.text = _body(r)
+        return "errors"
+    if r.status in (Status.FAIL, Status.WARN) and failing:
+        el = ET.SubElement(case, "failure", message=_message(r), type=r.status.value)
+        el.text = _body(r)
+        return "failures"
+    if r.status is Status.SKIP:
+        ET.SubElement(case, "skipped", message=r.summary)
+        return "skipped"
+    out = ET.SubElement(case, "system-out")
+    out.text = _body(r)
+    return None
+
+
+def add_suite(
+    parent: ET.Element, name: str, hostname: str, timestamp: str, results: list[Result], fail_on: Status,
+    classname: str,
+) -> dict[str, int]:  # fmt: skip
+    """A testsuite of `results` (classname prefix `classname`); returns its counts."""
+    suite = ET.SubElement(parent, "testsuite", name=name, hostname=hostname, timestamp=timestamp)
+    counts = {"tests": len(results), "failures": 0, "errors": 0, "skipped": 0}
+    for r in results:
+        counter = add_case(suite, r, fail_on, f"{classname}.{r.check}")
+        if counter:
+            counts[counter] += 1
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return counts
+
+
+def finish(suites: ET.Element, totals: dict[str, int]) -> str:
+    for key, value in totals.items():
+        suites.set(key, str(value))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
 def render(report: Report, fail_on: Status = Status.FAIL) -> str:
     suites = ET.Element("testsuites", name="srvdoctor", time=f"{report.duration_s:.3f}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     ordered = sorted(report.results, key=_area_key)
     for area, group in groupby(ordered, key=lambda r: r.area or "other"):
-        results = list(group)
-        suite = ET.SubElement(
-            suites, "testsuite", name=f"srvdoctor.{area}", hostname=report.host,
-            timestamp=report.started_at,
-        )  # fmt: skip
-        counts = {"tests": len(results), "failures": 0, "errors": 0, "skipped": 0}
-        for r in results:
-            case = ET.SubElement(
-                suite, "testcase", classname=f"srvdoctor.{area}.{r.check}",
-                name=f"{r.check} {r.target}", time=f"{r.duration_s:.3f}",
-            )  # fmt: skip
-            failing = r.status.rank >= fail_on.rank
-            if r.status is Status.ERROR:
-                el = ET.SubElement(case, "error", message=_message(r), type="error")
-                el.text = _body(r)
-                counts["errors"] += 1
-            elif r.status in (Status.FAIL, Status.WARN) and failing:
-                el = ET.SubElement(case, "failure", message=_message(r), type=r.status.value)
-                el.text = _body(r)
-                counts["failures"] += 1
-            elif r.status is Status.SKIP:
-                ET.SubElement(case, "skipped", message=r.summary)
-                counts["skipped"] += 1
-            else:
-                out = ET.SubElement(case, "system-out")
-                out.text = _body(r)
+        name = f"srvdoctor.{area}"
+        counts = add_suite(suites, name, report.host, report.started_at, list(group), fail_on, name)
         for key, value in counts.items():
-            suite.set(key, str(value))
             totals[key] += value
-    for key, value in totals.items():
-        suites.set(key, str(value))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return finish(suites, totals)

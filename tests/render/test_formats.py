@@ -48,9 +48,9 @@ def test_prometheus_parses_and_carries_status_and_data() -> None:
     }
     assert status == {("disk.space", "/"): 2, ("disk.space", "/data"): 1, ("gpu.memory", "-"): -1,
                       ("port.tcp", "localhost:1"): 3, ("disk.inodes", "/"): 0}  # fmt: skip
-    used = families["srvdoctor_disk_space_used_percent"].samples
-    assert [(s.labels["target"], s.value) for s in used] == [("/", 97.0), ("/data", 85.0)]
-    assert "srvdoctor_disk_inodes_flag" not in families
+    used = families["srvdoctor_disk_used_ratio"].samples
+    assert [(s.labels["target"], s.value) for s in used] == [("/", 0.97), ("/data", 0.85)]
+    assert "srvdoctor_disk_flag" not in families
     assert families["srvdoctor_last_run_timestamp_seconds"].samples[0].value == 1700000000.0
 
 

@@ -1,0 +1,123 @@
+"""`srvdoctor merge`: many hosts' JSON reports, one view — which hosts share which problem."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srvdoctor.commands.common import (
+    OutputOpt,
+    UsageError,
+    check_format,
+    console,
+    flush_console,
+    print_json,
+    write_output,
+)
+from srvdoctor.constants import FAIL_ON_NAMES
+
+MERGE_FORMATS = ("table", "json", "junit")
+
+
+def _inputs(args: list[str]) -> list[tuple[str, Path | None]]:
+    """(source name, file) per input; None for stdin. Directories give their *.json/*.jsonl files."""
+    out: list[tuple[str, Path | None]] = []
+    stdin_seen = False
+    for arg in args:
+        if arg == "-":
+            if stdin_seen:
+                raise UsageError("- (stdin) given twice")
+            stdin_seen = True
+            out.append(("<stdin>", None))
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            try:
+                files = [p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file()]
+            except OSError as exc:
+                raise UsageError(f"{arg}: cannot list the directory: {exc.strerror}") from None
+            if not files:
+                raise UsageError(f"{arg}: no *.json or *.jsonl reports in this directory")
+            from srvdoctor.fleet import natural_key
+
+            out += [(str(p), p) for p in sorted(files, key=lambda p: natural_key(p.name))]
+        elif path.exists():
+            out.append((arg, path))
+        else:
+            raise UsageError(f"{arg}: no such file or directory")
+    return out
+
+
+def merge(
+    reports: Annotated[
+        list[str],
+        typer.Argument(
+            help="Reports of `srvdoctor check --format json`: files, directories of *.json, "
+            "or - for stdin (JSON lines or documents one after another).",
+            metavar="REPORT.json... | DIR | -",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(MERGE_FORMATS)}.", metavar="FORMAT")
+    ] = "table",
+    output: OutputOpt = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on", help="Lowest status on any host that exits 1: warn, fail or error.", metavar="STATUS"
+        ),
+    ] = "fail",
+) -> None:
+    """Merge many hosts' JSON reports: per problem the hosts that have it, worst first; per host its verdict.
+
+    A report that is not readable is named on stderr and skipped. Exit 1 when any host has a
+    result at or above --fail-on, as `srvdoctor check` would on that host.
+    """
+    check_format(fmt, MERGE_FORMATS)
+    if fail_on not in FAIL_ON_NAMES:
+        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_NAMES)}, not {fail_on!r}")
+    from srvdoctor.fleet import HostReport, Skipped, read_reports
+    from srvdoctor.fleet import merge as merge_reports
+    from srvdoctor.model import FAIL_ON
+
+    threshold = FAIL_ON[fail_on]
+    found: list[HostReport] = []
+    skipped: list[Skipped] = []
+    for source, path in _inputs(reports):
+        try:
+            text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            skipped.append(Skipped(source, "not UTF-8 text"))
+            continue
+        except OSError as exc:
+            skipped.append(Skipped(source, f"cannot read: {exc.strerror}"))
+            continue
+        if not text.strip():
+            skipped.append(Skipped(source, "empty"))
+            continue
+        got, bad = read_reports(text, source)
+        found += got
+        skipped += bad
+    for s in skipped:
+        print(f"srvdoctor: merge: skipped {s.source}: {s.reason}", file=sys.stderr)
+    if not found:
+        raise UsageError(f"no srvdoctor report could be read ({len(skipped)} input(s) skipped)")
+    fleet = merge_reports(found, skipped)
+
+    if fmt == "table":
+        from srvdoctor.render.merge import print_fleet
+
+        con = console(output)
+        print_fleet(con, fleet)
+        flush_console(con, output)
+    elif fmt == "json":
+        print_json(fleet.to_dict(threshold), output)
+    else:
+        from srvdoctor.render.merge import render_junit
+
+        write_output(render_junit(fleet, threshold), output)
+    raise typer.Exit(fleet.exit_code(threshold))

@@ -1,0 +1,254 @@
+"""`srvdoctor schedule install|remove`: run `check` on a timer into node_exporter's textfile directory.
+
+Without --write both print what they would write or delete and the commands to run.
+With --write they write (or delete) the unit files or the cron file — and only those:
+srvdoctor never runs systemctl, it prints the systemctl commands for a person to run, as
+it prints every other fix.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from srvdoctor.commands.common import (
+    ConfigOpt,
+    OutputOpt,
+    TimeoutOpt,
+    UsageError,
+    check_format,
+    load,
+    print_json,
+    write_output,
+)
+from srvdoctor.constants import COMMAND_FORMATS
+
+if TYPE_CHECKING:
+    from srvdoctor.schedule import Plan
+
+schedule_app = typer.Typer(
+    name="schedule",
+    help="Run `srvdoctor check` on a schedule into node_exporter's textfile directory "
+    "(systemd timer or cron).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+UsingOpt = Annotated[
+    str,
+    typer.Option("--using", help="systemd, cron, or auto (systemd when it runs here, else cron).",
+                 metavar="auto|systemd|cron"),
+]  # fmt: skip
+WriteOpt = Annotated[
+    bool, typer.Option("--write", help="Write (or delete) the files instead of printing them.")
+]
+UnitDirOpt = Annotated[
+    Path, typer.Option("--unit-dir", help="Where systemd units go.", metavar="DIR", show_default=True)
+]
+CronDirOpt = Annotated[Path, typer.Option("--cron-dir", help="Where the cron file goes.", metavar="DIR")]
+TextfileOpt = Annotated[
+    Path,
+    typer.Option("--textfile-dir", help="node_exporter's --collector.textfile.directory.", metavar="DIR"),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.", metavar="FORMAT")]
+
+_UNIT_DIR = Path("/etc/systemd/system")
+_CRON_DIR = Path("/etc/cron.d")
+_TEXTFILE_DIR = Path("/var/lib/prometheus/node-exporter")
+
+
+def _using(using: str) -> str:
+    if using == "auto":
+        return "systemd" if Path("/run/systemd/system").is_dir() else "cron"
+    if using not in ("systemd", "cron"):
+        raise UsageError(f"--using must be one of auto, systemd, cron, not {using!r}")
+    return using
+
+
+def _srvdoctor_argv() -> list[str]:
+    """How the scheduled job starts this same srvdoctor: its script, else `python -m srvdoctor`."""
+    beside = Path(sys.executable).parent / "srvdoctor"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    found = shutil.which("srvdoctor")
+    return [found] if found else [sys.executable, "-m", "srvdoctor"]
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Replace `path` atomically (temp file + rename), mode 0644."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _is_ours(path: Path) -> bool:
+    from srvdoctor.schedule import MARKER
+
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return fh.readline().rstrip("\n") == MARKER
+    except OSError:
+        return False
+
+
+def _show(plan: Plan, written: bool, removing: bool, fmt: str, output: Path | None, intro: str) -> None:
+    if fmt == "json":
+        print_json(
+            {
+                "using": plan.using,
+                "action": "remove" if removing else "install",
+                "written": written,
+                "files": [{"path": str(f.path), "content": f.content} for f in plan.files],
+                "run_before": list(plan.before),
+                "run_after": list(plan.after),
+            },
+            output,
+        )
+        return
+    lines = [f"# {intro}"]
+    if written:
+        verb = "removed" if removing else "wrote"
+        lines += [f"{verb} {f.path}" for f in plan.files]
+        if plan.after:
+            lines += ["", "Now run (srvdoctor never runs systemctl itself):"]
+            lines += [f"  {c}" for c in plan.after]
+    elif removing:
+        lines += ["# Nothing was changed; these commands remove it (`--write` deletes the files):", ""]
+        lines += list(plan.before)
+        lines += [f"rm -f {f.path}" for f in plan.files]
+        lines += list(plan.after)
+    else:
+        lines += ["# Nothing was written; `--write` writes these files.", ""]
+        for f in plan.files:
+            lines += [f"# ----- {f.path}", f.content.rstrip("\n"), ""]
+        if plan.after:
+            lines += ["# then run:", *plan.after]
+    write_output("\n".join(lines) + "\n", output)
+
+
+@schedule_app.command("install")
+def install(
+    every: Annotated[
+        str, typer.Option("--every", help="How often: 1m, 5m, 1h ...", metavar="DURATION")
+    ] = "5m",
+    textfile_dir: TextfileOpt = _TEXTFILE_DIR,
+    config_path: ConfigOpt = None,
+    timeout: TimeoutOpt = None,
+    using: UsingOpt = "auto",
+    write: WriteOpt = False,
+    unit_dir: UnitDirOpt = _UNIT_DIR,
+    cron_dir: CronDirOpt = _CRON_DIR,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+) -> None:
+    """Print (or with --write, write) a systemd service + timer pair, or a cron file, that runs
+    `srvdoctor check --format prometheus` into node_exporter's textfile directory."""
+    from srvdoctor import schedule
+    from srvdoctor.units import parse_duration
+
+    check_format(fmt, COMMAND_FORMATS)
+    kind = _using(using)
+    try:
+        every_s = parse_duration(every)
+        schedule.check_every(every_s)
+        if kind == "cron":
+            schedule.cron_schedule(every_s)
+    except ValueError as exc:
+        raise UsageError(f"--every {every}: {exc}") from None
+    if timeout is not None and not 0 < timeout <= 3600:
+        raise UsageError(f"--timeout must be between 0 and 3600 seconds, not {timeout:g}")
+    textfile_dir = textfile_dir.absolute()
+    config = None
+    if config_path is not None:
+        if not config_path.is_file():
+            raise UsageError(f"--config {config_path}: no such file")
+        load(config_path)  # a config that does not load would fail every scheduled run
+        config = config_path.resolve()
+    argv = schedule.check_argv(_srvdoctor_argv(), textfile_dir, config, timeout)
+    plan = schedule.install_plan(kind, argv, every_s, unit_dir, cron_dir)
+    intro = (
+        f"srvdoctor check every {schedule.systemd_timespan(every_s)} into "
+        f"{textfile_dir / schedule.PROM_FILE}, through {kind}."
+    )
+    if write:
+        for f in plan.files:
+            if f.path.exists() and not _is_ours(f.path):
+                raise UsageError(f"{f.path} exists and was not written by srvdoctor; not overwriting it")
+        try:
+            textfile_dir.mkdir(parents=True, exist_ok=True)
+            for f in plan.files:
+                _write_file(f.path, f.content)
+        except OSError as exc:
+            where = exc.filename or textfile_dir
+            raise UsageError(f"cannot write {where}: {exc.strerror}") from None
+    elif not textfile_dir.is_dir():
+        plan = type(plan)(plan.using, plan.files, plan.before, (f"mkdir -p {textfile_dir}", *plan.after))
+    _show(plan, write, False, fmt, output, intro)
+
+
+@schedule_app.command("remove")
+def remove(
+    textfile_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--textfile-dir",
+            help="Where the metrics went (default: read from the installed files).",
+            metavar="DIR",
+        ),
+    ] = None,
+    using: UsingOpt = "auto",
+    write: WriteOpt = False,
+    unit_dir: UnitDirOpt = _UNIT_DIR,
+    cron_dir: CronDirOpt = _CRON_DIR,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+) -> None:
+    """Print (or with --write, delete) what `schedule install` wrote, and its metrics file."""
+    from srvdoctor import schedule
+
+    check_format(fmt, COMMAND_FORMATS)
+    kind = _using(using)
+    installed = unit_dir / f"{schedule.NAME}.service" if kind == "systemd" else cron_dir / schedule.NAME
+    if textfile_dir is None:
+        try:
+            textfile_dir = schedule.textfile_dir_of(installed.read_text(encoding="utf-8"))
+        except OSError:
+            textfile_dir = None
+        textfile_dir = textfile_dir or _TEXTFILE_DIR
+    plan = schedule.remove_plan(kind, textfile_dir, unit_dir, cron_dir)
+    intro = f"remove the scheduled srvdoctor run ({kind}) and its metrics file."
+    if write:
+        enabled = unit_dir / "timers.target.wants" / f"{schedule.NAME}.timer"
+        if kind == "systemd" and (enabled.exists() or enabled.is_symlink()):
+            raise UsageError(
+                f"{schedule.NAME}.timer is still enabled ({enabled}); run "
+                f"`systemctl disable --now {schedule.NAME}.timer` first, then this again"
+            )
+        present = [f for f in plan.files if f.path.exists()]
+        for f in present:
+            if f.path.name != schedule.PROM_FILE and not _is_ours(f.path):
+                raise UsageError(f"{f.path} was not written by srvdoctor; not deleting it")
+        try:
+            for f in present:
+                f.path.unlink()
+        except OSError as exc:
+            raise UsageError(f"cannot delete {exc.filename}: {exc.strerror}") from None
+        plan = type(plan)(plan.using, tuple(present), (), plan.after if present else ())
+        if not present:
+            intro += " Nothing was installed."
+    _show(plan, write, True, fmt, output, intro)
