@@ -8,15 +8,29 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.model import Result, Status
-from srvdoctor.probes.nvml import Environment, GpuDevice, GpuProcess, GpuSample, NvmlUnavailable, environment, probe
+from srvdoctor.probes.nvml import (
+    Environment,
+    GpuDevice,
+    GpuProcess,
+    GpuSample,
+    NvmlUnavailable,
+    environment,
+    probe,
+)
 from srvdoctor.units import naturalsize
 
 #: Clock-event reasons that mean the card is slowed against its will, and their playbooks.
 PROBLEM_REASONS: dict[str, tuple[Status, str, str]] = {
-    "hw_slowdown": (Status.FAIL, "gpu-throttling", "HW slowdown (the board cut clocks: overheating or power supply)"),
+    "hw_slowdown": (
+        Status.FAIL, "gpu-throttling", "HW slowdown (the board cut clocks: overheating or power supply)"
+    ),
     "hw_thermal_slowdown": (Status.FAIL, "gpu-thermal", "HW thermal slowdown (the GPU is too hot)"),
-    "hw_power_brake_slowdown": (Status.FAIL, "gpu-throttling", "HW power brake (the PSU/system asked the GPU to slow down)"),
-    "sw_thermal_slowdown": (Status.WARN, "gpu-thermal", "SW thermal slowdown (the driver cut clocks to stay under its temperature target)"),
+    "hw_power_brake_slowdown": (
+        Status.FAIL, "gpu-throttling", "HW power brake (the PSU/system asked the GPU to slow down)"
+    ),
+    "sw_thermal_slowdown": (
+        Status.WARN, "gpu-thermal", "SW thermal slowdown (the driver cut clocks to stay under its target)"
+    ),
 }  # fmt: skip
 NORMAL_REASONS: dict[str, str] = {
     "gpu_idle": "idle",
@@ -99,7 +113,9 @@ class GpuMemory:
             summary += f"; held by {_holders(dev.processes, 1)}"
         details: list[str] = []
         if status is not Status.OK:
-            details.append("biggest holders: " + (_holders(dev.processes) or "none visible (see gpu.processes)"))
+            details.append(
+                "biggest holders: " + (_holders(dev.processes) or "none visible (see gpu.processes)")
+            )
         if dev.memory_version == 1:
             details.append("driver has no memory v2: 'used' includes memory the driver reserves")
         return Result(
@@ -118,7 +134,9 @@ class GpuMemory:
                 "util_memory_percent": dev.util_memory,
             },
             playbook="gpu-memory-full" if status is not Status.OK else None,
-            hints=("nvidia-smi --query-compute-apps=pid,used_memory --format=csv",) if status is not Status.OK else (),
+            hints=("nvidia-smi --query-compute-apps=pid,used_memory --format=csv",)
+            if status is not Status.OK
+            else (),
         )
 
 
@@ -145,20 +163,25 @@ class GpuTemperature:
         data = {"temperature_c": t, "slowdown_c": dev.temp_slowdown, "shutdown_c": dev.temp_shutdown,
                 "gpu_max_c": dev.temp_gpu_max}  # fmt: skip
         if t is None:
-            return Result(self.id, _target(dev), Status.SKIP, f"{_title(dev)}: no temperature sensor (n/a)", data=data)
+            return Result(
+                self.id, _target(dev), Status.SKIP, f"{_title(dev)}: no temperature sensor (n/a)", data=data
+            )
         warn_at = dev.temp_gpu_max if dev.temp_gpu_max is not None else (
             dev.temp_slowdown - self.warn_margin_c if dev.temp_slowdown is not None else None
         )  # fmt: skip
         status = Status.OK
-        if dev.temp_shutdown is not None and t >= dev.temp_shutdown:
-            status = Status.FAIL
-        elif dev.temp_slowdown is not None and t >= dev.temp_slowdown:
+        hot = [x for x in (dev.temp_shutdown, dev.temp_slowdown) if x is not None]
+        if hot and t >= min(hot):
             status = Status.FAIL
         elif warn_at is not None and t >= warn_at:
             status = Status.WARN
         limits = ", ".join(
             f"{name} {value} °C"
-            for name, value in (("max", dev.temp_gpu_max), ("slowdown", dev.temp_slowdown), ("shutdown", dev.temp_shutdown))
+            for name, value in (
+                ("max", dev.temp_gpu_max),
+                ("slowdown", dev.temp_slowdown),
+                ("shutdown", dev.temp_shutdown),
+            )
             if value is not None
         )
         summary = f"{_title(dev)} is at {t} °C" + (f" (card limits: {limits})" if limits else "")
@@ -212,16 +235,27 @@ class GpuThrottle:
                 playbook = playbook or book
         pcie = ""
         if dev.pcie_width is not None and dev.pcie_max_width is not None:
-            pcie = f", PCIe gen{dev.pcie_gen} x{dev.pcie_width} (max gen{dev.pcie_max_gen} x{dev.pcie_max_width})"
+            pcie = (
+                f", PCIe gen{dev.pcie_gen} x{dev.pcie_width} "
+                f"(max gen{dev.pcie_max_gen} x{dev.pcie_max_width})"
+            )
             if dev.pcie_width < dev.pcie_max_width:
                 details.append(
-                    f"PCIe link runs at x{dev.pcie_width} of x{dev.pcie_max_width}: reseat the card or check the slot"
+                    f"PCIe link runs at x{dev.pcie_width} of x{dev.pcie_max_width}: "
+                    "reseat the card or check the slot"
                 )
                 status = status if status.rank >= Status.WARN.rank else Status.WARN
                 playbook = playbook or "gpu-throttling"
             busy = (dev.util_gpu or 0) >= self.busy_percent
-            if busy and dev.pcie_gen is not None and dev.pcie_max_gen is not None and dev.pcie_gen < dev.pcie_max_gen:
-                details.append(f"PCIe link runs at gen{dev.pcie_gen} of gen{dev.pcie_max_gen} while the GPU is busy")
+            if (
+                busy
+                and dev.pcie_gen is not None
+                and dev.pcie_max_gen is not None
+                and dev.pcie_gen < dev.pcie_max_gen
+            ):
+                details.append(
+                    f"PCIe link runs at gen{dev.pcie_gen} of gen{dev.pcie_max_gen} while the GPU is busy"
+                )
                 status = status if status.rank >= Status.WARN.rank else Status.WARN
                 playbook = playbook or "gpu-throttling"
         power = ""
@@ -286,7 +320,9 @@ class GpuEcc:
                 status = level
 
         if dev.ecc_volatile_uncorrected:
-            raise_to(Status.FAIL, f"{dev.ecc_volatile_uncorrected} uncorrected ECC errors since the driver loaded")
+            raise_to(
+                Status.FAIL, f"{dev.ecc_volatile_uncorrected} uncorrected ECC errors since the driver loaded"
+            )
         rows = dev.remapped_rows
         if rows is not None:
             _, _, pending, failure = rows
@@ -297,15 +333,18 @@ class GpuEcc:
         if dev.retired_pages_pending:
             raise_to(Status.WARN, "a page retirement is pending: reset the GPU (or reboot) to apply it")
         if dev.ecc_aggregate_uncorrected and not dev.ecc_volatile_uncorrected:
-            raise_to(Status.WARN, f"{dev.ecc_aggregate_uncorrected} uncorrected ECC errors in the card's lifetime")
+            raise_to(
+                Status.WARN, f"{dev.ecc_aggregate_uncorrected} uncorrected ECC errors in the card's lifetime"
+            )
         mode = {1: "on", 0: "off", None: "n/a"}.get(dev.ecc_mode, "n/a")
 
         def na(value: object) -> object:
             return "n/a" if value is None else value
 
+        remapped = "n/a" if rows is None else f"{rows[0] + rows[1]} (pending {rows[2]}, failed {rows[3]})"
         summary = (
             f"{_title(dev)}: ECC {mode}, volatile uncorrected {na(dev.ecc_volatile_uncorrected)}, "
-            f"remapped rows {'n/a' if rows is None else f'{rows[0] + rows[1]} (pending {rows[2]}, failed {rows[3]})'}, "
+            f"remapped rows {remapped}, "
             f"retired pages {na(dev.retired_pages_dbe)}"
         )
         return Result(
@@ -359,7 +398,9 @@ class GpuProcesses:
         details: list[str] = []
         hints: list[str] = []
         if procs:
-            summary = f"{_title(dev)}: {len(procs)} process{'es' if len(procs) != 1 else ''}: {_holders(procs)}"
+            summary = (
+                f"{_title(dev)}: {len(procs)} process{'es' if len(procs) != 1 else ''}: {_holders(procs)}"
+            )
         else:
             summary = f"{_title(dev)}: no processes"
         if invisible:
@@ -382,7 +423,8 @@ class GpuProcesses:
             status = Status.WARN
             if in_pid_namespace:
                 details.append(
-                    f"{naturalsize(unaccounted)} is used by no process listed here: srvdoctor runs in a container "
+                    f"{naturalsize(unaccounted)} is used by no process listed here: "
+                    "srvdoctor runs in a container "
                     "without --pid=host, where NVML hides processes of other PID namespaces"
                 )
                 hints.append("docker run --pid=host ... (or run srvdoctor gpu on the host)")
@@ -443,7 +485,9 @@ class GpuDriver:
         hardware = nvidia_pci_devices() if isinstance(reading, NvmlUnavailable) else 0
         return self.judge(reading, env, hardware)
 
-    def judge(self, reading: GpuSample | NvmlUnavailable, env: Environment, nvidia_hardware: int = 0) -> list[Result]:
+    def judge(
+        self, reading: GpuSample | NvmlUnavailable, env: Environment, nvidia_hardware: int = 0
+    ) -> list[Result]:
         results = [self._stack(reading, env, nvidia_hardware)]
         if env.pynvml_dist:
             results.append(
@@ -452,7 +496,10 @@ class GpuDriver:
                     "pynvml",
                     Status.WARN,
                     f"the deprecated 'pynvml' package ({env.pynvml_dist}) is installed beside nvidia-ml-py",
-                    details=("both provide `import pynvml`; the deprecated one warns on import and may shadow the other",),
+                    details=(
+                        "both provide `import pynvml`; the deprecated one warns on import "
+                        "and may shadow the other",
+                    ),
                     data={"pynvml_version": env.pynvml_dist},
                     playbook="pynvml-conflict",
                     hints=("pip uninstall -y pynvml && pip install --force-reinstall nvidia-ml-py",),
@@ -482,11 +529,16 @@ class GpuDriver:
             "mig_mode": [d.mig_mode for d in reading.devices],
         }
         details = [
-            f"{_title(d)}: persistence mode off (first CUDA call pays driver start-up; `sudo nvidia-smi -pm 1`)"
+            f"{_title(d)}: persistence mode off "
+            "(first CUDA call pays driver start-up; `sudo nvidia-smi -pm 1`)"
             for d in reading.devices
             if d.persistence_mode == 0
         ]
-        details += [f"{_title(d)}: MIG mode on (CUDA sees MIG instances, not the whole GPU)" for d in reading.devices if d.mig_mode == 1]
+        details += [
+            f"{_title(d)}: MIG mode on (CUDA sees MIG instances, not the whole GPU)"
+            for d in reading.devices
+            if d.mig_mode == 1
+        ]
         if env.torch_cuda and cuda and _version_tuple(env.torch_cuda)[:2] > _version_tuple(cuda)[:2]:
             return Result(
                 self.id,
@@ -494,7 +546,10 @@ class GpuDriver:
                 Status.FAIL,
                 f"torch {env.torch_version} is built for CUDA {env.torch_cuda}, but driver {reading.driver} "
                 f"supports only CUDA {cuda}",
-                details=("CUDA calls fail with 'CUDA driver version is insufficient for CUDA runtime version'", *details),
+                details=(
+                    "CUDA calls fail with 'CUDA driver version is insufficient for CUDA runtime version'",
+                    *details,
+                ),
                 data=data,
                 playbook="gpu-driver-mismatch",
                 hints=(
@@ -512,19 +567,25 @@ class GpuDriver:
                     self.id,
                     "driver",
                     Status.SKIP,
-                    f"{hardware} NVIDIA GPU{'s' if hardware != 1 else ''} on the PCI bus but {reading.message}",
+                    f"{hardware} NVIDIA GPU{'s' if hardware != 1 else ''} on the PCI bus "
+                    f"but {reading.message}",
                     data=data,
                     playbook="gpu-driver-missing",
                     hints=("lsmod | grep nvidia", "sudo dmesg | grep -i nvidia"),
                 )
-            return Result(self.id, "driver", Status.SKIP, f"{reading.message}: no NVIDIA GPU to check", data=data)
+            return Result(
+                self.id, "driver", Status.SKIP, f"{reading.message}: no NVIDIA GPU to check", data=data
+            )
         if reading.kind == "mismatch":
             return Result(
                 self.id,
                 "driver",
                 Status.FAIL,
                 reading.message,
-                details=("the loaded kernel module and the user-space library differ; a reboot loads the new module",),
+                details=(
+                    "the loaded kernel module and the user-space library differ; "
+                    "a reboot loads the new module",
+                ),
                 data=data,
                 playbook="gpu-driver-mismatch",
                 hints=("cat /proc/driver/nvidia/version", "sudo reboot"),
@@ -544,7 +605,9 @@ class GpuDriver:
                 "driver",
                 Status.FAIL,
                 reading.message,
-                details=("the GPU stopped answering (Xid 79): drain the node and reboot; if it repeats, RMA",),
+                details=(
+                    "the GPU stopped answering (Xid 79): drain the node and reboot; if it repeats, RMA",
+                ),
                 data=data,
                 playbook="gpu-driver-missing",
                 hints=("sudo dmesg | grep -i xid",),

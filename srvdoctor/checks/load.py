@@ -69,7 +69,8 @@ class CpuUsage:
         summary = (
             f"CPU {cpu.total_percent:.0f}% busy over {cpu.interval_s:.2f} s "
             f"({len(cores)} cores: {', '.join(f'{c:.0f}%' for c in cores[:16])}"
-            f"{', …' if len(cores) > 16 else ''}), iowait {cpu.iowait_percent:.0f}%, steal {cpu.steal_percent:.0f}%"
+            f"{', …' if len(cores) > 16 else ''}), "
+            f"iowait {cpu.iowait_percent:.0f}%, steal {cpu.steal_percent:.0f}%"
         )
         if all_busy:
             status, playbook = Status.WARN, "cpu-overload"
@@ -82,7 +83,8 @@ class CpuUsage:
             status = Status.WARN
             playbook = playbook or "io-wait"
             details.append(
-                f"iowait is {cpu.iowait_percent:.0f}% of CPU time: processes wait on the disk or network storage"
+                f"iowait is {cpu.iowait_percent:.0f}% of CPU time: "
+                "processes wait on the disk or network storage"
             )
             hints.append("iostat -xz 1 5")
         if cpu.steal_percent >= self.steal_percent:
@@ -164,7 +166,9 @@ class CpuLoad:
                 "load15_per_core": round(per[2], 3),
             },
             playbook="cpu-overload" if status is not Status.OK else None,
-            hints=("top -o %CPU", "ps -eo pid,user,stat,pcpu,comm --sort=-pcpu | head") if status is not Status.OK else (),
+            hints=("top -o %CPU", "ps -eo pid,user,stat,pcpu,comm --sort=-pcpu | head")
+            if status is not Status.OK
+            else (),
         )
 
 
@@ -186,7 +190,8 @@ class MemAvailable:
     def __post_init__(self) -> None:
         if not 0 <= self.fail_percent <= self.warn_percent <= 100:
             raise ValueError(
-                f"need 0 <= fail_percent <= warn_percent <= 100, got {self.fail_percent} and {self.warn_percent}"
+                "need 0 <= fail_percent <= warn_percent <= 100, "
+                f"got {self.fail_percent} and {self.warn_percent}"
             )
 
     def run(self, ctx: CheckContext) -> list[Result]:
@@ -195,8 +200,15 @@ class MemAvailable:
 
     def judge(self, mem: Memory, top_mem: tuple[ProcInfo, ...] = ()) -> Result:
         pct = mem.available_percent
-        status = Status.FAIL if pct <= self.fail_percent else Status.WARN if pct <= self.warn_percent else Status.OK
-        summary = f"{naturalsize(mem.available_bytes)} of {naturalsize(mem.total_bytes)} memory available ({pct:.0f}%)"
+        status = (
+            Status.FAIL
+            if pct <= self.fail_percent
+            else Status.WARN
+            if pct <= self.warn_percent
+            else Status.OK
+        )
+        avail, total = naturalsize(mem.available_bytes), naturalsize(mem.total_bytes)
+        summary = f"{avail} of {total} memory available ({pct:.0f}%)"
         details: list[str] = []
         if top_mem:
             top = top_mem[0]
@@ -365,12 +377,19 @@ class MemOom:
                 "oom",
                 Status.SKIP,
                 "no OOM kill record is readable here",
-                details=reading.unreadable + ("run as root (or join the adm/systemd-journal group) to read the kernel log",),
+                details=(
+                    *reading.unreadable,
+                    "run as root (or join the adm/systemd-journal group) to read the kernel log",
+                ),
                 data=data,
             )
         if not kills:
             return Result(
-                self.id, "oom", Status.OK, f"no OOM kills since boot (read {', '.join(reading.sources)})", data=data
+                self.id,
+                "oom",
+                Status.OK,
+                f"no OOM kills since boot (read {', '.join(reading.sources)})",
+                data=data,
             )
         recent = [k for k in kills if k.time is not None and now - k.time <= self.recent_s]
         status = Status.FAIL if recent else Status.WARN
@@ -395,7 +414,8 @@ def _describe(kill: OomKill, now: float) -> str:
     if kill.count > 1:
         who = f"{kill.count} processes"
     when = (
-        f"{naturalduration(now - kill.time)} ago ({time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(kill.time))})"
+        f"{naturalduration(now - kill.time)} ago "
+        f"({time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(kill.time))})"
         if kill.time is not None
         else "time unknown"
     )

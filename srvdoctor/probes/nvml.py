@@ -11,6 +11,7 @@ reading by a timeout.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.metadata
 import importlib.util
 import re
@@ -307,10 +308,8 @@ def _shutdown() -> None:
     with _lock:
         nv = _state.pop("nv", None)
         if nv is not None:
-            try:
+            with contextlib.suppress(Exception):  # exiting anyway
                 nv.nvmlShutdown()
-            except Exception:  # exiting anyway
-                pass
 
 
 def _nv(nv: Any, fn: Callable[..., Any], *args: Any) -> Any:
@@ -341,12 +340,15 @@ def _read_device(nv: Any, index: int) -> dict[str, Any]:
     dev["pci_bus_id"] = {"busId": _text(pci.busId)} if pci is not None else None
     dev["memory"] = _struct(_nv(nv, nv.nvmlDeviceGetMemoryInfo, h), ("total", "free", "used"))
     dev["memory_v2"] = _struct(
-        _nv(nv, nv.nvmlDeviceGetMemoryInfo, h, nv.nvmlMemory_v2), ("version", "total", "reserved", "free", "used")
+        _nv(nv, nv.nvmlDeviceGetMemoryInfo, h, nv.nvmlMemory_v2),
+        ("version", "total", "reserved", "free", "used"),
     )
     dev["utilization"] = _struct(_nv(nv, nv.nvmlDeviceGetUtilizationRates, h), ("gpu", "memory"))
     dev["temperature_gpu"] = _nv(nv, nv.nvmlDeviceGetTemperature, h, nv.NVML_TEMPERATURE_GPU)
     dev["temperature_thresholds"] = {
-        key: _nv(nv, nv.nvmlDeviceGetTemperatureThreshold, h, getattr(nv, f"NVML_TEMPERATURE_THRESHOLD_{key}"))
+        key: _nv(
+            nv, nv.nvmlDeviceGetTemperatureThreshold, h, getattr(nv, f"NVML_TEMPERATURE_THRESHOLD_{key}")
+        )
         for key in ("SHUTDOWN", "SLOWDOWN", "MEM_MAX", "GPU_MAX")
     }
     dev["power_usage_mw"] = _nv(nv, nv.nvmlDeviceGetPowerUsage, h)
@@ -357,11 +359,15 @@ def _read_device(nv: Any, index: int) -> dict[str, Any]:
     dev["mig_mode"] = _nv(nv, nv.nvmlDeviceGetMigMode, h)
     dev["ecc_mode"] = _nv(nv, nv.nvmlDeviceGetEccMode, h)
     uncorrected, corrected = nv.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nv.NVML_MEMORY_ERROR_TYPE_CORRECTED
-    dev["ecc_volatile_uncorrected"] = _nv(nv, nv.nvmlDeviceGetTotalEccErrors, h, uncorrected, nv.NVML_VOLATILE_ECC)
+    dev["ecc_volatile_uncorrected"] = _nv(
+        nv, nv.nvmlDeviceGetTotalEccErrors, h, uncorrected, nv.NVML_VOLATILE_ECC
+    )
     dev["ecc_aggregate_uncorrected"] = _nv(
         nv, nv.nvmlDeviceGetTotalEccErrors, h, uncorrected, nv.NVML_AGGREGATE_ECC
     )
-    dev["ecc_volatile_corrected"] = _nv(nv, nv.nvmlDeviceGetTotalEccErrors, h, corrected, nv.NVML_VOLATILE_ECC)
+    dev["ecc_volatile_corrected"] = _nv(
+        nv, nv.nvmlDeviceGetTotalEccErrors, h, corrected, nv.NVML_VOLATILE_ECC
+    )
     dbe = nv.NVML_PAGE_RETIREMENT_CAUSE_DOUBLE_BIT_ECC_ERROR
     dev["retired_pages_dbe"] = _nv(nv, nv.nvmlDeviceGetRetiredPages, h, dbe)
     dev["retired_pages_pending"] = _nv(nv, nv.nvmlDeviceGetRetiredPagesPendingStatus, h)

@@ -150,7 +150,9 @@ def read_journal(timeout: float) -> list[tuple[float | None, str]]:
         capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
-        raise OSError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}")
+        raise OSError(
+            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        )
     return [(t, m) for t, m in parse_journal(proc.stdout) if _interesting(m)]
 
 
@@ -164,7 +166,10 @@ def own_cgroup_counters(root: Path = CGROUP_ROOT) -> list[tuple[str, int]]:
     for line in lines:
         _, controllers, path = line.split(":", 2)
         if controllers == "":  # cgroup v2 (unified) entry
-            candidates = [root / path.lstrip("/") / "memory.events", root / "unified" / path.lstrip("/") / "memory.events"]
+            candidates = [
+                root / path.lstrip("/") / "memory.events",
+                root / "unified" / path.lstrip("/") / "memory.events",
+            ]
         elif "memory" in controllers.split(","):
             candidates = [root / "memory" / path.lstrip("/") / "memory.oom_control"]
         else:
@@ -212,7 +217,9 @@ def docker_oom_kills(timeout: float, limit: int = 50) -> list[OomKill]:
             except ValueError:
                 pass
             names = summary.get("Names") or ["?"]
-            out.append(OomKill(pid=None, name=f"container {names[0].lstrip('/')}", time=when, source="docker"))
+            out.append(
+                OomKill(pid=None, name=f"container {names[0].lstrip('/')}", time=when, source="docker")
+            )
         return out
     finally:
         client.close()
