@@ -11,6 +11,8 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
+from srvdoctor.commands.gpu import gpu
+from srvdoctor.commands.load import load_command
 from srvdoctor.commands.notes import notes
 
 app = typer.Typer(
@@ -25,6 +27,8 @@ app = typer.Typer(
 
 app.command("check")(check)
 app.command("notes")(notes)
+app.command("load")(load_command)
+app.command("gpu")(gpu)
 
 
 def _version(value: bool) -> None:
