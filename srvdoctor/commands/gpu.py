@@ -46,7 +46,11 @@ def gpu(
     if isinstance(reading, GpuSample):
         report = dataclasses.replace(
             report,
-            meta={"driver": reading.driver, "cuda_driver": reading.cuda_version, "gpus": len(reading.devices)},
+            meta={
+                "driver": reading.driver,
+                "cuda_driver": reading.cuda_version,
+                "gpus": len(reading.devices),
+            },
         )
 
     if fmt == "json":

@@ -66,7 +66,9 @@ def _view(report: Report, dashboard: RenderableType, config: Config, width: int)
 def load_command(
     watch: Annotated[
         float | None,
-        typer.Option("--watch", "-w", help="Refresh the dashboard every SECONDS until Ctrl-C.", metavar="SECONDS"),
+        typer.Option(
+            "--watch", "-w", help="Refresh the dashboard every SECONDS until Ctrl-C.", metavar="SECONDS"
+        ),
     ] = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
@@ -103,18 +105,25 @@ def load_command(
 
 
 def _watch(config: Config, timeout: float, every: float) -> None:
+    """Redraw in place on a terminal (rich Live); elsewhere print one frame per refresh, like top -b."""
     import time
 
     from rich.live import Live
+    from rich.rule import Rule
 
     con = console(None)
     report, dashboard = _run(config, timeout)
     try:
-        with Live(_view(report, dashboard, config, con.width), console=con, auto_refresh=False, screen=False) as live:
+        if not con.is_terminal:
+            while True:
+                con.print(Rule(time.strftime("%H:%M:%S")))
+                con.print(_view(report, dashboard, config, con.width))
+                time.sleep(max(0.0, every - 0.25))
+                report, dashboard = _run(config, timeout)
+        with Live(_view(report, dashboard, config, con.width), console=con, auto_refresh=False) as live:
             while True:
                 time.sleep(max(0.0, every - 0.25))
                 report, dashboard = _run(config, timeout)
                 live.update(_view(report, dashboard, config, con.width), refresh=True)
     except KeyboardInterrupt:
         return
-

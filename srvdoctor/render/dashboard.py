@@ -75,10 +75,10 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
         if p.pid in seen:
             continue
         seen.add(p.pid)
-        procs.add_row(
-            str(p.pid), escape(p.user), f"{p.cpu_percent:.0f}", naturalsize(p.rss_bytes), escape(p.cmdline or p.name)
-        )
-    return Group(grid, Text(""), Text(f"top processes (by CPU, then memory; {cpu.interval_s:.2f} s sample)"), procs)
+        command = escape(p.cmdline or p.name)
+        procs.add_row(str(p.pid), escape(p.user), f"{p.cpu_percent:.0f}", naturalsize(p.rss_bytes), command)
+    title = Text(f"top processes (by CPU, then memory; {cpu.interval_s:.2f} s sample)")
+    return Group(grid, Text(""), title, procs)
 
 
 def gpu_dashboard(sample: GpuSample) -> RenderableType:

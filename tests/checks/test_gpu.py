@@ -28,7 +28,9 @@ def raw(phase: str) -> dict[str, Any]:
 TRAINER = {574: ("python3", "kim", "python train.py --bf16")}
 
 
-def device(phase: str = "idle", lookup: dict[int, tuple[str, str, str]] | None = None, **changes: Any) -> GpuDevice:
+def device(
+    phase: str = "idle", lookup: dict[int, tuple[str, str, str]] | None = None, **changes: Any
+) -> GpuDevice:
     dev = copy.deepcopy(raw(phase)["sample"]["devices"][0])
     dev.update(changes)
     table = lookup or {}
@@ -86,7 +88,9 @@ def test_after_busy_power_cap_at_idle_is_normal_too() -> None:
 def test_retired_pages_not_supported_on_hopper_is_na() -> None:
     result = GpuEcc().judge(device("busy"))
     assert result.status is Status.OK
-    assert result.summary.endswith("ECC on, volatile uncorrected 0, remapped rows 0 (pending 0, failed 0), retired pages n/a")
+    assert result.summary.endswith(
+        "ECC on, volatile uncorrected 0, remapped rows 0 (pending 0, failed 0), retired pages n/a"
+    )
 
 
 def test_pid_namespace_reading_is_memory_hidden_by_the_container() -> None:
@@ -145,7 +149,10 @@ def test_thermal_slowdown_fails_on_the_cards_own_threshold() -> None:
     hot = device("busy", temperature_gpu=90, clock_event_reasons=0x4 | 0x40 | 0x20)
     temperature = GpuTemperature().judge(hot)
     assert (temperature.status, temperature.playbook) == (Status.FAIL, "gpu-thermal")
-    assert temperature.summary == "GPU 0 (NVIDIA H200) is at 90 °C (card limits: max 87 °C, slowdown 89 °C, shutdown 95 °C)"
+    assert (
+        temperature.summary
+        == "GPU 0 (NVIDIA H200) is at 90 °C (card limits: max 87 °C, slowdown 89 °C, shutdown 95 °C)"
+    )
     throttle = GpuThrottle().judge(hot)
     assert (throttle.status, throttle.playbook) == (Status.FAIL, "gpu-thermal")
     assert throttle.data["reasons"] == ["sw_power_cap", "sw_thermal_slowdown", "hw_thermal_slowdown"]
@@ -194,7 +201,10 @@ def test_driver_ok_line_has_the_cuda_stack() -> None:
     env = Environment(torch_version="2.5.1+cu124", torch_cuda="12.4")
     (result,) = GpuDriver().judge(sample("idle"), env)
     assert result.status is Status.OK
-    assert result.summary == "1 GPU, driver 580.159.04, supports CUDA 13.0; torch 2.5.1+cu124 built for CUDA 12.4"
+    assert (
+        result.summary
+        == "1 GPU, driver 580.159.04, supports CUDA 13.0; torch 2.5.1+cu124 built for CUDA 12.4"
+    )
 
 
 def test_torch_built_for_newer_cuda_than_the_driver_fails() -> None:
@@ -212,7 +222,9 @@ def test_driver_library_mismatch_fails() -> None:
 
 
 def test_no_driver_is_a_plain_skip_without_hardware_and_a_playbook_with_it() -> None:
-    missing = NvmlUnavailable("missing", "no NVIDIA driver (NVML Shared Library Not Found)", "NVMLError_LibraryNotFound")
+    missing = NvmlUnavailable(
+        "missing", "no NVIDIA driver (NVML Shared Library Not Found)", "NVMLError_LibraryNotFound"
+    )
     (bare,) = GpuDriver().judge(missing, Environment(), nvidia_hardware=0)
     assert (bare.status, bare.playbook, bare.details) == (Status.SKIP, None, ())
     (gpu_box,) = GpuDriver().judge(missing, Environment(), nvidia_hardware=8)

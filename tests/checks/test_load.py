@@ -20,7 +20,9 @@ GiB = 1024**3
 TRAINER = ProcInfo(4242, "python", "kim", "python train.py", 180.0, int(15.2 * GiB))
 
 
-def cpu(per_core: tuple[float, ...], iowait: float = 0.0, steal: float = 0.0, swap_in: float = 0.0) -> CpuSample:
+def cpu(
+    per_core: tuple[float, ...], iowait: float = 0.0, steal: float = 0.0, swap_in: float = 0.0
+) -> CpuSample:
     return CpuSample(0.25, sum(per_core) / len(per_core), per_core, iowait, steal, swap_in, 0.0,
                      top_cpu=(TRAINER,), top_mem=(TRAINER,))  # fmt: skip
 

@@ -58,7 +58,9 @@ def test_processes_are_looked_up_through_psutil() -> None:
 
 
 def test_pid_namespace_detection_matches_nspid() -> None:
-    nspid = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("NSpid"))
+    nspid = next(
+        line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("NSpid")
+    )
     assert nvml.in_pid_namespace() is (len(nspid.split()) > 2)
 
 
@@ -98,7 +100,10 @@ def test_not_supported_wrapper_returns_none() -> None:
 def test_probe_without_a_gpu_is_missing() -> None:
     reading = nvml.probe(3.0)
     assert isinstance(reading, nvml.NvmlUnavailable)
-    assert (reading.kind, reading.error) in {("missing", "NVMLError_LibraryNotFound"), ("missing", "NVMLError_DriverNotLoaded")}
+    assert (reading.kind, reading.error) in {
+        ("missing", "NVMLError_LibraryNotFound"),
+        ("missing", "NVMLError_DriverNotLoaded"),
+    }
 
 
 def test_deprecated_pynvml_distribution_is_detected(tmp_path: Path) -> None:

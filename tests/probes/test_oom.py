@@ -56,7 +56,9 @@ def test_judged_kills_recent_fail_old_warn() -> None:
     recent = MemOom().judge(reading, now=kill.time + 3600)  # type: ignore[operator]
     assert (recent.status, recent.playbook) == (Status.FAIL, "oom-killed")
     assert recent.summary.startswith("1 OOM kill since boot; latest: python (pid 4242) killed 1h00m ago")
-    assert recent.summary.endswith("in cgroup /user.slice/user-1000.slice/session-4.scope, 59.1 GiB resident [kernel log]")
+    assert recent.summary.endswith(
+        "in cgroup /user.slice/user-1000.slice/session-4.scope, 59.1 GiB resident [kernel log]"
+    )
     assert MemOom().judge(reading, now=kill.time + 3 * 86400).status is Status.WARN  # type: ignore[operator]
 
 
@@ -82,13 +84,14 @@ class MemoryCgroup:
     path: Path
     counter: Path  # memory.events (v2) or memory.oom_control (v1)
 
-    def add(self) -> None:
-        (self.path / "cgroup.procs").write_text(str(os.getpid()))
-
 
 def _make_cgroup(name: str, limit: int) -> MemoryCgroup:
     root = Path("/sys/fs/cgroup")
-    if "memory" in (root / "cgroup.controllers").read_text().split() if (root / "cgroup.controllers").exists() else False:
+    if (
+        "memory" in (root / "cgroup.controllers").read_text().split()
+        if (root / "cgroup.controllers").exists()
+        else False
+    ):
         path = root / name
         path.mkdir()
         (path / "memory.max").write_text(str(limit))
@@ -122,11 +125,9 @@ def small_cgroup() -> Iterator[MemoryCgroup]:
 @pytest.mark.root
 def test_a_real_oom_kill_is_found_with_victim_and_time(small_cgroup: MemoryCgroup) -> None:
     before = time.time()
-    child = subprocess.Popen(
-        [sys.executable, "-c", "b = b'x' * (200 << 20)"],
-        preexec_fn=small_cgroup.add,  # the child joins the 32 MiB group before it starts
-        stderr=subprocess.DEVNULL,
-    )
+    # the shell joins the 32 MiB group, then becomes python (same PID), which allocates 200 MiB
+    script = f'echo $$ > {small_cgroup.path}/cgroup.procs && exec "$0" -c "b = b\'x\' * (200 << 20)"'
+    child = subprocess.Popen(["sh", "-c", script, sys.executable], stderr=subprocess.DEVNULL)
     assert child.wait(timeout=30) == -9  # SIGKILL from the OOM killer
     assert oom.read_oom_counter(small_cgroup.counter) == 1
     reading = oom.read_oom(3.0, with_docker=False)
