@@ -66,16 +66,19 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
         grid.add_row("psi", Text(psi), "avg10")
 
     procs = Table(box=None, header_style="bold", pad_edge=False)
-    for col, justify in (("pid", "right"), ("user", "left"), ("cpu%", "right"), ("rss", "right")):
-        procs.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    procs.add_column("command", overflow="ellipsis", no_wrap=True, max_width=80)
+    procs.add_column("pid", justify="right", no_wrap=True, min_width=7)
+    procs.add_column("user", no_wrap=True, min_width=8, max_width=12, overflow="ellipsis")
+    procs.add_column("cpu%", justify="right", no_wrap=True, min_width=4)
+    procs.add_column("rss", justify="right", no_wrap=True, min_width=10)
+    procs.add_column("command", no_wrap=True)
     seen: set[int] = set()
     busy = [p for p in cpu.top_cpu[:top] if p.cpu_percent >= 0.5]
     for p in (*busy, *cpu.top_mem[:top]):
         if p.pid in seen:
             continue
         seen.add(p.pid)
-        command = escape(p.cmdline or p.name)
+        command = p.cmdline or p.name
+        command = escape(command if len(command) <= 60 else command[:59] + "…")
         procs.add_row(str(p.pid), escape(p.user), f"{p.cpu_percent:.0f}", naturalsize(p.rss_bytes), command)
     title = Text(f"top processes (by CPU, then memory; {cpu.interval_s:.2f} s sample)")
     return Group(grid, Text(""), title, procs)
