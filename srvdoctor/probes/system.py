@@ -32,8 +32,11 @@ class ProcInfo:
 
     @property
     def label(self) -> str:
-        """'python train.py (pid 4242, user kim)'."""
-        return f"{self.cmdline or self.name} (pid {self.pid}, user {self.user or '?'})"
+        """'python train.py (pid 4242, user kim)'; long command lines are cut at 80 characters."""
+        command = self.cmdline or self.name
+        if len(command) > 80:
+            command = command[:79] + "…"
+        return f"{command} (pid {self.pid}, user {self.user or '?'})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -222,8 +225,12 @@ class CpuSampler:
         return sample
 
     def _read_procs(self) -> list[ProcInfo]:
+        """Every process but srvdoctor itself (it is never the culprit it reports)."""
         out: list[ProcInfo] = []
+        me = os.getpid()
         for proc in psutil.process_iter(_PROC_ATTRS):
+            if proc.pid == me:
+                continue
             primed = self._procs.get(proc.pid)
             try:
                 # a process that started after priming has no CPU share over the sample

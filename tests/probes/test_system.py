@@ -66,6 +66,12 @@ def test_cpu_percentages_are_consistent_when_idle_or_not() -> None:
     assert len(sample.per_core_percent) == psutil.cpu_count()
     assert 0 <= sample.total_percent <= 100 and 0 <= sample.iowait_percent <= 100
     assert sample.swap_in_per_s >= 0
+    assert os.getpid() not in {p.pid for p in (*sample.top_cpu, *sample.top_mem)}  # never names itself
+
+
+def test_long_command_lines_are_cut_in_labels() -> None:
+    proc = system.ProcInfo(7, "python", "kim", "python " + "x" * 300, 0.0, 0)
+    assert proc.label == "python " + "x" * 72 + "… (pid 7, user kim)"
 
 
 @pytest.mark.skipif(not Path("/proc/pressure/memory").exists(), reason="this kernel has no PSI")
