@@ -32,7 +32,11 @@ def _level_high(value: float, warn: float, fail: float) -> Status:
 
 def _procs_line(procs: tuple[ProcInfo, ...], what: str, n: int = 3) -> str:
     if what == "cpu":
-        items = [f"{p.label} {p.cpu_percent:.0f}% CPU" for p in procs[:n]]
+        items = [f"{p.label} {p.cpu_percent:.0f}% CPU" for p in procs[:n] if p.cpu_percent >= 1]
+        if not items:
+            return (
+                "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)"
+            )
     else:
         items = [f"{p.label} {naturalsize(p.rss_bytes)}" for p in procs[:n]]
     return "top by " + ("CPU" if what == "cpu" else "memory") + ": " + "; ".join(items)
@@ -74,7 +78,7 @@ class CpuUsage:
         )
         if all_busy:
             status, playbook = Status.WARN, "cpu-overload"
-            top = cpu.top_cpu[0] if cpu.top_cpu else None
+            top = cpu.top_cpu[0] if cpu.top_cpu and cpu.top_cpu[0].cpu_percent >= 10 else None
             summary = f"every core is ≥ {self.busy_percent:.0f}% busy (CPU {cpu.total_percent:.0f}%)" + (
                 f"; busiest: {top.label} at {top.cpu_percent:.0f}% CPU" if top else ""
             )

@@ -209,7 +209,7 @@ class CpuSampler:
         def pct(x: float) -> float:
             return 100.0 * x / total if total > 0 else 0.0
 
-        procs = self._read_procs()
+        procs = self._read_procs(interval)
         page = os.sysconf("SC_PAGE_SIZE")
         sample = CpuSample(
             interval_s=interval,
@@ -224,7 +224,7 @@ class CpuSampler:
         )
         return sample
 
-    def _read_procs(self) -> list[ProcInfo]:
+    def _read_procs(self, interval: float) -> list[ProcInfo]:
         """Every process but srvdoctor itself (it is never the culprit it reports)."""
         out: list[ProcInfo] = []
         me = os.getpid()
@@ -233,8 +233,11 @@ class CpuSampler:
                 continue
             primed = self._procs.get(proc.pid)
             try:
-                # a process that started after priming has no CPU share over the sample
-                cpu = primed.cpu_percent(None) if primed is not None else 0.0
+                if primed is not None:
+                    cpu = primed.cpu_percent(None)
+                else:  # started during the sample: all its CPU time falls inside it
+                    times = proc.cpu_times()
+                    cpu = 100.0 * (times.user + times.system) / interval
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 cpu = 0.0
             info = _proc_info(proc, cpu)

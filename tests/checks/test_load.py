@@ -125,3 +125,13 @@ def test_all_load_checks_share_one_sample_of_at_least_0_2_s() -> None:
     assert all(r.status is not Status.ERROR for r in results), results
     assert readings(ctx).cpu.interval_s >= 0.2
     assert readings(ctx) is readings(ctx)
+
+
+def test_busy_cores_without_a_busy_process_say_so() -> None:
+    idle_top = CpuSample(0.25, 99.0, (99.0, 99.0), 0.0, 0.0, 0.0, 0.0,
+                         top_cpu=(ProcInfo(1, "init", "root", "/sbin/init", 0.4, 1),))  # fmt: skip
+    result = CpuUsage().judge(idle_top)
+    assert result.summary == "every core is ≥ 90% busy (CPU 99%)"
+    assert result.details == (
+        "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)",
+    )
