@@ -63,7 +63,7 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
             + (f" full {kinds['full'].get('avg10', 0.0):.1f}%" if "full" in kinds and res != "cpu" else "")
             for res, kinds in r.pressure.items()
         )
-        grid.add_row("psi", Text(psi), "avg10")
+        grid.add_row("psi", Text("pressure, avg10"), psi)
 
     procs = Table(box=None, header_style="bold", pad_edge=False)
     procs.add_column("pid", justify="right", no_wrap=True, min_width=7)
