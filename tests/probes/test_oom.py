@@ -139,3 +139,43 @@ def test_a_real_oom_kill_is_found_with_victim_and_time(small_cgroup: MemoryCgrou
     result = MemOom().judge(reading, now=time.time())
     assert (result.status, result.playbook) == (Status.FAIL, "oom-killed")
     assert f"(pid {child.pid})" in result.summary + " ".join(result.details)
+
+
+# ------------------------------------------------------------------ Docker's OOMKilled
+
+
+@pytest.fixture
+def busybox_image(tmp_path: Path) -> Iterator[str]:
+    """A one-binary image from Debian's busybox-static (no pulls): `dd` allocates its block size."""
+    tag = f"srvdoctor-load-test/busybox:{uuid.uuid4().hex[:8]}"
+    root = tmp_path / "root"
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "busybox").write_bytes(Path("/bin/busybox").read_bytes())
+    (root / "bin" / "busybox").chmod(0o755)
+    for applet in ("sh", "dd"):
+        (root / "bin" / applet).symlink_to("busybox")
+    tar = subprocess.run(["tar", "-C", str(root), "-c", "."], capture_output=True, check=True)
+    subprocess.run(["docker", "import", "-", tag], input=tar.stdout, capture_output=True, check=True)
+    try:
+        yield tag
+    finally:
+        subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
+
+
+@pytest.mark.docker
+def test_a_container_killed_by_its_memory_limit_is_found(busybox_image: str) -> None:
+    if not Path("/bin/busybox").exists():
+        pytest.fail("needs /bin/busybox (apt-get install busybox-static)")
+    name = f"srvdoctor-load-{uuid.uuid4().hex[:8]}"
+    try:
+        run = subprocess.run(
+            ["docker", "run", "--name", name, "--memory", "16m", "--memory-swap", "16m", busybox_image,
+             "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert run.returncode == 137, run.stderr
+        kills = [k for k in oom.docker_oom_kills(10.0) if k.name == f"container {name}"]
+        assert len(kills) == 1 and kills[0].source == "docker"
+        assert kills[0].time is not None and abs(kills[0].time - time.time()) < 120
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
