@@ -22,8 +22,8 @@ HOLD = "import sys, time\nb = b'x' * (512 << 20)\nprint('ready', flush=True)\nti
 
 @pytest.fixture
 def spinners() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """One busy-looping child per core, killed whatever happens."""
-    procs = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(os.cpu_count() or 1)]
+    """A busy-looping child per core (and one more), killed whatever happens."""
+    procs = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range((os.cpu_count() or 1) + 1)]
     try:
         time.sleep(0.5)  # let them get scheduled
         yield procs
@@ -46,11 +46,11 @@ def big_child() -> Iterator[subprocess.Popen[str]]:
 
 
 def test_spinning_children_make_every_core_busy(spinners: list[subprocess.Popen[bytes]]) -> None:
-    sample = CpuSampler().read(min_interval_s=0.5)
-    assert sample.interval_s >= 0.5
-    assert min(sample.per_core_percent) >= 90, sample.per_core_percent
+    sample = CpuSampler().read(min_interval_s=1.0)
+    assert sample.interval_s >= 1.0
+    assert min(sample.per_core_percent) >= 90, sample
     busiest = {p.pid for p in sample.top_cpu}
-    assert busiest & {p.pid for p in spinners}, sample.top_cpu
+    assert busiest & {p.pid for p in spinners}, sample
 
 
 def test_a_child_holding_512_mib_is_a_top_memory_process(big_child: subprocess.Popen[str]) -> None:
