@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -245,3 +246,34 @@ def test_pynvml_conflict_warns_beside_the_stack() -> None:
         ("driver", Status.OK, None),
         ("pynvml", Status.WARN, "pynvml-conflict"),
     ]
+
+
+def test_a_hung_nvml_is_bounded_by_the_timeout_and_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    release = threading.Event()
+    # a driver call that never returns: nothing real can hang NVML on demand
+    monkeypatch.setattr(nvml, "read_raw", lambda: release.wait(30))
+    try:
+        reading = nvml.probe(0.2)
+    finally:
+        release.set()
+    assert isinstance(reading, NvmlUnavailable) and reading.kind == "timeout"
+    (result,) = GpuDriver().judge(reading, Environment())
+    assert (result.status, result.summary) == (Status.ERROR, "NVML did not answer within 0.2 s")
+
+
+def test_nvidia_hardware_is_counted_from_sysfs(tmp_path: Path) -> None:
+    from srvdoctor.checks.gpu import nvidia_pci_devices
+
+    for name, vendor, klass in [("0000:00:06.0", "0x10de", "0x030200"), ("0000:00:07.0", "0x10de", "0x068000"),
+                                ("0000:00:08.0", "0x8086", "0x030000")]:  # fmt: skip
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "vendor").write_text(vendor + "\n")
+        (tmp_path / name / "class").write_text(klass + "\n")
+    assert nvidia_pci_devices(tmp_path) == 1  # the 3D controller; not the NVIDIA bridge, not the Intel GPU
+    real = sum(
+        1 for d in Path("/sys/bus/pci/devices").iterdir()
+        if (d / "vendor").read_text().strip() == "0x10de" and (d / "class").read_text().startswith("0x03")
+    )  # fmt: skip
+    assert nvidia_pci_devices() == real
