@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,7 +59,26 @@ def bench_check() -> None:
     line("srvdoctor check", ours, None, "(absolute)", "<= 2000 ms")
 
 
-BENCHMARKS: dict[str, Callable[[], None]] = {"version": bench_version, "check": bench_check}
+def bench_load() -> None:
+    """`srvdoctor load --format json` vs one batch frame of `top` (procps), the tool it replaces."""
+    ref = wall(["top", "-b", "-n", "1"], runs=7) if shutil.which("top") else None
+    ours = wall([*SRVDOCTOR, "load", "--format", "json"], runs=7)
+    line("srvdoctor load", ours, ref, "top -b -n 1", "<= 2000 ms (0.25 s CPU sample)")
+
+
+def bench_gpu() -> None:
+    """`srvdoctor gpu --format json` vs `nvidia-smi -q -x` (NVML directly vs shelling out)."""
+    ref = wall(["nvidia-smi", "-q", "-x"], runs=7) if shutil.which("nvidia-smi") else None
+    ours = wall([*SRVDOCTOR, "gpu", "--format", "json"], runs=7)
+    line("srvdoctor gpu", ours, ref, "nvidia-smi -q -x" if ref else "(no nvidia-smi here)", "<= 1.00x")
+
+
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "version": bench_version,
+    "check": bench_check,
+    "load": bench_load,
+    "gpu": bench_gpu,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -14,6 +14,8 @@ from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.docker import docker
 from srvdoctor.commands.merge import merge
+from srvdoctor.commands.gpu import gpu
+from srvdoctor.commands.load import load_command
 from srvdoctor.commands.notes import notes
 from srvdoctor.commands.schedule import schedule_app
 
@@ -32,6 +34,8 @@ app.command("notes")(notes)
 app.command("docker")(docker)
 app.command("merge")(merge)
 app.add_typer(schedule_app, name="schedule")
+app.command("load")(load_command)
+app.command("gpu")(gpu)
 
 
 def _version(value: bool) -> None:

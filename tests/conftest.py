@@ -19,7 +19,7 @@ import pytest
 
 REQUIRE_INTEGRATION = os.environ.get("SRVDOCTOR_REQUIRE_INTEGRATION") == "1"
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES_NVML = REPO.parent / "shared" / "fixtures" / "nvml"
+FIXTURES_NVML = REPO / "tests" / "fixtures" / "nvml"  # copied from ../shared/fixtures/nvml
 
 
 @functools.cache

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, docker, expect
+from srvdoctor.checks import disk, docker, expect, gpu, load
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
 
-CHECKS: tuple[type[Check], ...] = (*disk.CHECKS, *docker.CHECKS, *expect.CHECKS)
+
+CHECKS: tuple[type[Check], ...] = (*disk.CHECKS, *load.CHECKS, *gpu.CHECKS, *docker.CHECKS, *expect.CHECKS)
 
 
 def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[type[Check]]:

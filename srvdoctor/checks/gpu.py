@@ -1,0 +1,618 @@
+"""GPU area: NVIDIA GPUs through NVML — memory, temperature, throttling, ECC, processes, driver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.model import Result, Status
+from srvdoctor.probes.nvml import (
+    Environment,
+    GpuDevice,
+    GpuProcess,
+    GpuSample,
+    NvmlUnavailable,
+    environment,
+    probe,
+)
+from srvdoctor.units import naturalsize
+
+#: Clock-event reasons that mean the card is slowed against its will, and their playbooks.
+PROBLEM_REASONS: dict[str, tuple[Status, str, str]] = {
+    "hw_slowdown": (
+        Status.FAIL, "gpu-throttling", "HW slowdown (the board cut clocks: overheating or power supply)"
+    ),
+    "hw_thermal_slowdown": (Status.FAIL, "gpu-thermal", "HW thermal slowdown (the GPU is too hot)"),
+    "hw_power_brake_slowdown": (
+        Status.FAIL, "gpu-throttling", "HW power brake (the PSU/system asked the GPU to slow down)"
+    ),
+    "sw_thermal_slowdown": (
+        Status.WARN, "gpu-thermal", "SW thermal slowdown (the driver cut clocks to stay under its target)"
+    ),
+}  # fmt: skip
+NORMAL_REASONS: dict[str, str] = {
+    "gpu_idle": "idle",
+    "sw_power_cap": "at its power limit (SW power cap: normal under full load)",
+    "applications_clocks_setting": "application clocks set",
+    "sync_boost": "sync boost",
+    "display_clock_setting": "display clock setting",
+}
+
+
+def gpu_reading(ctx: CheckContext) -> GpuSample | NvmlUnavailable:
+    return ctx.memo("nvml", lambda: probe(ctx.timeout))
+
+
+def nvidia_pci_devices(root: Path = Path("/sys/bus/pci/devices")) -> int:
+    """How many PCI devices from NVIDIA (vendor 0x10de) this machine has (display/3D class)."""
+    count = 0
+    try:
+        for dev in root.iterdir():
+            try:
+                vendor = (dev / "vendor").read_text().strip()
+                klass = (dev / "class").read_text().strip()
+            except OSError:
+                continue
+            if vendor == "0x10de" and klass.startswith("0x03"):
+                count += 1
+    except OSError:
+        return 0
+    return count
+
+
+def _target(dev: GpuDevice) -> str:
+    return f"gpu{dev.index}"
+
+
+def _title(dev: GpuDevice) -> str:
+    return f"GPU {dev.index} ({dev.name})"
+
+
+def _devices(ctx: CheckContext) -> list[GpuDevice]:
+    reading = gpu_reading(ctx)
+    return list(reading.devices) if isinstance(reading, GpuSample) else []
+
+
+def _holders(procs: tuple[GpuProcess, ...], n: int = 3) -> str:
+    ranked = sorted(procs, key=lambda p: p.used_bytes or 0, reverse=True)[:n]
+    return "; ".join(f"{p.label} {naturalsize(p.used_bytes or 0)}" for p in ranked)
+
+
+def _proc_dict(p: GpuProcess) -> dict[str, object]:
+    return {"pid": p.pid, "used_bytes": p.used_bytes, "kind": p.kind, "name": p.name, "user": p.user,
+            "cmdline": p.cmdline, "visible": p.visible}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GpuMemory:
+    """GPU memory used per GPU (NVML memory v2: reserved memory is not counted as used).
+
+    Warn at `full_percent` (95) used, naming the biggest holders (→ gpu-memory-full):
+    the next job will fail with "CUDA out of memory". Shell equivalent: `nvidia-smi
+    --query-gpu=memory.used,memory.total --format=csv`.
+    """
+
+    id: ClassVar[str] = "gpu.memory"
+    area: ClassVar[str] = "gpu"
+    playbooks: ClassVar[tuple[str, ...]] = ("gpu-memory-full",)
+    full_percent: float = 95.0
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        return [self.judge(dev) for dev in _devices(ctx)]
+
+    def judge(self, dev: GpuDevice) -> Result:
+        pct = dev.memory_used_percent
+        status = Status.WARN if pct >= self.full_percent else Status.OK
+        summary = (
+            f"{_title(dev)}: {naturalsize(dev.memory_used)} of {naturalsize(dev.memory_total)} memory used "
+            f"({pct:.0f}%), utilisation {dev.util_gpu if dev.util_gpu is not None else 'n/a'}%"
+        )
+        if dev.processes:
+            summary += f"; held by {_holders(dev.processes, 1)}"
+        details: list[str] = []
+        if status is not Status.OK:
+            details.append(
+                "biggest holders: " + (_holders(dev.processes) or "none visible (see gpu.processes)")
+            )
+        if dev.memory_version == 1:
+            details.append("driver has no memory v2: 'used' includes memory the driver reserves")
+        return Result(
+            self.id,
+            _target(dev),
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "total_bytes": dev.memory_total,
+                "used_bytes": dev.memory_used,
+                "reserved_bytes": dev.memory_reserved,
+                "used_percent": round(pct, 2),
+                "memory_version": dev.memory_version,
+                "util_gpu_percent": dev.util_gpu,
+                "util_memory_percent": dev.util_memory,
+            },
+            playbook="gpu-memory-full" if status is not Status.OK else None,
+            hints=("nvidia-smi --query-compute-apps=pid,used_memory --format=csv",)
+            if status is not Status.OK
+            else (),
+        )
+
+
+@dataclass(frozen=True)
+class GpuTemperature:
+    """GPU temperature against the card's own thresholds (nvmlDeviceGetTemperatureThreshold).
+
+    Fail at or above the card's slowdown temperature (it is cutting clocks), warn at or
+    above its max operating temperature (GPU_MAX), or `warn_margin_c` (5 °C) below
+    slowdown where the card reports no GPU_MAX (→ gpu-thermal). Shell equivalent:
+    `nvidia-smi -q -d TEMPERATURE`.
+    """
+
+    id: ClassVar[str] = "gpu.temperature"
+    area: ClassVar[str] = "gpu"
+    playbooks: ClassVar[tuple[str, ...]] = ("gpu-thermal",)
+    warn_margin_c: float = 5.0
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        return [self.judge(dev) for dev in _devices(ctx)]
+
+    def judge(self, dev: GpuDevice) -> Result:
+        t = dev.temperature
+        data = {"temperature_c": t, "slowdown_c": dev.temp_slowdown, "shutdown_c": dev.temp_shutdown,
+                "gpu_max_c": dev.temp_gpu_max}  # fmt: skip
+        if t is None:
+            return Result(
+                self.id, _target(dev), Status.SKIP, f"{_title(dev)}: no temperature sensor (n/a)", data=data
+            )
+        warn_at = dev.temp_gpu_max if dev.temp_gpu_max is not None else (
+            dev.temp_slowdown - self.warn_margin_c if dev.temp_slowdown is not None else None
+        )  # fmt: skip
+        status = Status.OK
+        hot = [x for x in (dev.temp_shutdown, dev.temp_slowdown) if x is not None]
+        if hot and t >= min(hot):
+            status = Status.FAIL
+        elif warn_at is not None and t >= warn_at:
+            status = Status.WARN
+        limits = ", ".join(
+            f"{name} {value} °C"
+            for name, value in (
+                ("max", dev.temp_gpu_max),
+                ("slowdown", dev.temp_slowdown),
+                ("shutdown", dev.temp_shutdown),
+            )
+            if value is not None
+        )
+        summary = f"{_title(dev)} is at {t} °C" + (f" (card limits: {limits})" if limits else "")
+        details: tuple[str, ...] = ()
+        if status is Status.FAIL:
+            details = ("at or above its slowdown temperature: the card cuts clocks (or shuts down) to cool",)
+        elif status is Status.WARN:
+            details = ("near its limits: check airflow and fans before it starts throttling",)
+        return Result(
+            self.id,
+            _target(dev),
+            status,
+            summary,
+            details=details,
+            data=data,
+            playbook="gpu-thermal" if status is not Status.OK else None,
+            hints=("nvidia-smi -q -d TEMPERATURE,PERFORMANCE",) if status is not Status.OK else (),
+        )
+
+
+@dataclass(frozen=True)
+class GpuThrottle:
+    """Clock-event (throttle) reasons decoded by name, power vs enforced limit, P-state, PCIe link.
+
+    HW slowdown, HW thermal and HW power brake fail; SW thermal slowdown warns; SW power
+    cap under load and GPU idle are normal. A PCIe link narrower than its maximum warns;
+    a slower generation warns only while the GPU is at least `busy_percent` (50) busy
+    (links drop to a lower generation at idle to save power) (→ gpu-throttling).
+    Shell equivalent: `nvidia-smi -q -d PERFORMANCE,POWER`.
+    """
+
+    id: ClassVar[str] = "gpu.throttle"
+    area: ClassVar[str] = "gpu"
+    playbooks: ClassVar[tuple[str, ...]] = ("gpu-throttling", "gpu-thermal")
+    busy_percent: float = 50.0
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        return [self.judge(dev) for dev in _devices(ctx)]
+
+    def judge(self, dev: GpuDevice) -> Result:
+        reasons = dev.reasons
+        status = Status.OK
+        playbook: str | None = None
+        details: list[str] = []
+        for reason in reasons:
+            if reason in PROBLEM_REASONS:
+                level, book, text = PROBLEM_REASONS[reason]
+                details.append(text)
+                if level.rank > status.rank:
+                    status, playbook = level, book
+                playbook = playbook or book
+        pcie = ""
+        if dev.pcie_width is not None and dev.pcie_max_width is not None:
+            pcie = (
+                f", PCIe gen{dev.pcie_gen} x{dev.pcie_width} "
+                f"(max gen{dev.pcie_max_gen} x{dev.pcie_max_width})"
+            )
+            if dev.pcie_width < dev.pcie_max_width:
+                details.append(
+                    f"PCIe link runs at x{dev.pcie_width} of x{dev.pcie_max_width}: "
+                    "reseat the card or check the slot"
+                )
+                status = status if status.rank >= Status.WARN.rank else Status.WARN
+                playbook = playbook or "gpu-throttling"
+            busy = (dev.util_gpu or 0) >= self.busy_percent
+            if (
+                busy
+                and dev.pcie_gen is not None
+                and dev.pcie_max_gen is not None
+                and dev.pcie_gen < dev.pcie_max_gen
+            ):
+                details.append(
+                    f"PCIe link runs at gen{dev.pcie_gen} of gen{dev.pcie_max_gen} while the GPU is busy"
+                )
+                status = status if status.rank >= Status.WARN.rank else Status.WARN
+                playbook = playbook or "gpu-throttling"
+        power = ""
+        if dev.power_mw is not None and dev.power_limit_mw:
+            power = f", power {dev.power_mw / 1000:.0f} W of {dev.power_limit_mw / 1000:.0f} W"
+        normal = [NORMAL_REASONS[r] for r in reasons if r in NORMAL_REASONS]
+        if status is Status.OK:
+            state = "not throttled" + (f" ({', '.join(normal)})" if normal else "")
+        else:
+            state = "slowed down: " + "; ".join(d.split(" (")[0] for d in details)
+        pstate = f", P{dev.pstate}" if dev.pstate is not None else ""
+        summary = f"{_title(dev)} {state}{power}{pstate}{pcie}"
+        return Result(
+            self.id,
+            _target(dev),
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "clock_event_reasons": dev.clock_event_reasons,
+                "reasons": list(reasons),
+                "power_w": dev.power_mw / 1000 if dev.power_mw is not None else None,
+                "power_limit_w": dev.power_limit_mw / 1000 if dev.power_limit_mw is not None else None,
+                "pstate": dev.pstate,
+                "util_gpu_percent": dev.util_gpu,
+                "pcie_gen": dev.pcie_gen,
+                "pcie_width": dev.pcie_width,
+                "pcie_max_gen": dev.pcie_max_gen,
+                "pcie_max_width": dev.pcie_max_width,
+            },
+            playbook=playbook,
+            hints=("nvidia-smi -q -d PERFORMANCE",) if status is not Status.OK else (),
+        )
+
+
+@dataclass(frozen=True)
+class GpuEcc:
+    """ECC errors and memory repair state per GPU.
+
+    Fail on volatile uncorrected ECC errors (> 0 since the last driver load) or failed
+    row remapping; warn on a pending row remap or pending page retirement (the GPU needs
+    a reset), or uncorrected errors in the lifetime (aggregate) count. Retired pages are
+    NotSupported on Hopper and later: n/a, never a failure (→ gpu-ecc-errors). Shell
+    equivalent: `nvidia-smi -q -d ECC,ROW_REMAPPER,PAGE_RETIREMENT`.
+    """
+
+    id: ClassVar[str] = "gpu.ecc"
+    area: ClassVar[str] = "gpu"
+    playbooks: ClassVar[tuple[str, ...]] = ("gpu-ecc-errors",)
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        return [self.judge(dev) for dev in _devices(ctx)]
+
+    def judge(self, dev: GpuDevice) -> Result:
+        status = Status.OK
+        details: list[str] = []
+
+        def raise_to(level: Status, text: str) -> None:
+            nonlocal status
+            details.append(text)
+            if level.rank > status.rank:
+                status = level
+
+        if dev.ecc_volatile_uncorrected:
+            raise_to(
+                Status.FAIL, f"{dev.ecc_volatile_uncorrected} uncorrected ECC errors since the driver loaded"
+            )
+        rows = dev.remapped_rows
+        if rows is not None:
+            _, _, pending, failure = rows
+            if failure:
+                raise_to(Status.FAIL, "row remapping failed: the GPU has run out of spare rows (RMA)")
+            if pending:
+                raise_to(Status.WARN, "a row remap is pending: reset the GPU (or reboot) to apply it")
+        if dev.retired_pages_pending:
+            raise_to(Status.WARN, "a page retirement is pending: reset the GPU (or reboot) to apply it")
+        if dev.ecc_aggregate_uncorrected and not dev.ecc_volatile_uncorrected:
+            raise_to(
+                Status.WARN, f"{dev.ecc_aggregate_uncorrected} uncorrected ECC errors in the card's lifetime"
+            )
+        mode = {1: "on", 0: "off", None: "n/a"}.get(dev.ecc_mode, "n/a")
+
+        def na(value: object) -> object:
+            return "n/a" if value is None else value
+
+        remapped = "n/a" if rows is None else f"{rows[0] + rows[1]} (pending {rows[2]}, failed {rows[3]})"
+        summary = (
+            f"{_title(dev)}: ECC {mode}, volatile uncorrected {na(dev.ecc_volatile_uncorrected)}, "
+            f"remapped rows {remapped}, "
+            f"retired pages {na(dev.retired_pages_dbe)}"
+        )
+        return Result(
+            self.id,
+            _target(dev),
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "ecc_mode": dev.ecc_mode,
+                "volatile_uncorrected": dev.ecc_volatile_uncorrected,
+                "aggregate_uncorrected": dev.ecc_aggregate_uncorrected,
+                "volatile_corrected": dev.ecc_volatile_corrected,
+                "remapped_rows": list(rows) if rows is not None else None,
+                "retired_pages_dbe": dev.retired_pages_dbe,
+                "retired_pages_pending": dev.retired_pages_pending,
+            },
+            playbook="gpu-ecc-errors" if status is not Status.OK else None,
+            hints=("nvidia-smi -q -d ECC,ROW_REMAPPER",) if status is not Status.OK else (),
+        )
+
+
+@dataclass(frozen=True)
+class GpuProcesses:
+    """Processes on each GPU (PID, user, command, GPU memory), and memory nobody here holds.
+
+    Warn (→ gpu-orphan-memory) when NVML lists PIDs that do not exist here, or when at
+    least `orphan_min_bytes` (512 MiB) of used memory belongs to no listed process —
+    telling "srvdoctor runs in a container without --pid=host" (other namespaces'
+    processes are hidden) apart from "a dead process still holds it". Shell equivalent:
+    `nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv`.
+    """
+
+    id: ClassVar[str] = "gpu.processes"
+    area: ClassVar[str] = "gpu"
+    playbooks: ClassVar[tuple[str, ...]] = ("gpu-orphan-memory",)
+    orphan_min_bytes: int = 512 * 1024 * 1024
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        reading = gpu_reading(ctx)
+        if not isinstance(reading, GpuSample):
+            return []
+        return [self.judge(dev, reading.in_pid_namespace) for dev in reading.devices]
+
+    def judge(self, dev: GpuDevice, in_pid_namespace: bool) -> Result:
+        procs = dev.processes
+        listed = sum(p.used_bytes or 0 for p in procs)
+        unaccounted = max(0, dev.memory_used - listed)
+        invisible = [p for p in procs if not p.visible]
+        status = Status.OK
+        details: list[str] = []
+        hints: list[str] = []
+        if procs:
+            summary = (
+                f"{_title(dev)}: {len(procs)} process{'es' if len(procs) != 1 else ''}: {_holders(procs)}"
+            )
+        else:
+            summary = f"{_title(dev)}: no processes"
+        if invisible:
+            status = Status.WARN
+            held = sum(p.used_bytes or 0 for p in invisible)
+            pids = ", ".join(str(p.pid) for p in invisible)
+            if in_pid_namespace:
+                details.append(
+                    f"PIDs {pids} hold {naturalsize(held)} but are not visible here: srvdoctor runs in a "
+                    "container without --pid=host; run it on the host to name them"
+                )
+                hints.append("nvidia-smi  # on the host")
+            else:
+                details.append(
+                    f"PIDs {pids} hold {naturalsize(held)} but no such process exists: a dead process "
+                    "(or one in another PID namespace) still holds GPU memory"
+                )
+                hints.append("sudo fuser -v /dev/nvidia*")
+        if unaccounted >= self.orphan_min_bytes:
+            status = Status.WARN
+            if in_pid_namespace:
+                details.append(
+                    f"{naturalsize(unaccounted)} is used by no process listed here: "
+                    "srvdoctor runs in a container "
+                    "without --pid=host, where NVML hides processes of other PID namespaces"
+                )
+                hints.append("docker run --pid=host ... (or run srvdoctor gpu on the host)")
+            else:
+                details.append(
+                    f"{naturalsize(unaccounted)} is used by no listed process: a dead or zombie process "
+                    "(or a container's process) still holds GPU memory"
+                )
+                hints.append("sudo fuser -v /dev/nvidia*")
+            if not procs:
+                summary = f"{_title(dev)}: no processes listed, yet {naturalsize(dev.memory_used)} is used"
+        return Result(
+            self.id,
+            _target(dev),
+            status,
+            summary,
+            details=tuple(details),
+            data={
+                "processes": [_proc_dict(p) for p in procs],
+                "listed_bytes": listed,
+                "unaccounted_bytes": unaccounted,
+                "in_pid_namespace": in_pid_namespace,
+            },
+            playbook="gpu-orphan-memory" if status is not Status.OK else None,
+            hints=tuple(dict.fromkeys(hints)),
+        )
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    out: list[int] = []
+    for part in text.split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        if not digits:
+            break
+        out.append(int(digits))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class GpuDriver:
+    """The NVIDIA driver and CUDA stack: NVML usable, driver version, the CUDA it supports, torch's build.
+
+    Skip where there is no NVIDIA driver (with gpu-driver-missing where NVIDIA hardware
+    is present); fail on a driver/library version mismatch (driver upgraded without a
+    reboot), a lost GPU, or a torch built for a newer CUDA than the driver supports
+    (→ gpu-driver-mismatch); warn when the deprecated `pynvml` distribution is installed
+    beside nvidia-ml-py (→ pynvml-conflict). Shell equivalent: `nvidia-smi` (first line)
+    and `python -c 'import torch; print(torch.version.cuda)'`.
+    """
+
+    id: ClassVar[str] = "gpu.driver"
+    area: ClassVar[str] = "gpu"
+    playbooks: ClassVar[tuple[str, ...]] = ("gpu-driver-missing", "gpu-driver-mismatch", "pynvml-conflict")
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        env = ctx.memo("gpu.environment", environment)
+        reading = gpu_reading(ctx)
+        hardware = nvidia_pci_devices() if isinstance(reading, NvmlUnavailable) else 0
+        return self.judge(reading, env, hardware)
+
+    def judge(
+        self, reading: GpuSample | NvmlUnavailable, env: Environment, nvidia_hardware: int = 0
+    ) -> list[Result]:
+        results = [self._stack(reading, env, nvidia_hardware)]
+        if env.pynvml_dist:
+            results.append(
+                Result(
+                    self.id,
+                    "pynvml",
+                    Status.WARN,
+                    f"the deprecated 'pynvml' package ({env.pynvml_dist}) is installed beside nvidia-ml-py",
+                    details=(
+                        "both provide `import pynvml`; the deprecated one warns on import "
+                        "and may shadow the other",
+                    ),
+                    data={"pynvml_version": env.pynvml_dist},
+                    playbook="pynvml-conflict",
+                    hints=("pip uninstall -y pynvml && pip install --force-reinstall nvidia-ml-py",),
+                )
+            )
+        return results
+
+    def _stack(self, reading: GpuSample | NvmlUnavailable, env: Environment, hardware: int) -> Result:
+        if isinstance(reading, NvmlUnavailable):
+            return self._unavailable(reading, hardware)
+        torch = ""
+        if env.torch_version:
+            torch = f"; torch {env.torch_version} built for CUDA {env.torch_cuda or 'none (CPU-only build)'}"
+        cuda = reading.cuda_version
+        summary = (
+            f"{len(reading.devices)} GPU{'s' if len(reading.devices) != 1 else ''}, driver {reading.driver}, "
+            f"supports CUDA {cuda or 'n/a'}{torch}"
+        )
+        data = {
+            "driver": reading.driver,
+            "cuda_driver": cuda,
+            "nvml": reading.nvml,
+            "gpus": len(reading.devices),
+            "torch": env.torch_version,
+            "torch_cuda": env.torch_cuda,
+            "persistence_mode": [d.persistence_mode for d in reading.devices],
+            "mig_mode": [d.mig_mode for d in reading.devices],
+        }
+        details = [
+            f"{_title(d)}: persistence mode off "
+            "(first CUDA call pays driver start-up; `sudo nvidia-smi -pm 1`)"
+            for d in reading.devices
+            if d.persistence_mode == 0
+        ]
+        details += [
+            f"{_title(d)}: MIG mode on (CUDA sees MIG instances, not the whole GPU)"
+            for d in reading.devices
+            if d.mig_mode == 1
+        ]
+        if env.torch_cuda and cuda and _version_tuple(env.torch_cuda)[:2] > _version_tuple(cuda)[:2]:
+            return Result(
+                self.id,
+                "cuda",
+                Status.FAIL,
+                f"torch {env.torch_version} is built for CUDA {env.torch_cuda}, but driver {reading.driver} "
+                f"supports only CUDA {cuda}",
+                details=(
+                    "CUDA calls fail with 'CUDA driver version is insufficient for CUDA runtime version'",
+                    *details,
+                ),
+                data=data,
+                playbook="gpu-driver-mismatch",
+                hints=(
+                    f"pip install torch --index-url https://download.pytorch.org/whl/cu{''.join(cuda.split('.')[:2])}",
+                    "or upgrade the NVIDIA driver",
+                ),
+            )
+        return Result(self.id, "driver", Status.OK, summary, details=tuple(details), data=data)
+
+    def _unavailable(self, reading: NvmlUnavailable, hardware: int) -> Result:
+        data = {"reason": reading.kind, "error": reading.error, "nvidia_pci_devices": hardware}
+        if reading.kind == "missing":
+            if hardware:
+                return Result(
+                    self.id,
+                    "driver",
+                    Status.SKIP,
+                    f"{hardware} NVIDIA GPU{'s' if hardware != 1 else ''} on the PCI bus "
+                    f"but {reading.message}",
+                    data=data,
+                    playbook="gpu-driver-missing",
+                    hints=("lsmod | grep nvidia", "sudo dmesg | grep -i nvidia"),
+                )
+            return Result(
+                self.id, "driver", Status.SKIP, f"{reading.message}: no NVIDIA GPU to check", data=data
+            )
+        if reading.kind == "mismatch":
+            return Result(
+                self.id,
+                "driver",
+                Status.FAIL,
+                reading.message,
+                details=(
+                    "the loaded kernel module and the user-space library differ; "
+                    "a reboot loads the new module",
+                ),
+                data=data,
+                playbook="gpu-driver-mismatch",
+                hints=("cat /proc/driver/nvidia/version", "sudo reboot"),
+            )
+        if reading.kind == "permission":
+            return Result(
+                self.id,
+                "driver",
+                Status.SKIP,
+                reading.message,
+                details=("run as root, or add the user to the group that owns /dev/nvidia* (often `video`)",),
+                data=data,
+            )
+        if reading.kind == "lost":
+            return Result(
+                self.id,
+                "driver",
+                Status.FAIL,
+                reading.message,
+                details=(
+                    "the GPU stopped answering (Xid 79): drain the node and reboot; if it repeats, RMA",
+                ),
+                data=data,
+                playbook="gpu-driver-missing",
+                hints=("sudo dmesg | grep -i xid",),
+            )
+        return Result(self.id, "driver", Status.ERROR, reading.message, data=data, hints=("nvidia-smi",))
+
+
+CHECKS = (GpuMemory, GpuTemperature, GpuThrottle, GpuEcc, GpuProcesses, GpuDriver)

@@ -1,0 +1,262 @@
+"""OOM kills: the kernel log (/dev/kmsg, else `journalctl -k`), cgroup counters, Docker.
+
+Every source gives `OomKill` records or a reason it could not be read; the kernel log is
+the one that names victims and times, the counters only say how many.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+KMSG = Path("/dev/kmsg")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+# "Out of memory: Killed process 4242 (python3) total-vm:..., anon-rss:...kB, ... UID:1000 ..."
+# "Memory cgroup out of memory: Killed process 11675 (python3) total-vm:221364kB, anon-rss:32512kB, ..."
+_KILLED = re.compile(
+    r"(?P<kind>Memory cgroup out of memory|Out of memory)(?: \(oom_kill_allocating_task\))?: "
+    r"Killed process (?P<pid>\d+) \((?P<name>[^)]*)\)"
+    r"(?:.*?anon-rss:(?P<anon>\d+)kB)?(?:.*?UID:(?P<uid>\d+))?"
+)
+# "oom-kill:constraint=CONSTRAINT_MEMCG,...,oom_memcg=/x,task_memcg=/x/y,task=python3,pid=11675,uid=0"
+_OOM_KILL_CTX = re.compile(r"oom-kill:.*?task_memcg=(?P<memcg>[^,]*),task=(?P<name>[^,]*),pid=(?P<pid>\d+)")
+# journalctl -o short-unix: "1732620000.123456 host kernel: message"
+_JOURNAL_LINE = re.compile(r"^(?P<ts>\d+(?:\.\d+)?) \S+ kernel: (?P<msg>.*)$")
+
+
+@dataclass(frozen=True)
+class OomKill:
+    """One process the kernel's OOM killer (or a cgroup limit) killed."""
+
+    pid: int | None
+    name: str
+    time: float | None  # Unix time; None where the source has no clock
+    source: str  # "kernel log", "cgroup memory.events", "docker"
+    cgroup: str = ""  # the memory cgroup it ran in ("" = whole machine)
+    anon_rss_bytes: int | None = None
+    uid: int | None = None
+    count: int = 1  # counters report several kills at once
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pid": self.pid,
+            "name": self.name,
+            "time": self.time,
+            "source": self.source,
+            "cgroup": self.cgroup,
+            "anon_rss_bytes": self.anon_rss_bytes,
+            "uid": self.uid,
+            "count": self.count,
+        }
+
+
+@dataclass(frozen=True)
+class OomReading:
+    kills: tuple[OomKill, ...]
+    sources: tuple[str, ...]  # what could be read
+    unreadable: tuple[str, ...]  # "what: why" for sources that exist but could not be read
+
+
+def parse_kernel_lines(lines: list[tuple[float | None, str]]) -> list[OomKill]:
+    """Kernel messages (time, text) -> OOM kills; the `oom-kill:` line adds the cgroup."""
+    memcgs: dict[int, str] = {}
+    kills: list[OomKill] = []
+    for when, text in lines:
+        ctx = _OOM_KILL_CTX.search(text)
+        if ctx:
+            memcgs[int(ctx["pid"])] = ctx["memcg"]
+            continue
+        m = _KILLED.search(text)
+        if not m:
+            continue
+        pid = int(m["pid"])
+        kills.append(
+            OomKill(
+                pid=pid,
+                name=m["name"],
+                time=when,
+                source="kernel log",
+                cgroup=memcgs.get(pid, "/" if m["kind"] == "Out of memory" else ""),
+                anon_rss_bytes=int(m["anon"]) * 1024 if m["anon"] else None,
+                uid=int(m["uid"]) if m["uid"] else None,
+            )
+        )
+    return kills
+
+
+def parse_kmsg_record(record: str, boot_time: float) -> tuple[float | None, str]:
+    """'6,436,990025015,-;message' -> (Unix time, message); microseconds count from boot."""
+    head, _, message = record.partition(";")
+    parts = head.split(",")
+    when: float | None = None
+    if len(parts) >= 3 and parts[2].isdigit():
+        when = boot_time + int(parts[2]) / 1e6
+    return when, message.split("\n", 1)[0]
+
+
+def parse_journal(text: str) -> list[tuple[float | None, str]]:
+    out: list[tuple[float | None, str]] = []
+    for line in text.splitlines():
+        m = _JOURNAL_LINE.match(line)
+        if m:
+            out.append((float(m["ts"]), m["msg"]))
+    return out
+
+
+def _interesting(message: str) -> bool:
+    return "Killed process" in message or message.startswith("oom-kill:")
+
+
+def read_kmsg(path: Path = KMSG) -> list[tuple[float | None, str]]:
+    """Every OOM-related record in the kernel ring buffer (non-blocking; raises OSError)."""
+    boot = psutil.boot_time()
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    out: list[tuple[float | None, str]] = []
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, 16384)
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                if exc.errno == errno.EPIPE:  # record overwritten while reading: go on
+                    continue
+                raise
+            if not chunk:
+                break
+            record = chunk.decode("utf-8", "replace")
+            if "Killed process" in record or "oom-kill:" in record:
+                when, message = parse_kmsg_record(record, boot)
+                if _interesting(message):
+                    out.append((when, message))
+    finally:
+        os.close(fd)
+    return out
+
+
+def read_journal(timeout: float) -> list[tuple[float | None, str]]:
+    """The kernel messages of this boot from journald (raises OSError/TimeoutExpired)."""
+    proc = subprocess.run(
+        ["journalctl", "-k", "-b", "--no-pager", "-q", "-o", "short-unix"],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise OSError(
+            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        )
+    return [(t, m) for t, m in parse_journal(proc.stdout) if _interesting(m)]
+
+
+def own_cgroup_counters(root: Path = CGROUP_ROOT) -> list[tuple[str, int]]:
+    """(file, oom_kill count) for this process's memory cgroup: v2 memory.events, v1 oom_control."""
+    out: list[tuple[str, int]] = []
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # cgroup v2 (unified) entry
+            candidates = [
+                root / path.lstrip("/") / "memory.events",
+                root / "unified" / path.lstrip("/") / "memory.events",
+            ]
+        elif "memory" in controllers.split(","):
+            candidates = [root / "memory" / path.lstrip("/") / "memory.oom_control"]
+        else:
+            continue
+        for file in candidates:
+            count = read_oom_counter(file)
+            if count is not None:
+                out.append((str(file), count))
+                break
+    return out
+
+
+def read_oom_counter(file: Path) -> int | None:
+    """The `oom_kill` counter of a memory.events (v2) or memory.oom_control (v1) file."""
+    try:
+        text = file.read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill":
+            return int(value)
+    return None
+
+
+def docker_oom_kills(timeout: float, limit: int = 50) -> list[OomKill]:
+    """Exited containers whose State.OOMKilled is true (Docker SDK; raises on no daemon)."""
+    import datetime as dt
+
+    import docker
+
+    client = docker.from_env(timeout=max(1, int(timeout)))
+    try:
+        out: list[OomKill] = []
+        for summary in client.api.containers(all=True, filters={"status": "exited"}, limit=limit):
+            state = client.api.inspect_container(summary["Id"]).get("State", {})
+            if not state.get("OOMKilled"):
+                continue
+            finished = str(state.get("FinishedAt") or "")
+            when: float | None = None
+            try:
+                # '2026-11-26T11:40:51.123456789Z': keep microseconds
+                stamp = re.sub(r"(\.\d{6})\d*", r"\1", finished).replace("Z", "+00:00")
+                when = dt.datetime.fromisoformat(stamp).timestamp()
+            except ValueError:
+                pass
+            names = summary.get("Names") or ["?"]
+            out.append(
+                OomKill(pid=None, name=f"container {names[0].lstrip('/')}", time=when, source="docker")
+            )
+        return out
+    finally:
+        client.close()
+
+
+def docker_present() -> bool:
+    host = os.environ.get("DOCKER_HOST", "")
+    return bool(host) or Path("/var/run/docker.sock").exists()
+
+
+def read_oom(timeout: float, with_docker: bool = True) -> OomReading:
+    kills: list[OomKill] = []
+    sources: list[str] = []
+    unreadable: list[str] = []
+    try:
+        kills += parse_kernel_lines(read_kmsg())
+        sources.append("/dev/kmsg")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if shutil.which("journalctl"):
+            try:
+                kills += parse_kernel_lines(read_journal(timeout))
+                sources.append("journalctl -k")
+            except (OSError, subprocess.TimeoutExpired) as jexc:
+                unreadable.append(f"kernel log: /dev/kmsg: {reason}; journalctl -k: {jexc}")
+        else:
+            unreadable.append(f"kernel log: /dev/kmsg: {reason}")
+    logged = sum(1 for k in kills if k.source == "kernel log")
+    for file, count in own_cgroup_counters():
+        sources.append(file)
+        if count > logged:
+            # kills the kernel log no longer shows (rotated, or unreadable here)
+            kills.append(OomKill(None, "?", None, "cgroup counter " + file, count=count - logged))
+    if with_docker and docker_present():
+        try:
+            kills += docker_oom_kills(timeout)
+            sources.append("docker")
+        except Exception as exc:  # the daemon may be down: not this check's business
+            unreadable.append(f"docker: {type(exc).__name__}")
+    return OomReading(tuple(kills), tuple(sources), tuple(unreadable))

@@ -1,0 +1,261 @@
+"""CPU, memory, swap, load and pressure (PSI) readings, and the top processes (psutil, /proc).
+
+CPU use is a rate: a `CpuSampler` is primed once (CPU times, swap counters, every
+process's CPU time) and read later, at least `min_interval_s` apart, so a run pays one
+short overlap instead of a one-second sleep per reading.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+PSI_DIR = Path("/proc/pressure")
+PSI_RESOURCES = ("cpu", "memory", "io")
+
+
+@dataclass(frozen=True)
+class ProcInfo:
+    """One process as `ps` would show it, with its CPU share over the sample."""
+
+    pid: int
+    name: str
+    user: str
+    cmdline: str
+    cpu_percent: float  # of one core, as top shows it (can exceed 100)
+    rss_bytes: int
+
+    @property
+    def label(self) -> str:
+        """'python train.py (pid 4242, user kim)'; long command lines are cut at 80 characters."""
+        command = self.cmdline or self.name
+        if len(command) > 80:
+            command = command[:79] + "…"
+        return f"{command} (pid {self.pid}, user {self.user or '?'})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pid": self.pid,
+            "name": self.name,
+            "user": self.user,
+            "cmdline": self.cmdline,
+            "cpu_percent": round(self.cpu_percent, 1),
+            "rss_bytes": self.rss_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU use between two readings: per core, iowait and steal, plus the busiest processes."""
+
+    interval_s: float
+    total_percent: float
+    per_core_percent: tuple[float, ...]
+    iowait_percent: float
+    steal_percent: float
+    swap_in_per_s: float  # bytes/s swapped in (pswpin × page size, /proc/vmstat)
+    swap_out_per_s: float
+    top_cpu: tuple[ProcInfo, ...] = ()
+    top_mem: tuple[ProcInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Memory:
+    total_bytes: int
+    available_bytes: int
+    swap_total_bytes: int
+    swap_used_bytes: int
+
+    @property
+    def available_percent(self) -> float:
+        return 100.0 * self.available_bytes / self.total_bytes if self.total_bytes else 100.0
+
+    @property
+    def swap_used_percent(self) -> float:
+        return 100.0 * self.swap_used_bytes / self.swap_total_bytes if self.swap_total_bytes else 0.0
+
+
+@dataclass(frozen=True)
+class Load:
+    avg1: float
+    avg5: float
+    avg15: float
+    cpus: int
+
+
+#: PSI of one resource: {"some": {"avg10": ..., "avg60": ..., "avg300": ..., "total": ...}, "full": ...}
+Pressure = dict[str, dict[str, float]]
+
+
+def parse_psi(text: str) -> Pressure:
+    """Parse one /proc/pressure/* file ('some avg10=0.00 avg60=0.00 avg300=0.00 total=0')."""
+    out: Pressure = {}
+    for line in text.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind not in ("some", "full"):
+            continue
+        values: dict[str, float] = {}
+        for pair in rest.split():
+            key, _, value = pair.partition("=")
+            values[key] = float(value)
+        out[kind] = values
+    return out
+
+
+def pressure(directory: Path = PSI_DIR) -> dict[str, Pressure] | None:
+    """PSI per resource, or None where the kernel has no PSI (CONFIG_PSI off, or psi=0)."""
+    out: dict[str, Pressure] = {}
+    for resource in PSI_RESOURCES:
+        try:
+            out[resource] = parse_psi((directory / resource).read_text())
+        except OSError:
+            continue
+    return out or None
+
+
+def memory() -> Memory:
+    vm = psutil.virtual_memory()
+    sw = psutil.swap_memory()
+    return Memory(int(vm.total), int(vm.available), int(sw.total), int(sw.used))
+
+
+def load() -> Load:
+    one, five, fifteen = os.getloadavg()
+    return Load(one, five, fifteen, psutil.cpu_count() or 1)
+
+
+def _busy_idle(t: Any) -> tuple[float, float, float, float]:
+    """(total, idle incl. iowait, iowait, steal) of one psutil cpu_times entry, guest excluded."""
+    fields = t._asdict()
+    total = sum(fields.values()) - fields.get("guest", 0.0) - fields.get("guest_nice", 0.0)
+    iowait = fields.get("iowait", 0.0)
+    return total, fields["idle"] + iowait, iowait, fields.get("steal", 0.0)
+
+
+def _vmstat_swap() -> tuple[int, int]:
+    try:
+        with open("/proc/vmstat") as fh:
+            values = dict(line.split() for line in fh if line.startswith(("pswpin ", "pswpout ")))
+        return int(values.get("pswpin", 0)), int(values.get("pswpout", 0))
+    except OSError:
+        return 0, 0
+
+
+_PROC_ATTRS = ["pid", "name", "username", "cmdline", "memory_info"]
+
+
+def _proc_info(proc: psutil.Process, cpu_percent: float) -> ProcInfo | None:
+    info = proc.info
+    mem = info.get("memory_info")
+    if mem is None:
+        return None
+    cmdline = " ".join(info.get("cmdline") or ())
+    return ProcInfo(
+        pid=int(info["pid"]),
+        name=str(info.get("name") or ""),
+        user=str(info.get("username") or ""),
+        cmdline=cmdline[:200],
+        cpu_percent=cpu_percent,
+        rss_bytes=int(mem.rss),
+    )
+
+
+class CpuSampler:
+    """Prime now, read later: CPU times per core, swap counters and per-process CPU time."""
+
+    def __init__(self, top: int = 5) -> None:
+        self.top = top
+        self._t0 = 0.0
+        self._cpu0: list[Any] = []
+        self._swap0 = (0, 0)
+        self._procs: dict[int, psutil.Process] = {}
+        self.prime()
+
+    def prime(self) -> None:
+        self._t0 = time.monotonic()
+        self._cpu0 = list(psutil.cpu_times(percpu=True))
+        self._swap0 = _vmstat_swap()
+        procs: dict[int, psutil.Process] = {}
+        for proc in psutil.process_iter():
+            try:
+                proc.cpu_percent(None)  # primes psutil's per-process counter
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            procs[proc.pid] = proc
+        self._procs = procs
+
+    def read(self, min_interval_s: float = 0.2, not_before: float = 0.0) -> CpuSample:
+        """Wait until `min_interval_s` after priming (and until `not_before`), then read."""
+        wait = max(self._t0 + min_interval_s, not_before) - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        cpu1 = list(psutil.cpu_times(percpu=True))
+        swap1 = _vmstat_swap()
+        interval = max(time.monotonic() - self._t0, 1e-6)
+        per_core: list[float] = []
+        sums = [0.0, 0.0, 0.0, 0.0]
+        for before, after in zip(self._cpu0, cpu1, strict=False):
+            b, a = _busy_idle(before), _busy_idle(after)
+            delta = [max(0.0, x - y) for x, y in zip(a, b, strict=True)]
+            per_core.append(100.0 * (delta[0] - delta[1]) / delta[0] if delta[0] > 0 else 0.0)
+            sums = [s + d for s, d in zip(sums, delta, strict=True)]
+        total = sums[0]
+
+        def pct(x: float) -> float:
+            return 100.0 * x / total if total > 0 else 0.0
+
+        procs = self._read_procs(interval)
+        page = os.sysconf("SC_PAGE_SIZE")
+        sample = CpuSample(
+            interval_s=interval,
+            total_percent=pct(sums[0] - sums[1]),
+            per_core_percent=tuple(per_core),
+            iowait_percent=pct(sums[2]),
+            steal_percent=pct(sums[3]),
+            swap_in_per_s=(swap1[0] - self._swap0[0]) * page / interval,
+            swap_out_per_s=(swap1[1] - self._swap0[1]) * page / interval,
+            top_cpu=tuple(sorted(procs, key=lambda p: p.cpu_percent, reverse=True)[: self.top]),
+            top_mem=tuple(sorted(procs, key=lambda p: p.rss_bytes, reverse=True)[: self.top]),
+        )
+        return sample
+
+    def _read_procs(self, interval: float) -> list[ProcInfo]:
+        """Every process but srvdoctor itself (it is never the culprit it reports)."""
+        out: list[ProcInfo] = []
+        me = os.getpid()
+        for proc in psutil.process_iter(_PROC_ATTRS):
+            if proc.pid == me:
+                continue
+            primed = self._procs.get(proc.pid)
+            try:
+                if primed is not None:
+                    cpu = primed.cpu_percent(None)
+                else:  # started during the sample: all its CPU time falls inside it
+                    times = proc.cpu_times()
+                    cpu = 100.0 * (times.user + times.system) / interval
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                cpu = 0.0
+            info = _proc_info(proc, cpu)
+            if info is not None:
+                out.append(info)
+        return out
+
+
+@dataclass
+class LoadReadings:
+    """Everything the load checks share in one run (memoised in the CheckContext)."""
+
+    cpu: CpuSample
+    memory: Memory
+    load: Load
+    pressure: dict[str, Pressure] | None = field(default=None)
+
+
+def sample_all(sampler: CpuSampler, min_interval_s: float = 0.2, not_before: float = 0.0) -> LoadReadings:
+    cpu = sampler.read(min_interval_s, not_before)
+    return LoadReadings(cpu=cpu, memory=memory(), load=load(), pressure=pressure())
