@@ -11,7 +11,9 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
+from srvdoctor.commands.disk import disk
 from srvdoctor.commands.notes import notes
+from srvdoctor.commands.path import path
 
 app = typer.Typer(
     name="srvdoctor",
@@ -25,6 +27,8 @@ app = typer.Typer(
 
 app.command("check")(check)
 app.command("notes")(notes)
+app.command("disk")(disk)
+app.command("path")(path)
 
 
 def _version(value: bool) -> None:
