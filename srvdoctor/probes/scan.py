@@ -43,6 +43,8 @@ MAX_SKIPPED_MOUNTS = 20
 MAX_EATER_FILES = 50
 #: Progress is reported (and shared with the parent) at most this often.
 TICK_S = 0.1
+#: Levels read in the parent, at most, to find enough subtrees to share out.
+EXPAND_LEVELS = 3
 #: Seconds the parent waits for workers past the deadline before stopping them hard.
 GRACE_S = 3.0
 
@@ -165,7 +167,7 @@ class _Walker:
         self.examples: list[str] = []
         self.skipped: list[str] = []
         self.incomplete: str | None = None
-        self.next_tick = time.monotonic() + TICK_S
+        self.next_tick = 0.0  # the first directory checks the clock
         self.base = 0  # entries this process scanned in earlier units
         self.key = (lambda n: n.apparent) if settings.apparent else (lambda n: n.bytes)
 
@@ -464,12 +466,14 @@ def _expand(
     todo = [(root, s.root, 0, tags)]
     target = nworkers * 8 if nworkers > 1 else 1
     pending: list[tuple[str, int, int, int, tuple[str, ...], Node]] = []
-    for _level in range(3):
+    for level in range(EXPAND_LEVELS):
         pending = []
         for tracked, path, depth, dir_tags in todo:
             for sub, _name, own, own_apparent, subtags in main.read_dir(path, tracked, dir_tags):
                 pending.append((sub, depth + 1, own, own_apparent, subtags, tracked))
         if not pending or len(pending) >= target or nworkers == 1 or main.incomplete:
+            break
+        if level == EXPAND_LEVELS - 1:
             break
         todo = []
         for sub, depth, own, own_apparent, subtags, parent in pending:
