@@ -37,7 +37,9 @@ def holder(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
 
     def start(directory: Path) -> tuple[subprocess.Popen[str], Path, int]:
         target = directory / "checkpoint.bin"
-        proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(target)], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(target)], stdout=subprocess.PIPE, text=True
+        )
         started.append(proc)
         assert proc.stdout is not None
         word, fd = proc.stdout.readline().split()
@@ -73,9 +75,15 @@ def test_thresholds(nbytes: int, expected: Status) -> None:
 
 
 def test_a_file_held_twice_counts_once_and_a_big_share_fails() -> None:
-    scan = DeletedOpenScan((held(30 * MiB, pid=1), held(30 * MiB, pid=2)), processes=2, denied=0, as_root=True)
+    scan = DeletedOpenScan(
+        (held(30 * MiB, pid=1), held(30 * MiB, pid=2)), processes=2, denied=0, as_root=True
+    )
     (result,) = DiskDeletedOpen().judge(scan, [fs(200 * MiB)])
-    assert (result.status, result.data["held_bytes"], result.playbook) == (Status.FAIL, 30 * MiB, "deleted-open-files")
+    assert (result.status, result.data["held_bytes"], result.playbook) == (
+        Status.FAIL,
+        30 * MiB,
+        "deleted-open-files",
+    )
     assert "df counts it, du cannot see it" in result.summary
 
 
@@ -103,6 +111,10 @@ def test_deleted_file_filling_a_tmpfs_fails_the_check(holder, tmpfs, cli) -> Non
     assert result.rc == 1, result.stderr
     (found,) = [r for r in json.loads(result.stdout)["results"]
                 if r["check"] == "disk.deleted_open" and r["target"] == str(mount)]  # fmt: skip
-    assert (found["status"], found["playbook"], found["data"]["held_bytes"]) == ("fail", "deleted-open-files", 5 * MiB)
+    assert (found["status"], found["playbook"], found["data"]["held_bytes"]) == (
+        "fail",
+        "deleted-open-files",
+        5 * MiB,
+    )
     assert found["details"][0] == f"PID {proc.pid} (srvdoctor-held) fd {fd}: {path} (5.0 MiB)"
     assert f": > /proc/{proc.pid}/fd/{fd}" in found["hints"][1]

@@ -60,13 +60,18 @@ def test_symlink_loop(tmp_path: Path) -> None:
 def test_kinds(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("x")
     (tmp_path / "data").mkdir()
-    assert judge(tmp_path / "config.toml", "directory").summary == f"{tmp_path}/config.toml is a file, not a directory"
+    assert (
+        judge(tmp_path / "config.toml", "directory").summary
+        == f"{tmp_path}/config.toml is a file, not a directory"
+    )
     assert judge(tmp_path / "data", "file").status is Status.FAIL
     assert judge(tmp_path / "data", "directory").status is Status.OK
     ok = judge(tmp_path / "config.toml")
     assert (ok.status, ok.summary) == (Status.OK, f"{tmp_path}/config.toml exists (file, read-write for you)")
     inside_file = judge(tmp_path / "config.toml" / "x")
-    assert inside_file.summary == f"{tmp_path}/config.toml/x: {tmp_path}/config.toml is a file, not a directory"
+    assert (
+        inside_file.summary == f"{tmp_path}/config.toml/x: {tmp_path}/config.toml is a file, not a directory"
+    )
 
 
 def test_expectations_from_config_strings() -> None:
@@ -95,7 +100,10 @@ def test_cli_path_exit_codes(tmp_path: Path, cli) -> None:  # type: ignore[no-un
     assert [r["status"] for r in results] == ["ok", "fail"]
     assert results[1]["data"]["suggestions"] == [str(tmp_path / "ok")]
     bad = cli("path", str(tmp_path), "--type", "socket")
-    assert (bad.rc, bad.stderr) == (2, "srvdoctor: error: --type must be one of any, file, dir, not 'socket'\n")
+    assert (bad.rc, bad.stderr) == (
+        2,
+        "srvdoctor: error: --type must be one of any, file, dir, not 'socket'\n",
+    )
     assert cli("path", str(tmp_path / "ok"), "--type", "dir").rc == 1
 
 
@@ -105,7 +113,11 @@ def test_cli_check_reads_paths_from_config(tmp_path: Path, cli) -> None:  # type
     result = cli("check", "--only", "path", "--config", str(cfg), "--format", "json")
     assert result.rc == 1
     (found,) = json.loads(result.stdout)["results"]
-    assert (found["check"], found["status"], found["data"]["missing"]) == ("path.exists", "fail", f"{tmp_path}/models")
+    assert (found["check"], found["status"], found["data"]["missing"]) == (
+        "path.exists",
+        "fail",
+        f"{tmp_path}/models",
+    )
 
 
 @pytest.fixture
