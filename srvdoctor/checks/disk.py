@@ -179,6 +179,8 @@ class DiskDeletedOpen:
     def judge(self, scan: DeletedOpenScan, mounts: Sequence[Filesystem]) -> list[Result]:
         by_device: dict[str, list[DeletedOpenFile]] = {}
         for f in scan.files:
+            if f.held_bytes == 0:
+                continue  # holds no space (empty temp files, pipes' spool files)
             by_device.setdefault(f.device, []).append(f)
         note: tuple[str, ...] = ()
         if not scan.as_root and scan.denied:
@@ -192,7 +194,7 @@ class DiskDeletedOpen:
                     self.id,
                     "-",
                     Status.OK,
-                    "no deleted files are held open",
+                    "no deleted file still held open takes up space",
                     details=note,
                     data={"held_bytes": 0, "files": [], "processes_unreadable": scan.denied},
                 )
