@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -204,3 +205,34 @@ def test_eater_patterns() -> None:
     assert match_file("train.log", 512 * 1024**2) is None
     assert match_file("core", 10) == "core-dumps"
     assert match_file("score", 10) is None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_with_what_was_scanned(tmp_path: Path, workers: int) -> None:
+    for i in range(40):
+        (tmp_path / f"d{i}" / "e").mkdir(parents=True)
+        (tmp_path / f"d{i}" / "e" / "f").write_bytes(b"x" * 5000)
+    calls: list[int] = []
+
+    def progress(files: int, current: str) -> None:
+        calls.append(files)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, delivered to the scan's handler
+
+    result = scan(str(tmp_path), depth=1, workers=workers, progress=progress)
+    assert result.incomplete == "interrupted"
+    assert 0 < result.root.bytes < du("-B1", "-x", "-s", str(tmp_path))
+
+
+def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    leader, follower = os.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "srvdoctor", "disk", str(tmp_path), "--format", "json"],
+        stdout=subprocess.PIPE, stderr=follower, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    os.close(follower)
+    seen = os.read(leader, 65536).decode()
+    os.close(leader)
+    assert proc.returncode in (0, 1)
+    assert f"\rscanning: 1 entries  {tmp_path}" in seen.replace("\x1b[K", "")
