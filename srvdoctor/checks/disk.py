@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -266,16 +265,6 @@ class DiskDeletedOpen:
             playbook="deleted-open-files" if status is not Status.OK else None,
             hints=hints if status is not Status.OK else (),
         )
-
-
-def mountpoint_of(path: str, mounts: Sequence[Filesystem]) -> Filesystem | None:
-    """The filesystem `path` lives on, by device number."""
-    try:
-        dev = os.stat(path).st_dev
-    except OSError:
-        return None
-    device = f"{os.major(dev)}:{os.minor(dev)}"
-    return next((fs for fs in mounts if fs.device == device), None)
 
 
 CHECKS = (DiskSpace, DiskInodes, DiskDeletedOpen)
