@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/bench.py version    # just one
 
 Targets (DESIGN.md): `srvdoctor --version` <= 1.3x `python -c "import typer"`;
-`srvdoctor check` on a healthy machine <= 2 s wall.
+`srvdoctor check` on a healthy machine <= 2 s wall; `srvdoctor disk DIR --depth 2` <= 1.5x
+`du -d 2 DIR` on a warm tree of 300,000 files in 4,400 directories, same byte totals as
+`du -B1 -x -s`, peak RSS <= 64 MiB (also with `--files 1000000`).
 """
 
 from __future__ import annotations
@@ -73,11 +75,88 @@ def bench_gpu() -> None:
     line("srvdoctor gpu", ours, ref, "nvidia-smi -q -x" if ref else "(no nvidia-smi here)", "<= 1.00x")
 
 
+#: Files in the generated tree for `disk` (--files changes it); 4,400 directories per 300,000 files.
+OPTIONS = {"files": 300_000}
+TREE_BASE = Path("/tmp/srvdoctor-bench-tree")
+
+
+def make_tree(files: int) -> Path:
+    """Generate (once, cached) `files` small files in files * 4400 / 300000 directories."""
+    root = TREE_BASE / f"{files}"
+    marker = root / ".complete"
+    if marker.exists():
+        return root
+    if root.exists():
+        shutil.rmtree(root)
+    dirs = max(2, files * 4400 // 300_000)
+    top = max(1, round(dirs**0.5 / 1.6))  # ~40 top-level dirs for 4,400
+    per_top = max(1, dirs // top - 1)
+    leaves = []
+    for t in range(top):
+        for m in range(per_top):
+            leaves.append(root / f"top{t:03d}" / f"sub{m:03d}")
+    t0 = time.perf_counter()
+    for leaf in leaves:
+        leaf.mkdir(parents=True)
+    payload = [b"x" * n for n in (10, 100, 1000, 5000, 20000)]
+    for i in range(files):
+        leaf = leaves[i % len(leaves)]
+        with open(leaf / f"f{i}", "wb") as fh:
+            fh.write(payload[i % len(payload)])
+    marker.touch()
+    print(f"generated {files:,} files in {len(leaves) + top:,} directories under {root} "
+          f"in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+    return root
+
+
+def peak_rss_mib(cmd: Sequence[str]) -> float:
+    """Peak RSS in MiB of the largest process of `cmd` (it or a worker it forked), via wait4's rusage."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage.ru_maxrss / 1024
+
+
+def du_total(path: Path) -> int:
+    out = subprocess.run(["du", "-B1", "-x", "-s", str(path)], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[0])
+
+
+def bench_disk() -> None:
+    """`srvdoctor disk DIR --depth 2` vs `du -d 2 DIR`, warm cache, same byte totals, peak RSS."""
+    import json
+
+    files = OPTIONS["files"]
+    tree = make_tree(files)
+    ours_cmd = [str(BIN) if BIN.exists() else PY, *([] if BIN.exists() else ["-m", "srvdoctor"]),
+                "disk", str(tree), "--depth", "2", "--format", "json"]  # fmt: skip
+    du_cmd = ["du", "-d", "2", str(tree)]
+    runs = 7 if files <= 300_000 else 3
+    # Warm the cache, then interleave the runs so that noise from other processes hits both alike.
+    for cmd in (du_cmd, du_cmd, ours_cmd):
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    ours_times, du_times = [], []
+    for _ in range(runs):
+        du_times.append(wall(du_cmd, runs=1, warmup=0))
+        ours_times.append(wall(ours_cmd, runs=1, warmup=0))
+    ours, ref = statistics.median(ours_times), statistics.median(du_times)
+    line(f"srvdoctor disk ({files:,} files)", ours, ref, "du -d 2", "<= 1.50x")
+    proc = subprocess.run(ours_cmd, capture_output=True, text=True, check=False)
+    total = json.loads(proc.stdout)["tree"]["bytes"]
+    reference = du_total(tree)
+    same = "same" if total == reference else "DIFFERENT"
+    print(f"{'  byte totals':<28} srvdoctor {total:,}   du -B1 -x -s {reference:,}   ({same})")
+    rss_ours, rss_du = peak_rss_mib(ours_cmd), peak_rss_mib(du_cmd)
+    print(f"{'  peak RSS':<28} srvdoctor {rss_ours:.1f} MiB (largest process)   du {rss_du:.1f} MiB"
+          f"   target <= 64 MiB")  # fmt: skip
+
+
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "version": bench_version,
     "check": bench_check,
     "load": bench_load,
     "gpu": bench_gpu,
+    "disk": bench_disk,
 }
 
 
@@ -86,7 +165,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], help="benchmarks to run (default all)")
+    parser.add_argument("--files", type=int, default=300_000,
+                        help="files in the generated tree of the disk benchmark (e.g. 1000000)")  # fmt: skip
     args = parser.parse_args(argv)
+    OPTIONS["files"] = args.files
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {os.uname().release}")
     for name in args.names or BENCHMARKS:
         BENCHMARKS[name]()

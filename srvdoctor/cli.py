@@ -12,11 +12,13 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
+from srvdoctor.commands.disk import disk
 from srvdoctor.commands.docker import docker
-from srvdoctor.commands.merge import merge
 from srvdoctor.commands.gpu import gpu
 from srvdoctor.commands.load import load_command
+from srvdoctor.commands.merge import merge
 from srvdoctor.commands.notes import notes
+from srvdoctor.commands.path import path
 from srvdoctor.commands.schedule import schedule_app
 
 app = typer.Typer(
@@ -36,6 +38,8 @@ app.command("merge")(merge)
 app.add_typer(schedule_app, name="schedule")
 app.command("load")(load_command)
 app.command("gpu")(gpu)
+app.command("disk")(disk)
+app.command("path")(path)
 
 
 def _version(value: bool) -> None:

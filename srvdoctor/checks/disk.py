@@ -1,14 +1,20 @@
-"""Disk area: space and inodes per real filesystem."""
+"""Disk area: space and inodes per real filesystem, and deleted files still held open."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.filesystems import Filesystem, FilesystemError, filesystems
+from srvdoctor.probes.openfiles import DeletedOpenFile, DeletedOpenScan, deleted_open_files
+from srvdoctor.probes.timeout import call_with_timeout
 from srvdoctor.units import naturalsize
+
+MiB = 1024**2
+GiB = 1024**3
 
 
 def _filesystems(ctx: CheckContext) -> list[Filesystem | FilesystemError]:
@@ -137,4 +143,128 @@ class DiskInodes:
         )
 
 
-CHECKS = (DiskSpace, DiskInodes)
+@dataclass(frozen=True)
+class DiskDeletedOpen:
+    """Space held by files that were deleted while a process still has them open.
+
+    Read from the /proc/PID/fd links marked "(deleted)", summed per filesystem (each
+    inode once), naming PID, process and path. Warn from `warn_bytes` (100 MiB), fail
+    from `fail_bytes` (1 GiB) or when they hold `gap_percent` (10) % of the filesystem:
+    then they are the gap between what `df` counts and what `du` finds. Without root
+    only the user's own processes can be read, which the result says. Shell
+    equivalent: `lsof +L1`.
+    """
+
+    id: ClassVar[str] = "disk.deleted_open"
+    area: ClassVar[str] = "disk"
+    playbooks: ClassVar[tuple[str, ...]] = ("deleted-open-files",)
+    warn_bytes: int = 100 * MiB
+    fail_bytes: int = GiB
+    gap_percent: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.warn_bytes <= self.fail_bytes:
+            raise ValueError(
+                f"need 0 <= warn_bytes <= fail_bytes, got {self.warn_bytes} and {self.fail_bytes}"
+            )
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        found = ctx.memo(
+            "deleted_open", lambda: call_with_timeout(deleted_open_files, ctx.timeout, "reading /proc/*/fd")
+        )
+        mounts = [fs for fs in _filesystems(ctx) if isinstance(fs, Filesystem)]
+        return self.judge(found, mounts)
+
+    def judge(self, scan: DeletedOpenScan, mounts: Sequence[Filesystem]) -> list[Result]:
+        by_device: dict[str, list[DeletedOpenFile]] = {}
+        for f in scan.files:
+            if f.held_bytes == 0:
+                continue  # holds no space (empty temp files, pipes' spool files)
+            by_device.setdefault(f.device, []).append(f)
+        note: tuple[str, ...] = ()
+        if not scan.as_root and scan.denied:
+            note = (
+                f"only your own processes could be read ({scan.denied} of {scan.processes} were not): "
+                "run as root (sudo srvdoctor check --only disk) to see every process",
+            )
+        if not by_device:
+            return [
+                Result(
+                    self.id,
+                    "-",
+                    Status.OK,
+                    "no deleted file still held open takes up space",
+                    details=note,
+                    data={"held_bytes": 0, "files": [], "processes_unreadable": scan.denied},
+                )
+            ]
+        fs_by_device = {fs.device: fs for fs in mounts}
+        results = []
+        for device, files in sorted(by_device.items()):
+            results.append(self._judge_fs(files, fs_by_device.get(device), device, note))
+        return results
+
+    def _judge_fs(
+        self, files: list[DeletedOpenFile], fs: Filesystem | None, device: str, note: tuple[str, ...]
+    ) -> Result:
+        inodes: dict[int, int] = {}
+        for f in files:
+            inodes[f.inode] = f.held_bytes
+        held = sum(inodes.values())
+        share = 100.0 * held / fs.size_bytes if fs is not None and fs.size_bytes else 0.0
+        status = (
+            Status.FAIL
+            if held >= self.fail_bytes or (share >= self.gap_percent and held > 0)
+            else Status.WARN
+            if held >= self.warn_bytes
+            else Status.OK
+        )
+        where = fs.mountpoint if fs is not None else f"device {device}"
+        count = len(inodes)
+        summary = (
+            f"{naturalsize(held)} on {where} is held by {count} deleted "
+            f"file{'s' if count != 1 else ''} still open"
+        )
+        first = files[0]
+        summary += (
+            f" (largest: PID {first.pid} {first.process}, {first.path}, {naturalsize(first.held_bytes)})"
+        )
+        if share >= self.gap_percent and held > 0:
+            summary += f" ({share:.0f}% of the filesystem: df counts it, du cannot see it)"
+        details = [
+            f"PID {f.pid} ({f.process}) fd {f.fd}: {f.path} ({naturalsize(f.held_bytes)})" for f in files[:10]
+        ]
+        if len(files) > 10:
+            details.append(f"... and {len(files) - 10} more descriptors")
+        hints = (
+            f"restart {first.process} (PID {first.pid}) to release {first.path}",
+            f"or empty it in place: : > /proc/{first.pid}/fd/{first.fd}",
+        )
+        return Result(
+            self.id,
+            where,
+            status,
+            summary,
+            details=(*details, *note),
+            data={
+                "held_bytes": held,
+                "percent_of_filesystem": round(share, 2),
+                "device": device,
+                "files": [
+                    {
+                        "pid": f.pid,
+                        "process": f.process,
+                        "fd": f.fd,
+                        "path": f.path,
+                        "size_bytes": f.size_bytes,
+                        "held_bytes": f.held_bytes,
+                    }
+                    for f in files
+                ],
+            },
+            playbook="deleted-open-files" if status is not Status.OK else None,
+            hints=hints if status is not Status.OK else (),
+        )
+
+
+CHECKS = (DiskSpace, DiskInodes, DiskDeletedOpen)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, docker, expect, gpu, load
+from srvdoctor.checks import disk, docker, expect, gpu, load, path
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
 
-
-CHECKS: tuple[type[Check], ...] = (*disk.CHECKS, *load.CHECKS, *gpu.CHECKS, *docker.CHECKS, *expect.CHECKS)
+CHECKS: tuple[type[Check], ...] = (
+    *disk.CHECKS,
+    *path.CHECKS,
+    *load.CHECKS,
+    *gpu.CHECKS,
+    *docker.CHECKS,
+    *expect.CHECKS,
+)
 
 
 def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[type[Check]]:

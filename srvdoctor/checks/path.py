@@ -1,0 +1,133 @@
+"""Path area: do the paths the config names exist, and can this user reach them?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.model import Result, Status
+from srvdoctor.probes.paths import PathState, inspect_path
+from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
+
+
+def split_expectation(spec: str) -> tuple[str, str | None]:
+    """'/data/models/' asks for a directory; 'file:/etc/app.toml' for a file; else anything."""
+    if spec.startswith("file:"):
+        return spec[5:], "file"
+    if spec.startswith("dir:"):
+        return spec[4:], "directory"
+    if len(spec) > 1 and spec.endswith("/"):
+        return spec.rstrip("/"), "directory"
+    return spec, None
+
+
+@dataclass(frozen=True)
+class PathExists:
+    """Each path in the config's `targets.paths` exists and this user can reach it.
+
+    `ok` when it exists (and is a directory for 'PATH/' or 'dir:PATH', a regular file
+    for 'file:PATH'); `fail` when it is missing (naming the first missing component and
+    near-miss names in its parent), a broken symlink (and where it points), the wrong
+    kind, or when permission is denied (naming the directory that blocks). No paths
+    configured: no results. Shell equivalent: `namei -l PATH; ls -la PARENT`.
+    """
+
+    id: ClassVar[str] = "path.exists"
+    area: ClassVar[str] = "path"
+    playbooks: ClassVar[tuple[str, ...]] = ("path-missing", "permission-denied")
+    require_readable: bool = True
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        results = []
+        for spec in ctx.config.targets.paths:
+            path, want = split_expectation(spec)
+            try:
+                state = call_with_timeout(lambda p=path: inspect_path(p), ctx.timeout, f"lstat {path}")  # type: ignore[misc]
+            except ProbeTimeout as exc:
+                results.append(
+                    Result(
+                        self.id,
+                        path,
+                        Status.ERROR,
+                        f"{path}: {exc} (a hung network mount?)",
+                        hints=(f"stat {path}", "mount | grep -E 'nfs|cifs|fuse'"),
+                    )
+                )
+                continue
+            results.append(self.judge(state, want))
+        return results
+
+    def judge(self, st: PathState, want: str | None = None) -> Result:
+        path = st.path
+        data: dict[str, object] = {
+            "state": st.state,
+            "kind": st.kind,
+            "existing": st.existing,
+            "missing": st.missing,
+            "suggestions": list(st.suggestions),
+        }
+        details: list[str] = []
+        hints: list[str] = []
+        playbook: str | None = "path-missing"
+        if st.state == "ok":
+            kind = st.kind or "?"
+            base_kind = "directory" if kind == "directory" or "to directory" in kind else kind
+            base_kind = "file" if kind == "file" or "to file" in kind else base_kind
+            if want is not None and base_kind != want:
+                summary = f"{path} is a {kind}, not a {want}"
+                status = Status.FAIL
+                hints.append(f"ls -la {path}")
+            elif self.require_readable and st.readable is False:
+                summary = f"{path} exists ({kind}) but you cannot read it"
+                status = Status.FAIL
+                playbook = "permission-denied"
+                hints += [f"namei -l {path}", f"ls -la {path}"]
+            else:
+                access = "read-write" if st.writable else "read-only" if st.readable else "no access"
+                summary = f"{path} exists ({kind}, {access} for you)"
+                status = Status.OK
+                playbook = None
+            data.update(readable=st.readable, writable=st.writable)
+        elif st.state == "missing":
+            status = Status.FAIL
+            summary = f"{path} does not exist: {st.existing} exists, {st.missing} does not"
+            if st.suggestions:
+                summary += f"; did you mean {' or '.join(st.suggestions)}?"
+            hints.append(f"ls -la {st.existing}")
+        elif st.state == "broken-link":
+            status = Status.FAIL
+            summary = f"{path}: {st.link} is a broken symlink to {st.link_target} (which does not exist)"
+            hints += [f"ls -l {st.link}", f"ln -sfn /the/right/target {st.link}"]
+        elif st.state == "link-loop":
+            status = Status.FAIL
+            summary = f"{path}: {st.link} -> {st.link_target} is a symlink loop"
+            hints.append(f"namei {path}")
+        elif st.state == "denied":
+            status = Status.FAIL
+            playbook = "permission-denied"
+            summary = f"{path}: permission denied at {st.blocker} (you cannot enter it)"
+            hints += [f"namei -l {path}", f"ls -ld {st.blocker}"]
+        elif st.state == "not-a-directory":
+            status = Status.FAIL
+            summary = f"{path}: {st.reason}"
+            hints.append(f"ls -la {st.blocker}")
+        else:
+            status = Status.ERROR
+            summary = f"{path}: {st.reason}"
+            playbook = None
+        if st.reason and st.state not in ("not-a-directory", "error"):
+            details.append(st.reason)
+        return Result(
+            self.id,
+            path,
+            status,
+            summary,
+            details=tuple(details),
+            data=data,
+            playbook=playbook if status is not Status.OK else None,
+            hints=tuple(hints),
+        )
+
+
+CHECKS = (PathExists,)

@@ -1,0 +1,167 @@
+"""Walk a path component by component: what exists, what is missing, what blocks.
+
+Shell equivalent: `namei -l PATH` (and `ls` of the parent for near-miss names).
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import os
+import stat
+from dataclasses import dataclass
+
+#: Names read from a parent directory to look for near misses.
+MAX_NAMES = 20_000
+
+
+@dataclass(frozen=True)
+class PathState:
+    """What the walk found. `state` is one of:
+
+    ok, missing, broken-link, link-loop, denied, not-a-directory (a component in the
+    middle is a file), error.
+    """
+
+    path: str  # absolute, as asked (not resolved)
+    state: str
+    kind: str | None = None  # file, directory, symlink->..., socket, ... of the final target
+    existing: str | None = None  # the deepest component that exists
+    missing: str | None = None  # the first component that does not
+    link: str | None = None  # a broken or looping symlink
+    link_target: str | None = None  # where it points
+    blocker: str | None = None  # the directory that denies access
+    suggestions: tuple[str, ...] = ()
+    readable: bool | None = None
+    writable: bool | None = None
+    reason: str | None = None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+def near_misses(parent: str, name: str) -> tuple[str, ...]:
+    """Names in `parent` that look like `name`: same letters in another case, or a typo."""
+    try:
+        with os.scandir(parent) as it:
+            names = []
+            for i, entry in enumerate(it):
+                if i >= MAX_NAMES:
+                    break
+                names.append(entry.name)
+    except OSError:
+        return ()
+    folded = name.casefold()
+    same_case = [n for n in names if n.casefold() == folded and n != name]
+    by_folded = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.75)
+    close += [by_folded[m] for m in difflib.get_close_matches(folded, list(by_folded), n=3, cutoff=0.75)]
+    out: list[str] = []
+    for n in (*same_case, *close):
+        if n not in out and n != name:
+            out.append(n)
+    return tuple(os.path.join(parent, n) for n in out[:3])
+
+
+def inspect_path(path: str) -> PathState:
+    """Walk `path` from / (relative paths from the current directory), one lstat per component."""
+    full = os.path.abspath(os.path.expanduser(path))
+    parts = [p for p in full.split("/") if p]
+    current = "/"
+    for i, part in enumerate(parts):
+        nxt = os.path.join(current, part)
+        try:
+            st = os.lstat(nxt)
+        except FileNotFoundError:
+            return PathState(
+                full, "missing", existing=current, missing=nxt, suggestions=near_misses(current, part)
+            )
+        except PermissionError:
+            return PathState(
+                full, "denied", existing=current, blocker=current, reason=f"no permission to enter {current}"
+            )
+        except NotADirectoryError:
+            return PathState(
+                full,
+                "not-a-directory",
+                existing=current,
+                blocker=current,
+                reason=f"{current} is a file, not a directory",
+            )
+        except OSError as exc:
+            return PathState(full, "error", existing=current, reason=f"{nxt}: {exc.strerror or exc}")
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = os.readlink(nxt)
+            except OSError:
+                target = "?"
+            try:
+                os.stat(nxt)
+            except FileNotFoundError:
+                where = os.path.normpath(os.path.join(current, target))
+                return PathState(
+                    full,
+                    "broken-link",
+                    existing=current,
+                    link=nxt,
+                    link_target=target,
+                    missing=where,
+                    reason=f"{nxt} points to {target}, which does not exist",
+                )
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    return PathState(
+                        full,
+                        "link-loop",
+                        existing=current,
+                        link=nxt,
+                        link_target=target,
+                        reason=f"{nxt} -> {target} is a symlink loop",
+                    )
+                if exc.errno == errno.EACCES:
+                    return PathState(
+                        full,
+                        "denied",
+                        existing=current,
+                        link=nxt,
+                        link_target=target,
+                        blocker=nxt,
+                        reason=f"{nxt} -> {target}: permission denied",
+                    )
+        elif i < len(parts) - 1 and not stat.S_ISDIR(st.st_mode):
+            return PathState(
+                full,
+                "not-a-directory",
+                existing=nxt,
+                blocker=nxt,
+                reason=f"{nxt} is a {_kind(st.st_mode)}, not a directory",
+            )
+        current = nxt
+    try:
+        final = os.stat(full)
+    except OSError as exc:
+        return PathState(full, "error", existing=current, reason=f"{full}: {exc.strerror or exc}")
+    kind = _kind(final.st_mode)
+    if os.path.islink(full):
+        kind = f"symlink to {kind} ({os.path.realpath(full)})"
+    return PathState(
+        full,
+        "ok",
+        kind=kind,
+        existing=full,
+        readable=os.access(full, os.R_OK),
+        writable=os.access(full, os.W_OK),
+    )
