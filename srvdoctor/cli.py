@@ -11,7 +11,7 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
-from srvdoctor.commands.notes import notes
+from srvdoctor.commands.notes import notes_app
 
 app = typer.Typer(
     name="srvdoctor",
@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 app.command("check")(check)
-app.command("notes")(notes)
+app.add_typer(notes_app, name="notes")
 
 
 def _version(value: bool) -> None:
