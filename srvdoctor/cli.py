@@ -12,6 +12,7 @@ from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.notes import notes_app
+from srvdoctor.commands.triage import triage
 
 app = typer.Typer(
     name="srvdoctor",
@@ -25,6 +26,7 @@ app = typer.Typer(
 
 app.command("check")(check)
 app.add_typer(notes_app, name="notes")
+app.command("triage")(triage)
 
 
 def _version(value: bool) -> None:
