@@ -12,6 +12,7 @@ from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.notes import notes_app
+from srvdoctor.commands.report import report
 from srvdoctor.commands.triage import triage
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.command("check")(check)
 app.add_typer(notes_app, name="notes")
 app.command("triage")(triage)
+app.command("report")(report)
 
 
 def _version(value: bool) -> None:

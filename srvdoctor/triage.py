@@ -37,7 +37,9 @@ class Signal:
 
 
 def _signal(area: str, label: str, *patterns: str) -> Signal:
-    return Signal(area, label, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE))
+    return Signal(
+        area, label, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+    )
 
 
 #: Most specific first: the first signal that matches names the error class. A Docker
@@ -412,7 +414,8 @@ _PATH_PATTERNS = (
     re.compile(r"cannot (?:access|open|stat|create|remove|read)\s+(?:directory\s+)?" + _QUOTED
                + r":\s*" + _PATH_ERRORS, re.I),
     # cat: /data/x: No such file or directory / bash: ./run.sh: Permission denied
-    re.compile(r"(?:^|[\s:])(?P<bare>(?:~|\.{1,2})?/[^\s:'\"]*|[\w.-]+/[^\s:'\"]+):\s*" + _PATH_ERRORS, re.I | re.M),
+    re.compile(r"(?:^|[\s:])(?P<bare>(?:~|\.{1,2})?/[^\s:'\"]*|[\w.-]+/[^\s:'\"]+):\s*" + _PATH_ERRORS,
+               re.I | re.M),
     # Go: open /data/x: no such file or directory
     re.compile(r"\b(?:open|stat|lstat|mkdir|chdir|remove)\s+(?P<go>/[^\s:]+):\s*" + _PATH_ERRORS, re.I),
 )  # fmt: skip
@@ -431,14 +434,19 @@ _HOST_PATTERNS = (
     re.compile(r"\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\s+([\w.-]+)", re.I),
     re.compile(r"\b(?:connect(?:ing)? to|to host)\s+['\"]?([A-Za-z][\w-]*(?:\.[\w-]+)+)", re.I),
 )
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*$")
-_IN_USE_LINE = re.compile(r"address already in use|EADDRINUSE|Errno 98\b|already allocated|is (?:already )?in use",
-                          re.I)  # fmt: skip
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*$"
+)
+_IN_USE_LINE = re.compile(
+    r"address already in use|EADDRINUSE|Errno 98\b|already allocated|is (?:already )?in use", re.I
+)
 _REFUSED_LINE = re.compile(r"refused|ECONNREFUSED|Errno 111\b|timed out|unreachable", re.I)
 
 
 def _group(match: re.Match[str]) -> str:
-    return next(v for k, v in match.groupdict().items() if v is not None and k in {"sq", "dq", "uq", "bare", "go"})
+    return next(
+        v for k, v in match.groupdict().items() if v is not None and k in {"sq", "dq", "uq", "bare", "go"}
+    )
 
 
 def _valid_port(text: str) -> bool:
@@ -480,7 +488,7 @@ def extract_ports(text: str) -> list[str]:
                     found.append(port)
         if in_use and _BIND_LINE.search(line):
             for match in _HOSTPORT_IN_BIND.finditer(_URL.sub(" ", line)):
-                if _valid_port(match.group(1)) and not re.match(r"\d+:\d", line[match.start():]):
+                if _valid_port(match.group(1)) and not re.match(r"\d+:\d", line[match.start() :]):
                     found.append(match.group(1))
     return list(dict.fromkeys(found))
 
@@ -495,7 +503,7 @@ def extract_hosts(text: str) -> list[str]:
     for pattern in _HOST_PATTERNS:
         for match in pattern.finditer(text):
             host = match.group(1).rstrip(".")
-            if _HOSTNAME.match(host) and not host.replace(".", "").isdigit() or _is_ip(host):
+            if (_HOSTNAME.match(host) and not host.replace(".", "").isdigit()) or _is_ip(host):
                 found.append(host)
     return list(dict.fromkeys(found))
 

@@ -1,9 +1,9 @@
 """`srvdoctor notes`: list, show, search and write the playbooks (wrong-answer notes).
 
-    srvdoctor notes                 list them
-    srvdoctor notes ID              show one (same as `notes show ID`)
-    srvdoctor notes new [TITLE]     write a new note of your own from the template
-    srvdoctor notes search WORDS    search titles and bodies
+srvdoctor notes                 list them
+srvdoctor notes ID              show one (same as `notes show ID`)
+srvdoctor notes new [TITLE]     write a new note of your own from the template
+srvdoctor notes search WORDS    search titles and bodies
 """
 
 from __future__ import annotations
@@ -160,7 +160,9 @@ def search(
 
     con = console(output)
     for hit in hits:
-        con.print(f"[cyan]{escape(hit.note.id)}[/cyan]  {escape(hit.note.title)}  [dim]({hit.note.origin})[/dim]")
+        con.print(
+            f"[cyan]{escape(hit.note.id)}[/cyan]  {escape(hit.note.title)}  [dim]({hit.note.origin})[/dim]"
+        )
         for line in hit.snippets:
             con.print(f"    {escape(line[:160])}", style="dim")
     joined = " ".join(terms)
@@ -168,7 +170,7 @@ def search(
         noun = "note" if len(hits) == 1 else "notes"
         con.print(f"\n{len(hits)} {noun} mention {joined!r}. Show one with: srvdoctor notes ID", style="dim")
     else:
-        con.print(f"No note mentions {joined!r}. Write one with: srvdoctor notes new \"TITLE\"")
+        con.print(f'No note mentions {joined!r}. Write one with: srvdoctor notes new "TITLE"')
     flush_console(con, output)
 
 
@@ -211,7 +213,9 @@ def new(
     if from_triage:
         record = load_last_triage()
         if record is None:
-            raise UsageError("no triage to start from: run srvdoctor triage first, then notes new --from-triage")
+            raise UsageError(
+                "no triage to start from: run srvdoctor triage first, then notes new --from-triage"
+            )
     lines: list[str] = [str(x) for x in (record or {}).get("error_lines", [])]
     if not title:
         if not lines:

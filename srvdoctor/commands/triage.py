@@ -58,7 +58,8 @@ def _read_input(text: str | None, file: Path | None) -> str:
         return text
     if text is None and file is None and sys.stdin.isatty():
         raise UsageError(
-            "give the error text: srvdoctor triage 'TEXT', --file LOG, or pipe it: cmd 2>&1 | srvdoctor triage"
+            "give the error text: srvdoctor triage 'TEXT', --file LOG, "
+            "or pipe it: cmd 2>&1 | srvdoctor triage"
         )
     data = sys.stdin.buffer.read()
     return data[-MAX_INPUT_BYTES:].decode("utf-8", errors="replace")
@@ -78,9 +79,7 @@ def triage(
     file: Annotated[
         Path | None, typer.Option("--file", help="Read the error text from FILE (a log).", metavar="FILE")
     ] = None,
-    no_run: Annotated[
-        bool, typer.Option("--no-run", help="Only match the notes; run no checks.")
-    ] = False,
+    no_run: Annotated[bool, typer.Option("--no-run", help="Only match the notes; run no checks.")] = False,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     timeout: TimeoutOpt = None,
@@ -157,10 +156,16 @@ def _record(
         "error_lines": list(found.error_lines),
         "targets": found.extracted.to_dict(),
         "notes": [
-            {"id": n.id, "title": n.title, "origin": n.origin, "path": str(n.path), "matched": hits,
-             "checks": list(n.checks)}
+            {
+                "id": n.id,
+                "title": n.title,
+                "origin": n.origin,
+                "path": str(n.path),
+                "matched": hits,
+                "checks": list(n.checks),
+            }
             for n, hits in matched
-        ],  # fmt: skip
+        ],
         "checks": {"run": [] if no_run else run, "named": [*run, *unknown], "unknown": unknown},
         "report": report.to_dict() if report is not None else None,
         "status": report.status.value if report is not None else None,
