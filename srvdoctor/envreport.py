@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,8 @@ def finish(
     if anonymize_host_name:
         home = str(Path.home())
         if hostname:
-            out = out.replace(hostname, anonymize_host(hostname))
+            word = re.compile(rf"(?<![\w.-]){re.escape(hostname)}(?![\w-])")
+            out = word.sub(anonymize_host(hostname), out)
         if len(home) > 1:
             out = out.replace(home + "/", "~/").replace(home, "~")
     return out

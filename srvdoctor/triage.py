@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from srvdoctor.config import Config, Targets
 
 #: Infrastructure areas an error can belong to, with the words the report uses.
 AREA_LABELS: dict[str, str] = {
@@ -58,7 +60,8 @@ SIGNALS: tuple[Signal, ...] = (
         "GPU out of memory",
         r"CUDA out of memory",
         r"CUDA error: out of memory",
-        r"\bOutOfMemoryError\b",
+        r"torch\.(?:cuda\.)?OutOfMemoryError",
+        r"OutOfMemoryError: CUDA",
         r"CUBLAS_STATUS_ALLOC_FAILED",
         r"RESOURCE_EXHAUSTED: Out of memory while trying to allocate",
     ),
@@ -527,6 +530,15 @@ def extract(text: str, signals: Iterable[Signal] = ()) -> Extracted:
         hosts=tuple(extract_hosts(text)) if "network" in areas else (),
         urls=tuple(extract_urls(text)) if "network" in areas else (),
     )
+
+
+def scoped_config(config: Config, extracted: Extracted) -> Config:
+    """A copy of `config` whose targets are what the error text names (and nothing else),
+    so that target checks (`path.exists`, `port.listen`, ...) look at those."""
+    targets = Targets(
+        paths=extracted.paths, ports=extracted.ports, hosts=extracted.hosts, urls=extracted.urls
+    )
+    return replace(config, targets=targets)
 
 
 # --------------------------------------------------------------------------- all of it

@@ -87,8 +87,6 @@ def triage(
     debug: DebugOpt = False,
 ) -> None:
     """Match an error message or log against the notes, and run the checks they name."""
-    import dataclasses
-
     check_format(fmt, COMMAND_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
@@ -98,10 +96,10 @@ def triage(
 
     from srvdoctor.checks import registry
     from srvdoctor.checks.base import CheckContext
-    from srvdoctor.config import Targets
     from srvdoctor.model import FAIL_ON
     from srvdoctor.playbooks import load_library
     from srvdoctor.runner import run_report
+    from srvdoctor.triage import scoped_config
     from srvdoctor.triage import triage as read_error
     from srvdoctor.usernotes import save_last_triage
 
@@ -118,9 +116,7 @@ def triage(
 
     report: Report | None = None
     if runnable and not no_run:
-        ex = found.extracted
-        targets = Targets(paths=ex.paths, ports=ex.ports, hosts=ex.hosts, urls=ex.urls)
-        scoped = dataclasses.replace(config, targets=targets)
+        scoped = scoped_config(config, found.extracted)
         ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
         report = run_report(registry.build(runnable, scoped), ctx)
 
