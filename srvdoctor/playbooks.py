@@ -140,9 +140,10 @@ class Library:
     def matching(self, text: str) -> list[tuple[Playbook, list[str]]]:
         """Playbooks whose `matches` occur in `text`, best first.
 
-        Ranked by how many of a note's patterns match, then by how much of the text
-        they match (a long specific phrase beats a short generic one), then the user's
-        own notes before shipped ones, then by id.
+        The user's own notes come first ("look in your wrong-answer notes first": they
+        were written for this setup). Then by how many of a note's patterns match, then
+        by how much of the text they match (a long specific phrase beats a short generic
+        one), then by id.
         """
         found: list[tuple[Playbook, list[str]]] = []
         for note in self.notes.values():
@@ -151,9 +152,9 @@ class Library:
                 found.append((note, hits))
         found.sort(
             key=lambda item: (
+                item[0].origin == "shipped",
                 -len(item[1]),
                 -sum(len(h) for h in set(item[1])),
-                item[0].origin == "shipped",
                 item[0].id,
             )
         )

@@ -142,6 +142,7 @@ SIGNALS: tuple[Signal, ...] = (
         r"\boom[-_ ]?kill",
         r"Out of memory",
         r"\bMemoryError\b",
+        r"\bOutOfMemoryError\b",
         r"Cannot allocate memory",
         r"\bENOMEM\b",
         r"Errno 12\b",
@@ -190,7 +191,8 @@ _LIBRARY = re.compile(r"(?:site-packages|dist-packages)[/\\]|/lib/python\d(?:\.\
 _ERRORISH = re.compile(
     r"\b(?:error|exception|fatal|failed|failure|denied|refused|killed|cannot|can't|could not|unable to"
     r"|not found|no such|timed out|abort(?:ed)?|panic|segmentation fault|insufficient|mismatch"
-    r"|out of memory|in use|unreachable)\b",
+    r"|out of memory|in use|unreachable|not responding|unavailable|exceeded|expired|broken pipe"
+    r"|reset by peer|stale)\b",
     re.IGNORECASE,
 )
 
@@ -414,8 +416,8 @@ _PATH_PATTERNS = (
     re.compile(_PATH_ERRORS + r"[^'\"\n]*?,\s*(?:open|stat|lstat|access|scandir|mkdir|unlink)\s+" + _QUOTED,
                re.I),
     # ls: cannot access '/data/x': No such file or directory
-    re.compile(r"cannot (?:access|open|stat|create|remove|read)\s+(?:directory\s+)?" + _QUOTED
-               + r":\s*" + _PATH_ERRORS, re.I),
+    # python: can't open file '/x.py': [Errno 2] No such file or directory
+    re.compile(_QUOTED + r":\s*(?:\[Errno \d+\]\s*)?" + _PATH_ERRORS, re.I),
     # cat: /data/x: No such file or directory / bash: ./run.sh: Permission denied
     re.compile(r"(?:^|[\s:])(?P<bare>(?:~|\.{1,2})?/[^\s:'\"]*|[\w.-]+/[^\s:'\"]+):\s*" + _PATH_ERRORS,
                re.I | re.M),

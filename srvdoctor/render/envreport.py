@@ -111,7 +111,8 @@ def render(data: Mapping[str, Any]) -> str:
             tally = ", ".join(f"{n} {s}" for s, n in check["counts"].items() if n)
             lines.append(f"None ({tally or 'nothing checked'}).")
         for r in check["problems"]:
-            target = f" {r['target']}" if r["target"] not in ("-", "") else ""
+            shown = r["target"] not in ("-", "") and not r["summary"].startswith(r["target"])
+            target = f" {r['target']}" if shown else ""
             playbook = f" (playbook: `{r['playbook']}`)" if r.get("playbook") else ""
             lines.append(f"- **{r['status']}** `{r['check']}`{target}: {r['summary']}{playbook}")
 
