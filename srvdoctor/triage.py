@@ -472,6 +472,30 @@ def extract_paths(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_ANY_ERRNO_PATH = (
+    re.compile(r"\[Errno \d+\][^'\"\n]*?:\s*" + _QUOTED),  # Python OSError: [Errno 28] ...: '/x'
+    re.compile(r"\bE[A-Z]{3,}:[^,\n]*,\s*\w+\s+" + _QUOTED),  # Node: ENOSPC: ..., write '/x'
+)
+
+
+def mentioned_paths(text: str) -> list[str]:
+    """Absolute paths an OS error names, whatever the error (`[Errno 28] ...: '/data/x'`)."""
+    found = [
+        _group(m) for line in text.splitlines() for pattern in _ANY_ERRNO_PATH for m in pattern.finditer(line)
+    ]
+    return list(dict.fromkeys(p for p in [*found, *extract_paths(text)] if p.startswith("/")))
+
+
+def containing(path: str, candidates: Iterable[str]) -> str | None:
+    """The longest of `candidates` (mount points) that contains `path`, or None."""
+    best: str | None = None
+    for c in candidates:
+        inside = c in ("/", path) or path.startswith(c.rstrip("/") + "/")
+        if c.startswith("/") and inside and (best is None or len(c) > len(best)):
+            best = c
+    return best
+
+
 def extract_ports(text: str) -> list[str]:
     """Ports from "Address already in use" / "port 8888" / refused-connection lines.
 

@@ -18,8 +18,10 @@ from srvdoctor.config import Config, Targets
 from srvdoctor.playbooks import load_library
 from srvdoctor.triage import (
     classify,
+    containing,
     error_lines,
     extract,
+    mentioned_paths,
     parse_traceback,
     scoped_config,
     suggest_match,
@@ -333,3 +335,24 @@ def test_suggested_match_matches_its_line_and_variants(line: str) -> None:
 
 def test_suggested_match_drops_the_variable_parts() -> None:
     assert suggest_match("OSError: [Errno 116] Stale file handle: '/mnt/shared/ckpt'") == "Stale file handle"
+
+
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        ("OSError: [Errno 28] No space left on device: '/data/ckpt/step-9.pt'", ["/data/ckpt/step-9.pt"]),
+        ("Error: ENOSPC: no space left on device, write '/srv/app/log.txt'", ["/srv/app/log.txt"]),
+        ("OSError: [Errno 28] No space left on device", []),
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'relative/x'", []),
+    ],
+)
+def test_mentioned_paths(text: str, paths: list[str]) -> None:
+    assert mentioned_paths(text) == paths
+
+
+def test_containing_mount_point() -> None:
+    mounts = ["/", "/data", "/data/scratch", "/dat"]
+    assert containing("/data/scratch/x/y.pt", mounts) == "/data/scratch"
+    assert containing("/data/x", mounts) == "/data"
+    assert containing("/database/x", mounts) == "/"
+    assert containing("/x", ["-", "/data"]) is None

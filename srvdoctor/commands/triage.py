@@ -27,7 +27,7 @@ from srvdoctor.constants import COMMAND_FORMATS
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from srvdoctor.model import Report
+    from srvdoctor.model import Report, Result
     from srvdoctor.playbooks import Playbook
     from srvdoctor.triage import Triage
 
@@ -120,7 +120,9 @@ def triage(
         ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
         report = run_report(registry.build(runnable, scoped), ctx)
 
+    focus = _focus(raw, report)
     record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run)
+    record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
     save_last_triage(
         {k: record[k] for k in ("error_class", "error_lines", "notes", "checks", "targets")}
         | {"notes": [n["id"] for n in record["notes"]]}
@@ -129,9 +131,22 @@ def triage(
         print_json(record, output)
     else:
         con = console(output)
-        _print(con, found, matched, [c.id for c in runnable], report, no_run, library.paths())
+        _print(con, found, matched, [c.id for c in runnable], report, no_run, library.paths(), focus)
         flush_console(con, output)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]) if report else 0)
+
+
+def _focus(raw: str, report: Report | None) -> list[tuple[str, Result]]:
+    """The results about the filesystem (or other target) that holds each path the error names."""
+    from srvdoctor.triage import containing, mentioned_paths
+
+    if report is None:
+        return []
+    out: list[tuple[str, Result]] = []
+    for path in mentioned_paths(raw):
+        target = containing(path, {r.target for r in report.results})
+        out += [(path, r) for r in report.results if target is not None and r.target == target]
+    return out
 
 
 def _record(
@@ -176,10 +191,11 @@ def _print(
     report: Report | None,
     no_run: bool,
     playbook_paths: dict[str, str],
+    focus: list[tuple[str, Result]],
 ) -> None:
     from rich.markup import escape
 
-    from srvdoctor.render.table import print_results, verdict
+    from srvdoctor.render.table import mark, print_results, verdict
 
     ec = found.error_class
     con.print(f"[bold]Error class:[/bold] {escape(ec.describe())}")
@@ -224,6 +240,11 @@ def _print(
         return
     con.print(f"[bold]Checks these notes name:[/bold] {', '.join(runnable)}")
     print_results(con, report.results, playbook_paths)
+    for path, r in focus:
+        con.print(
+            f"The error's path {escape(path)} is on {escape(r.target)}: "
+            f"{mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(r.summary)}"
+        )
     text, style = verdict(report)
     con.print(escape(text), style=style)
     problems = report.problems()

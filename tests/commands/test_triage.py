@@ -48,6 +48,28 @@ def test_full_tmpfs_enospc_runs_the_disk_checks_and_names_the_full_one(cli, tmpf
     assert "Start with: srvdoctor notes disk-full" in table.stdout
 
 
+@pytest.mark.root
+def test_inode_exhaustion_points_at_the_filesystem_of_the_path(cli, tmpfs, home) -> None:  # type: ignore[no-untyped-def]
+    full = tmpfs("few-inodes", size="4M", nr_inodes=16)
+    maker = (
+        "import pathlib, sys\n"
+        "for i in range(100):\n"
+        "    (pathlib.Path(sys.argv[1]) / f'shard-{i:04d}.bin').write_bytes(b'x')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", maker, str(full)], capture_output=True, text=True)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"OSError: [Errno 28] No space left on device: '{full}/shard-0")
+
+    out = json.loads(cli("triage", "-f", "json", env=home, input_text=proc.stderr).stdout)
+    path = last.split("'")[1]
+    assert [(f["path"], f["check"], f["target"], f["status"]) for f in out["focus"]] == [
+        (path, "disk.space", str(full), "ok"),
+        (path, "disk.inodes", str(full), "fail"),
+    ]
+    table = cli("triage", env=home, input_text=proc.stderr).stdout
+    assert f"The error's path {path} is on {full}: [✗] disk.inodes: {full} has 100% of its inodes" in table
+
+
 def test_argument_text_no_run(cli, home) -> None:  # type: ignore[no-untyped-def]
     result = cli("triage", "--no-run", "-f", "json", "OSError: [Errno 28] No space left on device", env=home)
     out = json.loads(result.stdout)
