@@ -167,8 +167,8 @@ def search(
             con.print(f"    {escape(line[:160])}", style="dim")
     joined = " ".join(terms)
     if hits:
-        noun = "note" if len(hits) == 1 else "notes"
-        con.print(f"\n{len(hits)} {noun} mention {joined!r}. Show one with: srvdoctor notes ID", style="dim")
+        says = "note mentions" if len(hits) == 1 else "notes mention"
+        con.print(f"\n{len(hits)} {says} {joined!r}. Show one with: srvdoctor notes ID", style="dim")
     else:
         con.print(f'No note mentions {joined!r}. Write one with: srvdoctor notes new "TITLE"')
     flush_console(con, output)

@@ -120,8 +120,11 @@ def triage(
         ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
         report = run_report(registry.build(runnable, scoped), ctx)
 
+    confirmed = _confirmed(report)
+    # the notes a check confirms come first, otherwise in the library's order
+    matched.sort(key=lambda item: item[0].id not in confirmed)
     focus = _focus(raw, report)
-    record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run)
+    record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run, confirmed)
     record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
     save_last_triage(
         {k: record[k] for k in ("error_class", "error_lines", "notes", "checks", "targets")}
@@ -131,9 +134,18 @@ def triage(
         print_json(record, output)
     else:
         con = console(output)
-        _print(con, found, matched, [c.id for c in runnable], report, no_run, library.paths(), focus)
+        _print(con, found, matched, [c.id for c in runnable], report, library.paths(), focus, confirmed)
         flush_console(con, output)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]) if report else 0)
+
+
+def _confirmed(report: Report | None) -> dict[str, list[str]]:
+    """Playbook id -> the checks whose problems link to it."""
+    out: dict[str, list[str]] = {}
+    for r in report.problems() if report is not None else ():
+        if r.playbook and r.check not in out.setdefault(r.playbook, []):
+            out[r.playbook].append(r.check)
+    return out
 
 
 def _focus(raw: str, report: Report | None) -> list[tuple[str, Result]]:
@@ -156,6 +168,7 @@ def _record(
     unknown: list[str],
     report: Report | None,
     no_run: bool,
+    confirmed: dict[str, list[str]],
 ) -> dict[str, Any]:
     from srvdoctor import __version__
 
@@ -174,6 +187,7 @@ def _record(
                 "path": str(n.path),
                 "matched": hits,
                 "checks": list(n.checks),
+                "confirmed_by": confirmed.get(n.id, []),
             }
             for n, hits in matched
         ],
@@ -189,9 +203,9 @@ def _print(
     matched: list[tuple[Playbook, list[str]]],
     runnable: list[str],
     report: Report | None,
-    no_run: bool,
     playbook_paths: dict[str, str],
     focus: list[tuple[str, Result]],
+    confirmed: dict[str, list[str]],
 ) -> None:
     from rich.markup import escape
 
@@ -222,7 +236,9 @@ def _print(
     con.print("[bold]Notes that match[/bold] (best first):")
     for rank, (note, hits) in enumerate(matched, start=1):
         origin = "" if note.origin == "shipped" else f" [dim]({note.origin})[/dim]"
-        con.print(f"  {rank}. [cyan]{escape(note.id)}[/cyan]: {escape(note.title)}{origin}")
+        by = confirmed.get(note.id)
+        holds = f" [bold red]← {escape(', '.join(by))} confirms it[/bold red]" if by else ""
+        con.print(f"  {rank}. [cyan]{escape(note.id)}[/cyan]: {escape(note.title)}{origin}{holds}")
         con.print(f"     matched: {escape(', '.join(repr(h) for h in hits))}", style="dim")
         where = playbook_paths.get(note.id, str(note.path))
         con.print(f"     → [cyan]srvdoctor notes {escape(note.id)}[/cyan] [dim]({escape(where)})[/dim]")
@@ -235,16 +251,16 @@ def _print(
     if not runnable:
         con.print("These notes name no check that can run here.", style="dim")
         return
-    if no_run or report is None:
+    if report is None:
         con.print(f"Checks these notes name (not run, --no-run): {', '.join(runnable)}")
         return
     con.print(f"[bold]Checks these notes name:[/bold] {', '.join(runnable)}")
     print_results(con, report.results, playbook_paths)
-    for path, r in focus:
-        con.print(
-            f"The error's path {escape(path)} is on {escape(r.target)}: "
-            f"{mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(r.summary)}"
-        )
+    for path in dict.fromkeys(p for p, _ in focus):
+        results = [r for p, r in focus if p == path]
+        con.print(f"The error's path {escape(path)} is on {escape(results[0].target)}:")
+        for r in results:
+            con.print(f"  {mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(r.summary)}")
     text, style = verdict(report)
     con.print(escape(text), style=style)
     problems = report.problems()

@@ -67,7 +67,17 @@ def test_inode_exhaustion_points_at_the_filesystem_of_the_path(cli, tmpfs, home)
         (path, "disk.inodes", str(full), "fail"),
     ]
     table = cli("triage", env=home, input_text=proc.stderr).stdout
-    assert f"The error's path {path} is on {full}: [✗] disk.inodes: {full} has 100% of its inodes" in table
+    assert f"The error's path {path} is on {full}:\n  [✓] disk.space: {full} is " in table
+    assert f"\n  [✗] disk.inodes: {full} has 100% of its inodes in use (0 of 16 free)\n" in table
+    # the check confirms inode-exhaustion: it moves ahead of disk-full
+    assert [(n["id"], n["confirmed_by"]) for n in out["notes"]][:2] == [
+        ("inode-exhaustion", ["disk.inodes"]),
+        ("disk-full", []),
+    ]
+    assert (
+        "  1. inode-exhaustion: No space left on device, but df -h shows free space (out of inodes) ← disk.inodes confirms it"
+        in table
+    )
 
 
 def test_argument_text_no_run(cli, home) -> None:  # type: ignore[no-untyped-def]
