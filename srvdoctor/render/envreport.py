@@ -86,9 +86,14 @@ def render(data: Mapping[str, Any]) -> str:
     for note in py.get("notes") or ():
         lines.append(f"\nNote: {note}")
 
+    packages = py.get("packages", {})
     lines += ["", "### Packages", "", "| package | version |", "| --- | --- |"]
-    for name, version in py.get("packages", {}).items():
-        lines.append(f"| {_cell(name)} | {_cell(version or 'not installed')} |")
+    for name, version in packages.items():
+        if version:
+            lines.append(f"| {_cell(name)} | {_cell(version)} |")
+    missing = [name for name, version in packages.items() if not version]
+    if missing:
+        lines += ["", f"Not installed: {', '.join(missing)}."]
 
     lines += ["", "### Disks", "", "| mount | type | size | free | used | inodes used |",
               "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip

@@ -71,3 +71,20 @@ def test_another_interpreter_is_described_by_running_it(venv: Path) -> None:
 def test_a_broken_interpreter_is_reported_not_raised(tmp_path: Path) -> None:
     env = python_env(str(tmp_path / "nope" / "python"), [], 5)
     assert env.error is not None and "cannot run" in env.error
+
+
+@pytest.mark.gpu
+def test_gpu_driver_and_cuda_are_read_through_nvml() -> None:
+    from srvdoctor.probes.environment import gpu_info
+
+    info = gpu_info(5)
+    assert info.reason is None and info.driver and info.devices
+    assert info.cuda is not None and info.cuda.count(".") == 1
+    assert all(d.memory_total_bytes > 0 for d in info.devices)
+
+
+def test_no_gpu_is_a_reason_not_an_exception() -> None:
+    from srvdoctor.probes.environment import gpu_info
+
+    info = gpu_info(5)
+    assert (info.driver is None) == (info.reason is not None)
