@@ -111,5 +111,5 @@ def finish(
             word = re.compile(rf"(?<![\w.-]){re.escape(hostname)}(?![\w-])")
             out = word.sub(anonymize_host(hostname), out)
         if len(home) > 1:
-            out = out.replace(home + "/", "~/").replace(home, "~")
+            out = re.sub(rf"{re.escape(home)}(?![\w.-])", "~", out)
     return out
