@@ -68,7 +68,8 @@ def _read_input(text: str | None, file: Path | None) -> str:
 def _strip_ansi(text: str) -> str:
     import re
 
-    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r(?!\n)", "", text)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", text)
+    return re.sub(r"\r(?!\n)", "\n", text)  # progress bars redraw with a bare CR
 
 
 def triage(

@@ -189,3 +189,16 @@ def test_triage_remembers_the_last_run_privately(cli, home) -> None:  # type: ig
     saved = Path(home["XDG_CACHE_HOME"]) / "srvdoctor" / "last-triage.json"
     assert json.loads(saved.read_text())["error_lines"] == ["nfs: server fs01 not responding"]
     assert os.stat(saved).st_mode & 0o077 == 0
+
+
+def test_coloured_logs_with_progress_bars(cli, home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log = "\x1b[31mepoch 1  10%\repoch 1  20%\x1b[0m\r\nOSError: [Errno 24] Too many open files\r\n"
+    out_file = tmp_path / "triage.txt"
+    result = cli("triage", "--no-run", "-o", str(out_file), env=home, input_text=log)
+    assert (result.rc, result.stdout) == (0, "")
+    text = out_file.read_text()
+    assert text.splitlines()[:2] == [
+        "Error class: infrastructure (OS limits): too many open files",
+        "  OSError: [Errno 24] Too many open files",
+    ]
+    assert "\x1b" not in text and "1. too-many-open-files: " in text
