@@ -430,7 +430,11 @@ _PORT_PATTERNS = (
     re.compile(r"\bport\s*[:=]?\s*(\d{1,5})\b", re.I),
     re.compile(r"\(\s*'[^']*'\s*,\s*(\d{1,5})\s*\)"),  # ('0.0.0.0', 8000)
 )
-_HOSTPORT_IN_BIND = re.compile(r"(?:\[[0-9a-f:]*\]|[\w.-]*|::)?:(\d{1,5})\b", re.I)
+#: HOST:PORT in a bind/listen line: `0.0.0.0:80`, `:::3000`, `[::1]:8000`, `:8080`, `localhost:5000`;
+#: never a time of day (`12:34:56.789`).
+_HOSTPORT_IN_BIND = re.compile(
+    r"(?<![\w:.])(?:\[[0-9a-f:]*\]|::|(?:\d{1,3}\.){3}\d{1,3}|[a-z][\w.-]*)?:(\d{1,5})\b(?![:.]\d)", re.I
+)
 _URL = re.compile(r"""\b(?:https?|wss?)://[^\s'"<>)\]}]+""", re.I)
 _HOST_PATTERNS = (
     re.compile(r"\bhost\s*=\s*['\"]([^'\"\s]+)['\"]", re.I),
@@ -517,7 +521,7 @@ def extract_ports(text: str) -> list[str]:
                     found.append(port)
         if in_use and _BIND_LINE.search(line):
             for match in _HOSTPORT_IN_BIND.finditer(_URL.sub(" ", line)):
-                if _valid_port(match.group(1)) and not re.match(r"\d+:\d", line[match.start() :]):
+                if _valid_port(match.group(1)):
                     found.append(match.group(1))
     return list(dict.fromkeys(found))
 

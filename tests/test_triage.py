@@ -289,6 +289,12 @@ def test_paths_from_messages(text: str, paths: list[str]) -> None:
         ("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)", ["80"]),
         ("Error: listen EADDRINUSE: address already in use :::3000", ["3000"]),
         ("Bind for 0.0.0.0:8443 failed: port is already allocated", ["8443"]),
+        (
+            "[W 2024-05-01 12:34:56.789 ServerApp] The port 8888 is already in use, trying another port.",
+            ["8888"],
+        ),
+        ("12:34:56 listen tcp 127.0.0.1:9090: bind: address already in use", ["9090"]),
+        ("OSError: [Errno 98] Address already in use: ('::1', 8000, 0, 0) [::1]:8000", ["8000"]),
     ],
 )
 def test_ports_from_messages(text: str, ports: list[str]) -> None:
