@@ -265,7 +265,9 @@ def _print(
     text, style = verdict(report)
     con.print(escape(text), style=style)
     problems = report.problems()
-    first = next((r.playbook for r in problems if r.playbook), None) or matched[0][0].id
+    # the problem where the error happened (the path's filesystem) first, then any other
+    ordered = [r for _, r in focus if r.status.is_problem] + problems
+    first = next((r.playbook for r in ordered if r.playbook), None) or matched[0][0].id
     if problems:
         con.print(f"Start with: [cyan]srvdoctor notes {escape(first)}[/cyan]")
     else:
