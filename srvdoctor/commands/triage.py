@@ -122,9 +122,11 @@ def triage(
         report = run_report(registry.build(runnable, scoped), ctx)
 
     confirmed = _confirmed(report)
-    # the notes a check confirms come first, otherwise in the library's order
-    matched.sort(key=lambda item: item[0].id not in confirmed)
     focus = _focus(raw, report)
+    # notes confirmed where the error happened first, then those confirmed elsewhere,
+    # otherwise in the library's order
+    at_focus = {r.playbook for _, r in focus if r.status.is_problem}
+    matched.sort(key=lambda item: (item[0].id not in at_focus, item[0].id not in confirmed))
     record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run, confirmed)
     record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
     save_last_triage(

@@ -51,6 +51,8 @@ def test_full_tmpfs_enospc_runs_the_disk_checks_and_names_the_full_one(cli, tmpf
 @pytest.mark.root
 def test_inode_exhaustion_points_at_the_filesystem_of_the_path(cli, tmpfs, home) -> None:  # type: ignore[no-untyped-def]
     full = tmpfs("few-inodes", size="4M", nr_inodes=16)
+    other = tmpfs("other-full", size="1M")  # full too, but not where the error happened
+    (other / "blob").write_bytes(b"x" * (1024 * 1024 - 4096))
     maker = (
         "import pathlib, sys\n"
         "for i in range(100):\n"
@@ -72,12 +74,14 @@ def test_inode_exhaustion_points_at_the_filesystem_of_the_path(cli, tmpfs, home)
     # the check confirms inode-exhaustion: it moves ahead of disk-full
     assert [(n["id"], n["confirmed_by"]) for n in out["notes"]][:2] == [
         ("inode-exhaustion", ["disk.inodes"]),
-        ("disk-full", []),
+        ("disk-full", ["disk.space"]),
     ]
     assert (
         "  1. inode-exhaustion: No space left on device, but df -h shows free space (out of inodes) ← disk.inodes confirms it"
         in table
     )
+    assert f"[✗] disk.space: {other} is 100% full" in table
+    assert table.rstrip().splitlines()[-1] == "Start with: srvdoctor notes inode-exhaustion"
 
 
 def test_argument_text_no_run(cli, home) -> None:  # type: ignore[no-untyped-def]
