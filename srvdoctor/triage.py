@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from srvdoctor.config import Config, Targets
+from srvdoctor.model import Report, Result
+from srvdoctor.playbooks import Playbook
 
 #: Infrastructure areas an error can belong to, with the words the report uses.
 AREA_LABELS: dict[str, str] = {
@@ -604,3 +606,39 @@ def suggest_match(line: str) -> str:
     pattern = re.sub(r"\d+", r"\\d+", pattern)
     pattern = re.sub(r"(\\ )+", " ", pattern)
     return pattern
+
+
+# --------------------------------------------------------------------------- after the checks ran
+
+
+def confirmed_by(report: Report | None) -> dict[str, list[str]]:
+    """Playbook id -> the checks whose problems (warn and worse) link to it."""
+    out: dict[str, list[str]] = {}
+    for r in report.problems() if report is not None else ():
+        if r.playbook and r.check not in out.setdefault(r.playbook, []):
+            out[r.playbook].append(r.check)
+    return out
+
+
+def focus_results(text: str, report: Report | None) -> list[tuple[str, Result]]:
+    """For each absolute path the error names, the results about the target that holds it
+    (the filesystem a `[Errno 28] ...: '/data/x'` was written to)."""
+    if report is None:
+        return []
+    out: list[tuple[str, Result]] = []
+    targets = {r.target for r in report.results}
+    for path in mentioned_paths(text):
+        target = containing(path, targets)
+        out += [(path, r) for r in report.results if target is not None and r.target == target]
+    return out
+
+
+def rank_confirmed(
+    matched: Sequence[tuple[Playbook, list[str]]],
+    confirmed: dict[str, list[str]],
+    focus: Sequence[tuple[str, Result]],
+) -> list[tuple[Playbook, list[str]]]:
+    """Matched notes reordered by what the checks found: confirmed where the error happened
+    first, then confirmed anywhere, then the rest; otherwise the library's order."""
+    at_focus = {r.playbook for _, r in focus if r.status.is_problem}
+    return sorted(matched, key=lambda item: (item[0].id not in at_focus, item[0].id not in confirmed))

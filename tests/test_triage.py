@@ -362,3 +362,28 @@ def test_containing_mount_point() -> None:
     assert containing("/data/x", mounts) == "/data"
     assert containing("/database/x", mounts) == "/"
     assert containing("/x", ["-", "/data"]) is None
+
+
+def test_checks_reorder_the_notes_they_confirm() -> None:
+    from srvdoctor.model import Result, Status
+    from srvdoctor.runner import make_report
+    from srvdoctor.triage import confirmed_by, focus_results, rank_confirmed
+
+    text = "OSError: [Errno 28] No space left on device: '/scratch/run/shard-9.bin'"
+    results = [
+        Result("disk.space", "/", Status.FAIL, "/ is 97% full", playbook="disk-full"),
+        Result("disk.space", "/scratch", Status.OK, "/scratch is 1% full"),
+        Result("disk.inodes", "/scratch", Status.FAIL, "/scratch has 100% ...", playbook="inode-exhaustion"),
+    ]
+    import datetime as dt
+
+    report = make_report(results, dt.datetime.now(dt.timezone.utc), 0.0)
+    confirmed = confirmed_by(report)
+    assert confirmed == {"disk-full": ["disk.space"], "inode-exhaustion": ["disk.inodes"]}
+    focus = focus_results(text, report)
+    assert [(p, r.check) for p, r in focus] == [
+        ("/scratch/run/shard-9.bin", "disk.space"),
+        ("/scratch/run/shard-9.bin", "disk.inodes"),
+    ]
+    ranked = rank_confirmed(SHIPPED.matching(text), confirmed, focus)
+    assert [n.id for n, _ in ranked][:2] == ["inode-exhaustion", "disk-full"]

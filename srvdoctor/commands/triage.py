@@ -100,7 +100,7 @@ def triage(
     from srvdoctor.model import FAIL_ON
     from srvdoctor.playbooks import load_library
     from srvdoctor.runner import run_report
-    from srvdoctor.triage import scoped_config
+    from srvdoctor.triage import confirmed_by, focus_results, rank_confirmed, scoped_config
     from srvdoctor.triage import triage as read_error
     from srvdoctor.usernotes import save_last_triage
 
@@ -121,12 +121,9 @@ def triage(
         ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
         report = run_report(registry.build(runnable, scoped), ctx)
 
-    confirmed = _confirmed(report)
-    focus = _focus(raw, report)
-    # notes confirmed where the error happened first, then those confirmed elsewhere,
-    # otherwise in the library's order
-    at_focus = {r.playbook for _, r in focus if r.status.is_problem}
-    matched.sort(key=lambda item: (item[0].id not in at_focus, item[0].id not in confirmed))
+    confirmed = confirmed_by(report)
+    focus = focus_results(raw, report)
+    matched = rank_confirmed(matched, confirmed, focus)
     record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run, confirmed)
     record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
     save_last_triage(
@@ -140,28 +137,6 @@ def triage(
         _print(con, found, matched, [c.id for c in runnable], report, library.paths(), focus, confirmed)
         flush_console(con, output)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]) if report else 0)
-
-
-def _confirmed(report: Report | None) -> dict[str, list[str]]:
-    """Playbook id -> the checks whose problems link to it."""
-    out: dict[str, list[str]] = {}
-    for r in report.problems() if report is not None else ():
-        if r.playbook and r.check not in out.setdefault(r.playbook, []):
-            out[r.playbook].append(r.check)
-    return out
-
-
-def _focus(raw: str, report: Report | None) -> list[tuple[str, Result]]:
-    """The results about the filesystem (or other target) that holds each path the error names."""
-    from srvdoctor.triage import containing, mentioned_paths
-
-    if report is None:
-        return []
-    out: list[tuple[str, Result]] = []
-    for path in mentioned_paths(raw):
-        target = containing(path, {r.target for r in report.results})
-        out += [(path, r) for r in report.results if target is not None and r.target == target]
-    return out
 
 
 def _record(
