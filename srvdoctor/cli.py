@@ -17,9 +17,11 @@ from srvdoctor.commands.docker import docker
 from srvdoctor.commands.gpu import gpu
 from srvdoctor.commands.load import load_command
 from srvdoctor.commands.merge import merge
-from srvdoctor.commands.notes import notes
+from srvdoctor.commands.notes import notes_app
 from srvdoctor.commands.path import path
+from srvdoctor.commands.report import report
 from srvdoctor.commands.schedule import schedule_app
+from srvdoctor.commands.triage import triage
 
 app = typer.Typer(
     name="srvdoctor",
@@ -31,15 +33,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# In the order `srvdoctor --help` lists them: the machine, then the notes, then the fleet.
 app.command("check")(check)
-app.command("notes")(notes)
-app.command("docker")(docker)
-app.command("merge")(merge)
-app.add_typer(schedule_app, name="schedule")
-app.command("load")(load_command)
-app.command("gpu")(gpu)
 app.command("disk")(disk)
 app.command("path")(path)
+app.command("load")(load_command)
+app.command("gpu")(gpu)
+app.command("docker")(docker)
+app.add_typer(notes_app, name="notes")
+app.command("triage")(triage)
+app.command("report")(report)
+app.command("merge")(merge)
+app.add_typer(schedule_app, name="schedule")
 
 
 def _version(value: bool) -> None:

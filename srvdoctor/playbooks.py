@@ -138,13 +138,26 @@ class Library:
         return {k: str(v.path) for k, v in self.notes.items()}
 
     def matching(self, text: str) -> list[tuple[Playbook, list[str]]]:
-        """Playbooks whose `matches` occur in `text`, most matched patterns first."""
+        """Playbooks whose `matches` occur in `text`, best first.
+
+        The user's own notes come first ("look in your wrong-answer notes first": they
+        were written for this setup). Then by how many of a note's patterns match, then
+        by how much of the text they match (a long specific phrase beats a short generic
+        one), then by id.
+        """
         found: list[tuple[Playbook, list[str]]] = []
         for note in self.notes.values():
             hits = [m.group(0) for p in note.patterns() if (m := p.search(text))]
             if hits:
                 found.append((note, hits))
-        found.sort(key=lambda item: (-len(item[1]), item[0].id))
+        found.sort(
+            key=lambda item: (
+                item[0].origin == "shipped",
+                -len(item[1]),
+                -sum(len(h) for h in set(item[1])),
+                item[0].id,
+            )
+        )
         return found
 
 

@@ -36,7 +36,7 @@ def test_version(cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_help_lists_every_command(cli) -> None:  # type: ignore[no-untyped-def]
     out = cli("--help").stdout
-    for command in ("check", "notes"):
+    for command in ("check", "notes", "triage", "report"):
         assert f"  {command} " in out
 
 

@@ -1,11 +1,19 @@
-"""`srvdoctor notes [ID]`: list or show the playbooks (wrong-answer notes)."""
+"""`srvdoctor notes`: list, show, search and write the playbooks (wrong-answer notes).
+
+srvdoctor notes                 list them
+srvdoctor notes ID              show one (same as `notes show ID`)
+srvdoctor notes new [TITLE]     write a new note of your own from the template
+srvdoctor notes search WORDS    search titles and bodies
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from srvdoctor.commands.common import (
     ConfigOpt,
@@ -20,48 +28,88 @@ from srvdoctor.commands.common import (
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
+if TYPE_CHECKING:
+    from srvdoctor.config import Config
+    from srvdoctor.playbooks import Library
 
+
+class _NotesGroup(TyperGroup):
+    """`notes WORD`: a subcommand when WORD is one, else the id of a note to show."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+notes_app = typer.Typer(
+    cls=_NotesGroup,
+    invoke_without_command=True,
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="List the playbooks (wrong-answer notes), or show one; your own notes included.\n\n"
+    "srvdoctor notes ID shows a note; notes new writes one of your own; notes search finds them.",
+)
+
+
+def _library(config: Config) -> Library:
+    from srvdoctor.playbooks import load_library
+
+    library = load_library(config.resolved_notes_dir())
+    for problem in library.problems:
+        print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
+    return library
+
+
+@notes_app.callback()
 def notes(
-    note_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Show this note.")] = None,
+    ctx: typer.Context,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
     """List the playbooks (wrong-answer notes), or show one; your own notes included."""
-    from srvdoctor.playbooks import load_library
-
-    check_format(fmt, COMMAND_FORMATS)
-    config = load(config_path)
-    library = load_library(config.resolved_notes_dir())
-    for problem in library.problems:
-        print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
-
-    if note_id is None:
-        if fmt == "json":
-            print_json(
-                [
-                    {"id": n.id, "title": n.title, "checks": list(n.checks), "origin": n.origin,
-                     "path": str(n.path)}
-                    for n in library.notes.values()
-                ],
-                output,
-            )  # fmt: skip
-            return
-        from rich.markup import escape
-        from rich.table import Table
-
-        con = console(output)
-        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-        table.add_column("id", style="cyan", no_wrap=True)
-        table.add_column("title")
-        table.add_column("origin", style="dim")
-        for n in library.notes.values():
-            table.add_row(escape(n.id), escape(n.title), n.origin)
-        con.print(table)
-        con.print(f"\n{len(library.notes)} notes. Show one with: srvdoctor notes ID", style="dim")
-        flush_console(con, output)
+    if ctx.invoked_subcommand is not None:
         return
+    check_format(fmt, COMMAND_FORMATS)
+    library = _library(load(config_path))
+    if fmt == "json":
+        print_json(
+            [
+                {"id": n.id, "title": n.title, "checks": list(n.checks), "origin": n.origin,
+                 "path": str(n.path)}
+                for n in library.notes.values()
+            ],
+            output,
+        )  # fmt: skip
+        return
+    from rich.markup import escape
+    from rich.table import Table
 
+    con = console(output)
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("title")
+    table.add_column("origin", style="dim")
+    for n in library.notes.values():
+        table.add_row(escape(n.id), escape(n.title), n.origin)
+    con.print(table)
+    con.print(f"\n{len(library.notes)} notes. Show one with: srvdoctor notes ID", style="dim")
+    flush_console(con, output)
+
+
+@notes_app.command("show")
+def show(
+    note_id: Annotated[str, typer.Argument(metavar="ID", help="The note to show.")],
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Show one note (also: srvdoctor notes ID)."""
+    check_format(fmt, COMMAND_FORMATS)
+    library = _library(load(config_path))
     note = library.get(note_id)
     if note is None:
         near = library.nearest(note_id)
@@ -84,3 +132,161 @@ def notes(
     else:
         con.print(f"# {note.title}\n\n{note.body}\n({note.path})", markup=False, highlight=False)
     flush_console(con, output)
+
+
+@notes_app.command("search")
+def search(
+    words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="Every word must occur.")],
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Search the titles and bodies of the shipped notes and yours (all words, any case)."""
+    from srvdoctor.usernotes import search as search_notes
+
+    check_format(fmt, COMMAND_FORMATS)
+    terms = [w for w in words if w.strip()]
+    if not terms:
+        raise UsageError("give at least one word to search for")
+    hits = search_notes(_library(load(config_path)), terms)
+    if fmt == "json":
+        print_json(
+            [{"id": h.note.id, "title": h.note.title, "origin": h.note.origin, "path": str(h.note.path),
+              "score": h.score, "snippets": list(h.snippets)} for h in hits],
+            output,
+        )  # fmt: skip
+        return
+    from rich.markup import escape
+
+    con = console(output)
+    for hit in hits:
+        con.print(
+            f"[cyan]{escape(hit.note.id)}[/cyan]  {escape(hit.note.title)}  [dim]({hit.note.origin})[/dim]"
+        )
+        for line in hit.snippets:
+            con.print(f"    {escape(line[:160])}", style="dim")
+    joined = " ".join(terms)
+    if hits:
+        says = "note mentions" if len(hits) == 1 else "notes mention"
+        con.print(f"\n{len(hits)} {says} {joined!r}. Show one with: srvdoctor notes ID", style="dim")
+    else:
+        con.print(f'No note mentions {joined!r}. Write one with: srvdoctor notes new "TITLE"')
+    flush_console(con, output)
+
+
+@notes_app.command("new")
+def new(
+    title: Annotated[str | None, typer.Argument(metavar="[TITLE]", help="The note's title.")] = None,
+    note_id: Annotated[
+        str | None, typer.Option("--id", help="The note's id (default: from the title).", metavar="ID")
+    ] = None,
+    from_triage: Annotated[
+        bool,
+        typer.Option(
+            "--from-triage", help="Start from the last `srvdoctor triage`: its error lines become `matches`."
+        ),
+    ] = False,
+    match: Annotated[
+        list[str] | None,
+        typer.Option("--match", help="A regex of the error text (repeatable).", metavar="REGEX"),
+    ] = None,
+    check_ids: Annotated[
+        list[str] | None, typer.Option("--check", help="A check id to run (repeatable).", metavar="CHECK")
+    ] = None,
+    edit: Annotated[
+        bool, typer.Option("--edit/--no-edit", help="Open $EDITOR when interactive (default).")
+    ] = True,
+    fmt: FormatOpt = "table",
+    config_path: ConfigOpt = None,
+) -> None:
+    """Write a new note of your own from the template and print its path."""
+    import re
+
+    from srvdoctor.checks.registry import CHECKS
+    from srvdoctor.playbooks import _ID
+    from srvdoctor.triage import suggest_match
+    from srvdoctor.usernotes import RESERVED_IDS, load_last_triage, note_text, slugify
+
+    check_format(fmt, COMMAND_FORMATS)
+    config = load(config_path)
+    record: dict[str, Any] | None = None
+    if from_triage:
+        record = load_last_triage()
+        if record is None:
+            raise UsageError(
+                "no triage to start from: run srvdoctor triage first, then notes new --from-triage"
+            )
+    lines: list[str] = [str(x) for x in (record or {}).get("error_lines", [])]
+    if not title:
+        if not lines:
+            raise UsageError('give the note a title: srvdoctor notes new "Stale file handle on /mnt/shared"')
+        title = lines[-1][:80]
+    title = " ".join(title.split())
+    note_id = note_id or slugify(title)
+    if not note_id or not _ID.match(note_id):
+        raise UsageError(f"a note id is lowercase letters, digits and dashes, not {note_id!r}; use --id")
+    if note_id in RESERVED_IDS:
+        raise UsageError(f"{note_id!r} is a notes subcommand and cannot be a note id; use --id")
+
+    known = {c.id for c in CHECKS}
+    checks = list(check_ids or [])
+    for cid in checks:
+        if cid not in known:
+            raise UsageError(f"--check {cid}: no such check; known: {', '.join(sorted(known))}")
+    checks += [c for c in (record or {}).get("checks", {}).get("run", []) if c in known]
+    matches = list(match or [])
+    for pattern in matches:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise UsageError(f"--match {pattern!r}: not a regular expression: {exc}") from None
+    matches += [suggest_match(line) for line in lines[-3:]]
+
+    directory = config.resolved_notes_dir()
+    library = _library(config)
+    existing = library.get(note_id)
+    if existing is not None:
+        hint = ""
+        if existing.origin == "shipped":
+            hint = f"; to override the shipped note, copy it: cp {existing.path} {directory}/"
+        raise UsageError(f"a note with id {note_id!r} already exists: {existing.path} (choose --id){hint}")
+    path = directory / f"{note_id}.md"
+    text = note_text(note_id, title, list(dict.fromkeys(matches)), list(dict.fromkeys(checks)), lines)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists (choose --id)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+    if edit:
+        _open_editor(path)
+    if fmt == "json":
+        print_json({"id": note_id, "title": title, "path": str(path)}, None)
+        return
+    print(path)
+    print(f"Show it with: srvdoctor notes {note_id}", file=sys.stderr)
+
+
+def _open_editor(path: Path) -> None:
+    """$VISUAL or $EDITOR on the new note, only when both ends are a terminal."""
+    import os
+    import shlex
+    import subprocess
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as exc:
+        print(f"srvdoctor: warning: could not start {editor!r}: {exc.strerror}", file=sys.stderr)
+        return
+    from srvdoctor.playbooks import PlaybookError, parse_playbook
+
+    try:
+        parse_playbook(path.read_text(encoding="utf-8"), path, "user")
+    except (PlaybookError, OSError, UnicodeDecodeError) as exc:
+        print(f"srvdoctor: warning: the note will be skipped until fixed: {exc}", file=sys.stderr)

@@ -1,0 +1,86 @@
+"""`srvdoctor report`: a Markdown environment report to paste into a question; secrets redacted."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from srvdoctor.commands.common import (
+    ConfigOpt,
+    FormatOpt,
+    OutputOpt,
+    TimeoutOpt,
+    UsageError,
+    check_format,
+    check_timeout,
+    load,
+    write_output,
+)
+from srvdoctor.constants import COMMAND_FORMATS
+
+
+def report(
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Replace the hostname by a hash and your home by ~.")
+    ] = False,
+    env: Annotated[
+        bool, typer.Option("--env", help="List the environment variables (secrets shown as ***).")
+    ] = False,
+    package: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--package", "-p", help="Also show this package's version (repeatable).", metavar="NAME"
+        ),
+    ] = None,
+    python: Annotated[
+        str | None,
+        typer.Option(
+            "--python",
+            help="Describe this interpreter (default: the active virtualenv/conda env, else srvdoctor's).",
+            metavar="PATH",
+        ),
+    ] = None,
+    no_check: Annotated[bool, typer.Option("--no-check", help="Leave out the quick check.")] = False,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    timeout: TimeoutOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """An environment report to paste into a question or an issue (Markdown; --format json)."""
+    import re
+    import socket
+
+    check_format(fmt, COMMAND_FORMATS)
+    config = load(config_path)
+    probe_timeout = check_timeout(timeout, config)
+    names = [p.strip() for p in package or () if p.strip()]
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?", name):
+            raise UsageError(f"--package {name!r}: not a package name")
+
+    from srvdoctor.envreport import collect, finish
+    from srvdoctor.model import FAIL_ON
+
+    check_report = None
+    if not no_check:
+        from srvdoctor.checks import registry
+        from srvdoctor.checks.base import CheckContext
+        from srvdoctor.runner import run_report
+
+        ctx = CheckContext(config=config, timeout=probe_timeout)
+        check_report = run_report(registry.build(registry.select(), config), ctx)
+
+    data = collect(
+        timeout=probe_timeout, packages=names, python=python, check_report=check_report, with_env=env
+    )
+    if fmt == "json":
+        from srvdoctor.render.json import dumps
+
+        text = dumps(data)
+    else:
+        from srvdoctor.render.envreport import render
+
+        text = render(data)
+    write_output(finish(text, hostname=socket.gethostname(), anonymize_host_name=anonymize), output)
+    raise typer.Exit(check_report.exit_code(FAIL_ON[config.fail_on]) if check_report else 0)

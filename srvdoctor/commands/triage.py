@@ -1,0 +1,254 @@
+"""`srvdoctor triage [TEXT]`: an error message or log in, matching notes and their checks out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from srvdoctor.commands.common import (
+    ConfigOpt,
+    DebugOpt,
+    FormatOpt,
+    OutputOpt,
+    TimeoutOpt,
+    UsageError,
+    check_format,
+    check_timeout,
+    console,
+    flush_console,
+    load,
+    print_json,
+)
+from srvdoctor.constants import COMMAND_FORMATS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srvdoctor.model import Report, Result
+    from srvdoctor.playbooks import Playbook
+    from srvdoctor.triage import Triage
+
+#: The most of a log triage reads: the end of it, where the error is.
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+
+def _read_input(text: str | None, file: Path | None) -> str:
+    if text is not None and file is not None:
+        raise UsageError("give the error text as an argument or with --file, not both")
+    if file is not None and str(file) != "-":
+        try:
+            with file.open("rb") as fh:
+                size = file.stat().st_size
+                if size > MAX_INPUT_BYTES:
+                    fh.seek(size - MAX_INPUT_BYTES)
+                data = fh.read(MAX_INPUT_BYTES)
+        except FileNotFoundError:
+            raise UsageError(f"--file {file}: no such file") from None
+        except IsADirectoryError:
+            raise UsageError(f"--file {file}: is a directory, not a file") from None
+        except PermissionError:
+            raise UsageError(f"--file {file}: permission denied") from None
+        except OSError as exc:
+            raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
+        return data.decode("utf-8", errors="replace")
+    if text is not None and text != "-":
+        return text
+    if text is None and file is None and sys.stdin.isatty():
+        raise UsageError(
+            "give the error text: srvdoctor triage 'TEXT', --file LOG, "
+            "or pipe it: cmd 2>&1 | srvdoctor triage"
+        )
+    data = sys.stdin.buffer.read()
+    return data[-MAX_INPUT_BYTES:].decode("utf-8", errors="replace")
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", text)
+    return re.sub(r"\r(?!\n)", "\n", text)  # progress bars redraw with a bare CR
+
+
+def triage(
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="[TEXT]", help="The error message or log; '-' or none: read stdin."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read the error text from FILE (a log).", metavar="FILE")
+    ] = None,
+    no_run: Annotated[bool, typer.Option("--no-run", help="Only match the notes; run no checks.")] = False,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    timeout: TimeoutOpt = None,
+    config_path: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Match an error message or log against the notes, and run the checks they name."""
+    check_format(fmt, COMMAND_FORMATS)
+    config = load(config_path)
+    probe_timeout = check_timeout(timeout, config)
+    raw = _strip_ansi(_read_input(text, file))
+    if not raw.strip():
+        raise UsageError("the error text is empty")
+
+    from srvdoctor.checks import registry
+    from srvdoctor.checks.base import CheckContext
+    from srvdoctor.model import FAIL_ON
+    from srvdoctor.playbooks import load_library
+    from srvdoctor.runner import run_report
+    from srvdoctor.triage import confirmed_by, focus_results, rank_confirmed, scoped_config
+    from srvdoctor.triage import triage as read_error
+    from srvdoctor.usernotes import save_last_triage
+
+    found = read_error(raw)
+    library = load_library(config.resolved_notes_dir())
+    for problem in library.problems:
+        print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
+    matched = library.matching(raw)
+
+    named = list(dict.fromkeys(c for note, _ in matched for c in note.checks))
+    by_id = {c.id: c for c in registry.CHECKS}
+    runnable = [by_id[c] for c in named if c in by_id]
+    unknown = [c for c in named if c not in by_id]
+
+    report: Report | None = None
+    if runnable and not no_run:
+        scoped = scoped_config(config, found.extracted)
+        ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
+        report = run_report(registry.build(runnable, scoped), ctx)
+
+    confirmed = confirmed_by(report)
+    focus = focus_results(raw, report)
+    matched = rank_confirmed(matched, confirmed, focus)
+    record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run, confirmed)
+    record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
+    save_last_triage(
+        {k: record[k] for k in ("error_class", "error_lines", "notes", "checks", "targets")}
+        | {"notes": [n["id"] for n in record["notes"]]}
+    )
+    if fmt == "json":
+        print_json(record, output)
+    else:
+        con = console(output)
+        _print(con, found, matched, [c.id for c in runnable], report, library.paths(), focus, confirmed)
+        flush_console(con, output)
+    raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]) if report else 0)
+
+
+def _record(
+    found: Triage,
+    matched: list[tuple[Playbook, list[str]]],
+    run: list[str],
+    unknown: list[str],
+    report: Report | None,
+    no_run: bool,
+    confirmed: dict[str, list[str]],
+) -> dict[str, Any]:
+    from srvdoctor import __version__
+
+    return {
+        "schema": 1,
+        "tool": "srvdoctor",
+        "version": __version__,
+        "error_class": found.error_class.to_dict(),
+        "error_lines": list(found.error_lines),
+        "targets": found.extracted.to_dict(),
+        "notes": [
+            {
+                "id": n.id,
+                "title": n.title,
+                "origin": n.origin,
+                "path": str(n.path),
+                "matched": hits,
+                "checks": list(n.checks),
+                "confirmed_by": confirmed.get(n.id, []),
+            }
+            for n, hits in matched
+        ],
+        "checks": {"run": [] if no_run else run, "named": [*run, *unknown], "unknown": unknown},
+        "report": report.to_dict() if report is not None else None,
+        "status": report.status.value if report is not None else None,
+    }
+
+
+def _print(
+    con: Console,
+    found: Triage,
+    matched: list[tuple[Playbook, list[str]]],
+    runnable: list[str],
+    report: Report | None,
+    playbook_paths: dict[str, str],
+    focus: list[tuple[str, Result]],
+    confirmed: dict[str, list[str]],
+) -> None:
+    from rich.markup import escape
+
+    from srvdoctor.render.table import mark, print_results, verdict
+
+    ec = found.error_class
+    con.print(f"[bold]Error class:[/bold] {escape(ec.describe())}")
+    if ec.line:
+        con.print(f"  {escape(ec.line)}", style="dim")
+    if ec.frame is not None:
+        f = ec.frame
+        where = f"{f.file}:{f.line}" + (f" in {f.function}" if f.function else "")
+        con.print(f"  in your code: {escape(where)}" + (f"  →  {escape(f.code)}" if f.code else ""))
+    if ec.kind == "code":
+        con.print("  This is a bug in the program, not a problem of the machine: read that frame first.")
+    if ec.also:
+        con.print(f"  also in the text: {escape(', '.join(ec.also))}", style="dim")
+    con.print()
+
+    if not matched:
+        con.print("[bold]No note matches this error.[/bold] The lines that look like the error:")
+        for line in found.error_lines:
+            con.print(f"  {escape(line)}")
+        con.print("\nWhen you have found the cause, write it down so that the next triage finds it:")
+        con.print("  [cyan]srvdoctor notes new --from-triage[/cyan]")
+        return
+
+    con.print("[bold]Notes that match[/bold] (best first):")
+    for rank, (note, hits) in enumerate(matched, start=1):
+        origin = "" if note.origin == "shipped" else f" [dim]({note.origin})[/dim]"
+        by = confirmed.get(note.id)
+        holds = f" [bold red]← {escape(', '.join(by))} confirms it[/bold red]" if by else ""
+        con.print(f"  {rank}. [cyan]{escape(note.id)}[/cyan]: {escape(note.title)}{origin}{holds}")
+        con.print(f"     matched: {escape(', '.join(repr(h) for h in hits))}", style="dim")
+        where = playbook_paths.get(note.id, str(note.path))
+        con.print(f"     → [cyan]srvdoctor notes {escape(note.id)}[/cyan] [dim]({escape(where)})[/dim]")
+    ex = found.extracted
+    named = [f"{kind} {', '.join(values)}" for kind, values in ex.to_dict().items() if values]
+    if named:
+        con.print(f"\nFrom the text: {escape('; '.join(named))}")
+    con.print()
+
+    if not runnable:
+        con.print("These notes name no check that can run here.", style="dim")
+        return
+    if report is None:
+        con.print(f"Checks these notes name (not run, --no-run): {', '.join(runnable)}")
+        return
+    con.print(f"[bold]Checks these notes name:[/bold] {', '.join(runnable)}")
+    print_results(con, report.results, playbook_paths)
+    for path in dict.fromkeys(p for p, _ in focus):
+        results = [r for p, r in focus if p == path]
+        con.print(f"The error's path {escape(path)} is on {escape(results[0].target)}:")
+        for r in results:
+            con.print(f"  {mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(r.summary)}")
+    text, style = verdict(report)
+    con.print(escape(text), style=style)
+    problems = report.problems()
+    # the problem where the error happened (the path's filesystem) first, then any other
+    ordered = [r for _, r in focus if r.status.is_problem] + problems
+    first = next((r.playbook for r in ordered if r.playbook), None) or matched[0][0].id
+    if problems:
+        con.print(f"Start with: [cyan]srvdoctor notes {escape(first)}[/cyan]")
+    else:
+        con.print(
+            "The checks find nothing wrong now: the cause may have passed (space freed, process ended) "
+            f"or lies elsewhere. Read: [cyan]srvdoctor notes {escape(first)}[/cyan]"
+        )
