@@ -14,7 +14,7 @@ from srvdoctor.checks.netcommon import Reach, config_targets, reach_all
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.http import HttpResult, get
 from srvdoctor.probes.timeout import map_with_timeout
-from srvdoctor.probes.tls import TlsResult, handshake
+from srvdoctor.probes.tls import TlsResult, handshake, speaks_tls
 from srvdoctor.targets import Target
 
 _HTTP_HINTS: dict[int, str] = {
@@ -63,6 +63,15 @@ def fetch_all(ctx: CheckContext, reaches: list[Reach]) -> dict[str, HttpResult]:
     }
 
 
+def plain_to_tls(r: Reach, h: HttpResult, timeout: float) -> bool:
+    """An http:// URL that got no answer (or a 400) from a port that speaks TLS."""
+    if r.target.scheme != "http" or r.tcp is None or h.error_kind == "timeout":
+        return False
+    if h.status is not None and h.status != 400:
+        return False
+    return speaks_tls(r.tcp.address, r.target.port, timeout)
+
+
 @dataclass(frozen=True)
 class HttpStatus:
     """GET every `[targets] urls` entry through httpx: status, time to first byte, redirects.
@@ -84,10 +93,14 @@ class HttpStatus:
         out: list[Result] = []
         for r in reaches:
             url = r.target.url or ""
-            out.append(self.judge(r.target, answers[url]) if url in answers else _skip(self.id, r))
+            if url not in answers:
+                out.append(_skip(self.id, r))
+                continue
+            out.append(self.judge(r.target, answers[url], plain_to_tls(r, answers[url], ctx.timeout)))
         return out
 
-    def judge(self, t: Target, h: HttpResult) -> Result:
+    def judge(self, t: Target, h: HttpResult, speaks_tls: bool = False) -> Result:
+        """`speaks_tls`: an http:// URL's port completed a TLS handshake (plain HTTP sent to TLS)."""
         data: dict[str, object] = {
             "url": h.url,
             "status_code": h.status,
@@ -108,12 +121,12 @@ class HttpStatus:
                     playbook="tls-error",
                     hints=(f"srvdoctor port {t.raw}",),
                 )
-            if h.error_kind == "protocol" and t.scheme == "http":
+            if speaks_tls:
                 return Result(
                     self.id,
                     t.raw,
                     Status.FAIL,
-                    f"no HTTP answer: {h.error} (is this a TLS port? try https://)",
+                    f"no HTTP answer: the port speaks TLS, use https:// ({h.error})",
                     data=data,
                     playbook="tls-error",
                 )
@@ -136,6 +149,8 @@ class HttpStatus:
         summary = f"HTTP {h.status} {h.reason} in {ttfb}" + (f" from {h.server}" if h.server else "")
         if h.status >= 400:
             hint = _HTTP_HINTS.get(h.status)
+            if speaks_tls:
+                hint = "the port speaks TLS: plain HTTP was sent to an HTTPS port, use https://"
             return Result(
                 self.id,
                 t.raw,
@@ -202,6 +217,7 @@ class HttpTls:
     def judge(self, t: Target, tls: TlsResult) -> Result:
         data: dict[str, object] = {
             "tls": tls.kind,
+            "self_signed": tls.self_signed,
             "verify_code": tls.verify_code,
             "not_after": tls.not_after,
             "days_left": round(tls.days_left, 2) if tls.days_left is not None else None,
@@ -214,11 +230,12 @@ class HttpTls:
             details = [tls.message] if tls.message else []
             if tls.not_after:
                 details.append(f"valid until {tls.not_after} ({tls.subject}, issued by {tls.issuer})")
+            also = " (and it is self-signed)" if tls.self_signed and tls.kind != "self-signed" else ""
             return Result(
                 self.id,
                 t.raw,
                 Status.FAIL,
-                f"TLS failed: {_TLS_WORDS.get(tls.kind, tls.kind)}",
+                f"TLS failed: {_TLS_WORDS.get(tls.kind, tls.kind)}{also}",
                 details=tuple(details),
                 data=data,
                 playbook="tls-error",

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 
 from srvdoctor.checks.base import CheckContext
-from srvdoctor.checks.http import HttpStatus, HttpTls
+from srvdoctor.checks.http import HttpStatus, HttpTls, plain_to_tls
 from srvdoctor.checks.netcommon import Reach, is_local, listeners_on, reach_all
 from srvdoctor.checks.network import PortListen, PortTcp
 from srvdoctor.model import Result, Status
@@ -50,7 +50,8 @@ def _upper_rungs(ctx: CheckContext, r: Reach) -> list[Result]:
             return out  # a browser stops here too
     status_check = _build(HttpStatus, ctx)
     assert isinstance(status_check, HttpStatus)
-    out.append(status_check.judge(t, get(t.url or "", ctx.timeout)))
+    answer = get(t.url or "", ctx.timeout)
+    out.append(status_check.judge(t, answer, plain_to_tls(r, answer, ctx.timeout)))
     return out
 
 

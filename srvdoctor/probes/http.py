@@ -73,7 +73,7 @@ def get(url: str, timeout: float) -> HttpResult:
         text = str(exc)
         kind = "tls" if ("SSL" in text or "CERTIFICATE" in text.upper()) else "connect"
         return HttpResult(url, error=text, error_kind=kind)
-    except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
+    except (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.ReadError, httpx.WriteError) as exc:
         return HttpResult(url, error=f"{type(exc).__name__}: {exc}", error_kind="protocol")
     except httpx.HTTPError as exc:
         return HttpResult(url, error=f"{type(exc).__name__}: {exc}", error_kind="error")

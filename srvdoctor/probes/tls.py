@@ -36,6 +36,7 @@ class TlsResult:
     subject: str = ""
     issuer: str = ""
     version: str = ""
+    self_signed: bool = False
     elapsed_ms: float = 0.0
 
     @property
@@ -137,6 +138,10 @@ def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
     except ssl.SSLCertVerificationError as exc:
         kind = _classify(exc)
         not_after, subject, issuer = _unverified_cert(host, address, port, timeout)
+        left = _days_left(not_after, now)
+        self_signed = kind == "self-signed" or (bool(subject) and subject == issuer)
+        if left is not None and left < 0:
+            kind = "expired"  # OpenSSL names one error; expiry is the one to fix first
         return TlsResult(
             host,
             address,
@@ -145,9 +150,10 @@ def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
             f"{exc.verify_message} (SSL: CERTIFICATE_VERIFY_FAILED)",
             verify_code=exc.verify_code,
             not_after=not_after,
-            days_left=_days_left(not_after, now),
+            days_left=left,
             subject=subject,
             issuer=issuer,
+            self_signed=self_signed,
             elapsed_ms=elapsed(),
         )
     except ssl.SSLError as exc:
@@ -167,6 +173,21 @@ def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
         )
     except OSError as exc:
         return TlsResult(host, address, port, "handshake", str(exc), elapsed_ms=elapsed())
+
+
+def speaks_tls(address: str, port: int, timeout: float) -> bool:
+    """True when `address:port` completes a TLS handshake (certificate not checked)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((address, port), timeout=timeout) as raw,
+            ctx.wrap_socket(raw, server_hostname=None),
+        ):
+            return True
+    except OSError:
+        return False
 
 
 def _unverified_cert(host: str, address: str, port: int, timeout: float) -> tuple[str | None, str, str]:
