@@ -12,6 +12,7 @@ from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.notes import notes
+from srvdoctor.commands.ping import ping
 from srvdoctor.commands.port import port
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("notes")(notes)
 app.command("port")(port)
+app.command("ping")(ping)
 
 
 def _version(value: bool) -> None:
