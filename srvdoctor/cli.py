@@ -11,6 +11,7 @@ import typer
 from srvdoctor import __version__
 from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
+from srvdoctor.commands.firewall import firewall
 from srvdoctor.commands.notes import notes
 from srvdoctor.commands.ping import ping
 from srvdoctor.commands.port import port
@@ -29,6 +30,7 @@ app.command("check")(check)
 app.command("notes")(notes)
 app.command("port")(port)
 app.command("ping")(ping)
+app.command("firewall")(firewall)
 
 
 def _version(value: bool) -> None:

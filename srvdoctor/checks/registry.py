@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, http, network, ping
+from srvdoctor.checks import disk, firewall, http, network, ping
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
 
-CHECKS: tuple[type[Check], ...] = (*disk.CHECKS, *network.CHECKS, *http.CHECKS, *ping.CHECKS)
+CHECKS: tuple[type[Check], ...] = (
+    *disk.CHECKS,
+    *network.CHECKS,
+    *http.CHECKS,
+    *ping.CHECKS,
+    *firewall.CHECKS,
+)
 
 
 def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[type[Check]]:
