@@ -173,14 +173,22 @@ class FirewallRules:
             "unreadable": unread,
         }
         details: list[str] = []
-        ufw = next((x for x in layers if x.name == "ufw" and x.active), None)
-        if docker_port and ufw is not None:
-            details.append(
-                "Docker publishes this port through its own iptables chains: ufw rules do not "
-                "apply to it (use the DOCKER-USER chain, or publish on 127.0.0.1)"
+        if docker_port:
+            ufw = any(x.name == "ufw" and x.active for x in layers)
+            return Result(
+                self.id,
+                f"{port}/tcp",
+                Status.WARN if ufw else Status.OK,
+                f"port {port}/tcp is published by Docker: its traffic goes through Docker's own chains "
+                "(FORWARD/DOCKER), not INPUT" + (": ufw rules do not apply to it" if ufw else ""),
+                details=(
+                    "filter it in the DOCKER-USER chain, or publish on 127.0.0.1 (-p 127.0.0.1:PORT:PORT)",
+                ),
+                data=data,
+                playbook="firewall-blocking" if ufw else None,
             )
         if blocking:
-            for v in blocking:
+            for v in blocking[1:]:
                 if v.kind == "blocked" and v.rule is not None:
                     details.append(f"{_where(v)}: {v.rule.text}")
                 else:
@@ -197,7 +205,7 @@ class FirewallRules:
                 f"{port}/tcp",
                 Status.FAIL,
                 f"port {port}/tcp is blocked by the {how}",
-                details=tuple(details[1:] if len(blocking) == 1 else details),
+                details=tuple(details),
                 data=data,
                 playbook="firewall-blocking",
                 hints=tuple(open_commands(port, layers, blocking)),
