@@ -166,7 +166,7 @@ class PortTcp:
                     details=detail,
                     data=data,
                     playbook="bound-to-loopback",
-                    hints=BIND_FIXES[:4],
+                    hints=(f"ss -ltnp 'sport = :{t.port}'   (Local Address 127.0.0.1 = loopback only)",),
                 )
             return Result(
                 self.id,

@@ -116,7 +116,7 @@ class NetPing:
                 self.id,
                 p.host,
                 Status.FAIL,
-                f"{p.host}{via} is unreachable: no route to host (ICMP destination unreachable)",
+                f"{p.host}{via} is unreachable: no route to the host (here or on the way)",
                 data=data,
                 playbook="host-unreachable",
                 hints=(f"ip route get {address}", f"ip neigh show {address}"),
