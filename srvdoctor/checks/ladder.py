@@ -1,5 +1,7 @@
 """`srvdoctor port`: the ladder per target — name, TCP, listener, TLS, HTTP — all targets at once.
 
+A local target whose port is filtered or rejected also gets the firewall rule that does it.
+
 It stops at the rung that breaks: a name that does not resolve is not connected to, a
 port that does not answer is not spoken HTTP to. Results come grouped per target.
 """
@@ -11,10 +13,12 @@ import time
 from collections.abc import Sequence
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.checks.firewall import FirewallRules
 from srvdoctor.checks.http import HttpStatus, HttpTls, plain_to_tls
 from srvdoctor.checks.netcommon import Reach, is_local, listeners_on, reach_all
 from srvdoctor.checks.network import PortListen, PortTcp
 from srvdoctor.model import Result, Status
+from srvdoctor.probes.firewall import all_layers
 from srvdoctor.probes.http import get
 from srvdoctor.probes.listeners import usual_servers_running
 from srvdoctor.probes.timeout import map_with_timeout
@@ -39,6 +43,11 @@ def _upper_rungs(ctx: CheckContext, r: Reach) -> list[Result]:
         on_port = listeners_on(ctx, t.port)
         running = usual_servers_running(t.port) if not on_port else []
         out.append(listen.judge_port(t, on_port, running, ctx.timeout))
+        if tcp.state in ("filtered", "rejected"):
+            rules = _build(FirewallRules, ctx)
+            assert isinstance(rules, FirewallRules)
+            layers = ctx.memo("firewall:layers", lambda: all_layers(ctx.timeout))
+            out.append(dataclasses.replace(rules.judge_port(t.port, layers), area="firewall"))
     if not (t.is_url and tcp.ok):
         return out
     if t.scheme == "https":

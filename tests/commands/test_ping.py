@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.netlab import NetLab, results
+from tests.netlab import REPO, NetLab, results, sh
 
 pytestmark = pytest.mark.netns
 
@@ -72,3 +75,25 @@ def test_unresolvable_name_is_dns_failure(lab: NetLab) -> None:
 def test_bad_host_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("ping", "my host")
     assert result.rc == 2 and "cannot contain spaces" in result.stderr
+
+
+def test_unprivileged_icmp_socket_where_ping_group_range_allows(lab: NetLab) -> None:
+    sh("ip", "netns", "exec", lab.cli_ns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647")
+    try:
+        rc, [r] = ping_json(lab, lab.server_ip, "--count", "2")
+    finally:
+        sh("ip", "netns", "exec", lab.cli_ns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=1 0")
+    assert (rc, r["data"]["method"], r["data"]["received"]) == (0, "icmp-dgram", 2)
+
+
+def test_tcp_fallback_where_no_icmp_is_possible(lab: NetLab) -> None:
+    # Without CAP_NET_RAW (not even for the setuid/file-cap ping) and no ping_group_range: no ICMP at all.
+    proc = subprocess.run(
+        ["ip", "netns", "exec", lab.cli_ns, "setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw",
+         sys.executable, "-m", "srvdoctor", "ping", lab.server_ip, "--port", "8080", "--format", "json",
+         "--timeout", "1"],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, "SRVDOCTOR_CONFIG": os.devnull}, timeout=60,
+    )  # fmt: skip
+    [r] = results(json.loads(proc.stdout), "net.ping")
+    assert (proc.returncode, r["status"], r["data"]["method"]) == (0, "ok", None)
+    assert r["summary"] == f"{lab.server_ip} answers TCP (port 8080 open); ICMP was not possible here"

@@ -113,6 +113,15 @@ def test_bound_to_loopback_seen_from_the_server(lab: NetLab) -> None:
     assert rc == 1
 
 
+def test_filtered_local_port_quotes_the_firewall_rule(lab: NetLab) -> None:
+    target = f"{lab.server_ip}:8082"
+    _, report = port_json(lab, target, ns=lab.srv, timeout="1")
+    rule = one(report, "firewall.rules", "8082/tcp")
+    assert rule["status"] == "fail" and rule["summary"].endswith(
+        "-A INPUT -p tcp -m tcp --dport 8082 -j DROP"
+    )
+
+
 def test_local_port_names_the_listening_process(lab: NetLab) -> None:
     rc, report = port_json(lab, "8080", ns=lab.srv)
     listen = one(report, "port.listen", "8080")
