@@ -24,7 +24,7 @@ from srvdoctor.constants import COMMAND_FORMATS
 def port(
     targets: Annotated[
         list[str],
-        typer.Argument(metavar="TARGET...", help="PORT, HOST:PORT, [IPv6]:PORT, or an http(s):// URL."),
+        typer.Argument(metavar="TARGET", help="PORT, HOST:PORT, [IPv6]:PORT, or an http(s):// URL."),
     ],
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
