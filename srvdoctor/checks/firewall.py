@@ -224,6 +224,12 @@ class FirewallRules:
             )
         allowed = [v for v in verdicts if v.kind == "allowed" and v.rule is not None]
         reason = f"allowed by {allowed[0].rule.text}" if allowed and allowed[0].rule else "no rule blocks it"
+        if unread and not verdicts:
+            return Result(
+                self.id, f"{port}/tcp", Status.SKIP,
+                f"port {port}/tcp: rules not read ({', '.join(unread)} need root)",
+                data=data, hints=(f"sudo srvdoctor firewall --port {port}",),
+            )  # fmt: skip
         if unread:
             details.append(f"not read: {', '.join(unread)} (needs root)")
         return Result(

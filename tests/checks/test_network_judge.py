@@ -90,6 +90,11 @@ def test_firewall_without_root_says_what_was_not_read() -> None:
     result = FirewallRules().judge_summary(layers, None)
     assert result.details == ("iptables: iptables-save needs root", "nftables: nft needs root")
     assert result.data["unreadable"] == ["iptables: iptables-save needs root", "nftables: nft needs root"]
+    port = FirewallRules().judge_port(8888, layers)
+    assert (port.status, port.summary) == (
+        Status.SKIP,
+        "port 8888/tcp: rules not read (iptables, nftables need root)",
+    )
 
 
 def test_docker_port_with_ufw_names_the_trap_and_cloud_is_named() -> None:
