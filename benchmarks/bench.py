@@ -151,12 +151,38 @@ def bench_disk() -> None:
           f"   target <= 64 MiB")  # fmt: skip
 
 
+def bench_port() -> None:
+    """`srvdoctor port` over 50 targets, 10 of them filtered, vs one probe timeout (needs root).
+
+    Runs inside two network namespaces made here (sdnet-bench-*, 10.231.250.0/24, no
+    default route); the client side runs in its own namespace, so nothing leaves.
+    """
+    if os.geteuid() != 0:
+        print("srvdoctor port (50 targets)   skipped: needs root for network namespaces")
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.netlab import NetLab
+
+    lab = NetLab(subnet=250)
+    try:
+        lab.up()
+        lab.iptables("-A", "INPUT", "-p", "tcp", "--dport", "9100:9109", "-j", "DROP")
+        ip = lab.server_ip
+        targets = [f"{ip}:{p}" for p in range(9000, 9040)] + [f"{ip}:{p}" for p in range(9100, 9110)]
+        cmd = ["ip", "netns", "exec", lab.cli_ns, PY, "-m", "srvdoctor", "port", *targets, "--timeout", "1"]
+        ours = wall(cmd, runs=3, warmup=1, env={**os.environ, "SRVDOCTOR_CONFIG": os.devnull})
+    finally:
+        lab.down()
+    line("srvdoctor port (50, 10 filt.)", ours, 1.0, "one --timeout", "~1x + start-up")
+
+
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "version": bench_version,
     "check": bench_check,
     "load": bench_load,
     "gpu": bench_gpu,
     "disk": bench_disk,
+    "port": bench_port,
 }
 
 

@@ -14,11 +14,14 @@ from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
 from srvdoctor.commands.disk import disk
 from srvdoctor.commands.docker import docker
+from srvdoctor.commands.firewall import firewall
 from srvdoctor.commands.gpu import gpu
 from srvdoctor.commands.load import load_command
 from srvdoctor.commands.merge import merge
 from srvdoctor.commands.notes import notes_app
 from srvdoctor.commands.path import path
+from srvdoctor.commands.ping import ping
+from srvdoctor.commands.port import port
 from srvdoctor.commands.report import report
 from srvdoctor.commands.schedule import schedule_app
 from srvdoctor.commands.triage import triage
@@ -37,6 +40,9 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("disk")(disk)
 app.command("path")(path)
+app.command("port")(port)
+app.command("ping")(ping)
+app.command("firewall")(firewall)
 app.command("load")(load_command)
 app.command("gpu")(gpu)
 app.command("docker")(docker)

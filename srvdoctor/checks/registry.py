@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, docker, expect, gpu, load, path
+from srvdoctor.checks import disk, docker, expect, firewall, gpu, http, load, network, path, ping
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
@@ -12,6 +12,10 @@ from srvdoctor.model import AREAS
 CHECKS: tuple[type[Check], ...] = (
     *disk.CHECKS,
     *path.CHECKS,
+    *network.CHECKS,
+    *http.CHECKS,
+    *ping.CHECKS,
+    *firewall.CHECKS,
     *load.CHECKS,
     *gpu.CHECKS,
     *docker.CHECKS,

@@ -1,0 +1,245 @@
+"""Firewall area: which firewall is active, and which rule drops or rejects a port.
+
+Read-only: the commands that would open a port are printed for the user to run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.checks.netcommon import REMOTE_PORTS, all_listeners, config_targets, is_local, resolution
+from srvdoctor.model import Result, Status
+from srvdoctor.probes.firewall import Layer, all_layers, cloud_vendor
+from srvdoctor.probes.fwrules import Verdict, evaluate
+from srvdoctor.targets import Target
+
+
+def _layers(ctx: CheckContext) -> list[Layer]:
+    return ctx.memo("firewall:layers", lambda: all_layers(ctx.timeout))
+
+
+def _where(v: Verdict) -> str:
+    rs = v.ruleset
+    if rs.source == "nftables":
+        return f"nftables table {rs.family} {rs.table}, chain {v.chain}"
+    return f"{rs.source} table {rs.table}, chain {v.chain}"
+
+
+def _delete_command(v: Verdict) -> str | None:
+    rule = v.rule
+    if rule is None:
+        return None
+    if rule.source == "nftables" and rule.handle is not None:
+        return f"sudo nft delete rule {rule.family} {rule.table} {rule.chain} handle {rule.handle}"
+    if rule.text.startswith("-A "):
+        binary = "ip6tables" if rule.source == "ip6tables" else "iptables"
+        table = "" if rule.table == "filter" else f"-t {rule.table} "
+        return f"sudo {binary} {table}-D {rule.text[3:]}"
+    return None
+
+
+def open_commands(port: int, layers: Sequence[Layer], verdicts: Sequence[Verdict]) -> list[str]:
+    """The commands that would let new TCP connections to `port` in, for the active tools."""
+    active = {layer.name for layer in layers if layer.active}
+    out: list[str] = []
+    if "ufw" in active:
+        out.append(f"sudo ufw allow {port}/tcp")
+    if "firewalld" in active:
+        out.append(f"sudo firewall-cmd --add-port={port}/tcp --permanent && sudo firewall-cmd --reload")
+    if active & {"ufw", "firewalld"}:
+        return out  # they own the rules below; editing those directly is undone on reload
+    for v in verdicts:
+        if v.kind not in ("blocked", "policy"):
+            continue
+        delete = _delete_command(v)
+        if delete:
+            out.append(delete + "   (removes the blocking rule)")
+        rs = v.ruleset
+        if rs.source == "nftables":
+            out.append(f"sudo nft insert rule {rs.family} {rs.table} {v.chain} tcp dport {port} accept")
+        else:
+            binary = "ip6tables" if rs.source == "ip6tables" else "iptables"
+            out.append(f"sudo {binary} -I {v.chain} -p tcp --dport {port} -j ACCEPT")
+    if out and active & {"iptables", "ip6tables"}:
+        out.append("make it survive a reboot: sudo netfilter-persistent save   (package iptables-persistent)")
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class FirewallRules:
+    """Which firewall is active (ufw, firewalld, nftables, iptables) and, for every local port
+    in `[targets]` and every port in `remote_ports` that listens on all addresses, the rule
+    that drops or rejects new TCP connections to it — quoted, with its chain.
+
+    Fails when a rule or a default DROP policy blocks a port (firewall-blocking); warns
+    when only conditional rules (by source, interface) may block it. Needs root to read
+    iptables/nftables; without it, says which parts could not be read. Cloud security
+    groups cannot be seen from inside: the DMI vendor names the cloud to look at.
+    Shell equivalent: `sudo iptables-save; sudo nft list ruleset; sudo ufw status verbose`.
+    """
+
+    id: ClassVar[str] = "firewall.rules"
+    area: ClassVar[str] = "firewall"
+    playbooks: ClassVar[tuple[str, ...]] = ("firewall-blocking", "port-filtered")
+    timeout_factor: ClassVar[float] = 2.0
+    remote_ports: tuple[int, ...] = REMOTE_PORTS
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        layers = _layers(ctx)
+        ports: list[int] = []
+        for t in config_targets(ctx):
+            if isinstance(t, Target) and is_local(ctx, t, resolution(ctx, t.host) if t.host else None):
+                ports.append(t.port)
+        ports += [x.port for x in all_listeners(ctx) if x.port in self.remote_ports and not x.loopback]
+        docker = docker_published(ctx)
+        out = [self.judge_summary(layers, cloud_vendor())]
+        out += [self.judge_port(p, layers, p in docker) for p in dict.fromkeys(ports)]
+        return out
+
+    def judge_summary(self, layers: Sequence[Layer], cloud: tuple[str, str] | None) -> Result:
+        installed = [x for x in layers if x.installed]
+        active = [x.name for x in installed if x.active]
+        unreadable = [f"{x.name}: {x.error}" for x in installed if not x.readable and x.error]
+        details = list(unreadable)
+        for x in installed:
+            if x.name == "ufw" and x.info.get("default"):
+                details.append(f"ufw default: {x.info['default']}")
+            if x.name == "firewalld" and x.info:
+                details.append(
+                    f"firewalld zone {x.info.get('zone')}: services {' '.join(x.info['services'])}, "
+                    f"ports {' '.join(x.info['ports']) or '(none)'}"
+                )
+            for rs in x.rulesets:
+                for name in rs.input_chains:
+                    chain = rs.chains[name]
+                    details.append(
+                        f"{_where(Verdict(rs, name, 'open'))}: policy {chain.policy or '-'}, "
+                        f"{len(chain.rules)} rules"
+                    )
+        if cloud:
+            details.append(
+                f"this machine runs on {cloud[0]}: its security groups filter traffic before it "
+                f"arrives and cannot be seen from inside ({cloud[1]})"
+            )
+        data = {
+            "active": active,
+            "installed": [x.name for x in installed],
+            "unreadable": unreadable,
+            "cloud": cloud[0] if cloud else None,
+        }
+        if installed and all(not x.readable for x in installed if x.name != "ufw") and os.geteuid() != 0:
+            return Result(
+                self.id,
+                "firewall",
+                Status.SKIP,
+                "firewall rules not read: not root (iptables and nft need CAP_NET_ADMIN)",
+                details=tuple(details),
+                data=data,
+                hints=("sudo srvdoctor firewall",),
+            )
+        if not installed:
+            return Result(
+                self.id,
+                "firewall",
+                Status.OK,
+                "no firewall tool installed (ufw, firewalld, nft, iptables)",
+                details=tuple(details),
+                data=data,
+            )
+        summary = f"active: {', '.join(active)}" if active else "no active firewall rules on input"
+        return Result(self.id, "firewall", Status.OK, summary, details=tuple(details), data=data)
+
+    def judge_port(self, port: int, layers: Sequence[Layer], docker_port: bool = False) -> Result:
+        verdicts = [v for x in layers for rs in x.rulesets for v in evaluate(rs, port)]
+        blocking = [v for v in verdicts if v.kind in ("blocked", "policy")]
+        maybe = [r for v in verdicts for r in v.maybe]
+        unread = [x.name for x in layers if x.installed and not x.readable and x.name != "ufw"]
+        data: dict[str, object] = {
+            "port": port,
+            "verdicts": [
+                {
+                    "source": v.ruleset.source,
+                    "table": v.ruleset.table,
+                    "chain": v.chain,
+                    "kind": v.kind,
+                    "rule": v.rule.text if v.rule else None,
+                }
+                for v in verdicts
+            ],
+            "unreadable": unread,
+        }
+        details: list[str] = []
+        if docker_port:
+            ufw = any(x.name == "ufw" and x.active for x in layers)
+            return Result(
+                self.id,
+                f"{port}/tcp",
+                Status.WARN if ufw else Status.OK,
+                f"port {port}/tcp is published by Docker: its traffic goes through Docker's own chains "
+                "(FORWARD/DOCKER), not INPUT" + (": ufw rules do not apply to it" if ufw else ""),
+                details=(
+                    "filter it in the DOCKER-USER chain, or publish on 127.0.0.1 (-p 127.0.0.1:PORT:PORT)",
+                ),
+                data=data,
+                playbook="firewall-blocking" if ufw else None,
+            )
+        if blocking:
+            for v in blocking[1:]:
+                if v.kind == "blocked" and v.rule is not None:
+                    details.append(f"{_where(v)}: {v.rule.text}")
+                else:
+                    details.append(f"{_where(v)}: default policy DROP and no ACCEPT rule for {port}/tcp")
+            details += [f"may also block: {r.source} {r.chain}: {r.text}" for r in maybe]
+            first = blocking[0]
+            how = (
+                f"{first.rule.verdict.upper()} rule in {_where(first)}: {first.rule.text}"
+                if first.kind == "blocked" and first.rule
+                else f"default DROP policy of {_where(first)} (no ACCEPT rule for it)"
+            )
+            return Result(
+                self.id,
+                f"{port}/tcp",
+                Status.FAIL,
+                f"port {port}/tcp is blocked by the {how}",
+                details=tuple(details),
+                data=data,
+                playbook="firewall-blocking",
+                hints=tuple(open_commands(port, layers, blocking)),
+            )
+        if maybe:
+            details += [f"{r.source} {r.chain}: {r.text}" for r in maybe]
+            return Result(
+                self.id,
+                f"{port}/tcp",
+                Status.WARN,
+                f"port {port}/tcp may be blocked for some clients: {len(maybe)} conditional "
+                "DROP/REJECT rule(s)",
+                details=tuple(details),
+                data=data,
+                playbook="firewall-blocking",
+            )
+        allowed = [v for v in verdicts if v.kind == "allowed" and v.rule is not None]
+        reason = f"allowed by {allowed[0].rule.text}" if allowed and allowed[0].rule else "no rule blocks it"
+        if unread and not verdicts:
+            return Result(
+                self.id, f"{port}/tcp", Status.SKIP,
+                f"port {port}/tcp: rules not read ({', '.join(unread)} need root)",
+                data=data, hints=(f"sudo srvdoctor firewall --port {port}",),
+            )  # fmt: skip
+        if unread:
+            details.append(f"not read: {', '.join(unread)} (needs root)")
+        return Result(
+            self.id, f"{port}/tcp", Status.OK, f"port {port}/tcp: {reason}", details=tuple(details), data=data
+        )
+
+
+def docker_published(ctx: CheckContext) -> set[int]:
+    """Ports a docker-proxy listens on (Docker-published ports)."""
+    return {x.port for x in all_listeners(ctx) if x.process == "docker-proxy"}
+
+
+CHECKS = (FirewallRules,)

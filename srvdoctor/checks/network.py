@@ -1,0 +1,456 @@
+"""Network area: does the name resolve, does the port answer, who listens on it.
+
+The ladder a person climbs when "the browser cannot reach my notebook": resolve the
+name, connect, look at the listener on this machine. Each rung has its own check;
+they share one lookup and one connect per target through `checks.netcommon`.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.checks.netcommon import (
+    REMOTE_PORTS,
+    Reach,
+    all_listeners,
+    bad_target,
+    config_hosts,
+    config_targets,
+    is_local,
+    is_loopback,
+    listeners_on,
+    reach_all,
+    resolution,
+)
+from srvdoctor.model import Result, Status
+from srvdoctor.probes.dns import (
+    Resolution,
+    ResolvConf,
+    files_before_dns,
+    hosts_file_entries,
+    read_resolv_conf,
+)
+from srvdoctor.probes.listeners import (
+    Listener,
+    RunningServer,
+    container_name_for_ip,
+    docker_proxy_target,
+    usual_servers_running,
+)
+from srvdoctor.targets import Target, TargetError
+
+#: How to make the usual servers listen on every address instead of 127.0.0.1.
+BIND_FIXES: tuple[str, ...] = (
+    "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)",
+    "uvicorn app:app --host 0.0.0.0",
+    "flask run --host 0.0.0.0",
+    "python -m http.server --bind 0.0.0.0 PORT",
+    "tensorboard --logdir DIR --bind_all",
+    "streamlit run app.py --server.address 0.0.0.0",
+    "gradio: demo.launch(server_name='0.0.0.0')",
+    "or keep it on 127.0.0.1 and tunnel: ssh -L PORT:localhost:PORT user@server",
+)
+
+
+def dns_failure_summary(res: Resolution) -> str:
+    where = (
+        f"resolver {', '.join(res.nameservers)} from /etc/resolv.conf"
+        if res.nameservers
+        else ("no nameserver in /etc/resolv.conf")
+    )
+    if res.kind == "nxdomain":
+        return f"{res.name} does not exist: the DNS says no such name (NXDOMAIN, {where})"
+    if res.kind == "nodata":
+        return f"{res.name} exists but has no address record ({where})"
+    if res.kind == "unreachable":
+        return f"could not resolve {res.name}: no DNS server answered (EAI_AGAIN, {where})"
+    if res.kind == "timeout":
+        return f"could not resolve {res.name}: the lookup took longer than the timeout ({where})"
+    return f"could not resolve {res.name}: {res.error} ({where})"
+
+
+def dns_result(check_id: str, target: str, res: Resolution) -> Result:
+    return Result(
+        check_id,
+        target,
+        Status.FAIL,
+        dns_failure_summary(res),
+        details=(res.error,) if res.error else (),
+        data={
+            "name": res.name,
+            "dns": res.kind,
+            "nameservers": list(res.nameservers),
+            "elapsed_ms": round(res.elapsed_ms, 3),
+        },
+        playbook="dns-failure",
+        hints=(f"getent ahosts {res.name}", "cat /etc/resolv.conf"),
+    )
+
+
+def _endpoint(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+@dataclass(frozen=True)
+class PortTcp:
+    """TCP connect to every `[targets] ports` and `urls` entry: open, refused, filtered, unreachable.
+
+    Resolves the name first (getaddrinfo), then connects once per address family within
+    the probe timeout. Refused → port-closed (or bound-to-loopback when this machine
+    listens only on 127.0.0.1); timed out → port-filtered; no route → host-unreachable;
+    an ICMP "host prohibited" from an on-link host → firewall-blocking. No thresholds.
+    Shell equivalent: `nc -vz -w 3 HOST PORT`.
+    """
+
+    id: ClassVar[str] = "port.tcp"
+    area: ClassVar[str] = "network"
+    playbooks: ClassVar[tuple[str, ...]] = (
+        "dns-failure",
+        "port-closed",
+        "port-filtered",
+        "host-unreachable",
+        "bound-to-loopback",
+        "firewall-blocking",
+    )
+    timeout_factor: ClassVar[float] = 2.0
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        parsed = config_targets(ctx)
+        targets = [t for t in parsed if isinstance(t, Target)]
+        out = [bad_target(self.id, t) for t in parsed if isinstance(t, TargetError)]
+        for r in reach_all(ctx, targets):
+            local = r.tcp is not None and is_local(ctx, r.target, r.resolution)
+            out.append(self.judge(r, listeners_on(ctx, r.target.port) if local else None))
+        return out
+
+    def judge(self, r: Reach, local_listeners: Sequence[Listener] | None = None) -> Result:
+        """`local_listeners`: this machine's listeners on the port when the target is local."""
+        t = r.target
+        if r.tcp is None:
+            return dns_result(self.id, t.raw, r.resolution)
+        tcp = r.tcp
+        where = _endpoint(tcp.address, t.port)
+        data = {
+            "host": t.connect_host,
+            "port": t.port,
+            "address": tcp.address,
+            "addresses": list(r.resolution.addresses),
+            "state": tcp.state,
+            "elapsed_ms": round(tcp.elapsed_ms, 3),
+            "errno": tcp.errno_name or None,
+        }
+        via = f" ({where})" if tcp.address != t.connect_host else ""
+        detail = (tcp.error,) if tcp.error else ()
+        fw_hint = f"srvdoctor firewall --port {t.port}   (on the machine that runs the server)"
+        if tcp.state == "open":
+            return Result(
+                self.id,
+                t.raw,
+                Status.OK,
+                f"{t.connect_host}:{t.port} accepts TCP connections{via} in {tcp.elapsed_ms:.1f} ms",
+                data=data,
+            )
+        if tcp.state == "refused":
+            loopback_only = bool(local_listeners) and all(x.loopback for x in local_listeners or ())
+            if loopback_only and not is_loopback(tcp.address):
+                bound = ", ".join(_endpoint(x.address, x.port) for x in local_listeners or ())
+                return Result(
+                    self.id,
+                    t.raw,
+                    Status.FAIL,
+                    f"{where} refused the connection: the server listens only on {bound} (loopback)",
+                    details=detail,
+                    data=data,
+                    playbook="bound-to-loopback",
+                    hints=(f"ss -ltnp 'sport = :{t.port}'   (Local Address 127.0.0.1 = loopback only)",),
+                )
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                f"{where} refused the connection: nothing listens on port {t.port} (Connection refused)",
+                details=detail,
+                data=data,
+                playbook="port-closed",
+                hints=(f"ss -ltnp 'sport = :{t.port}'   (on {t.connect_host})",),
+            )
+        if tcp.state == "filtered":
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                f"{where} did not answer within {tcp.elapsed_ms / 1000:.1f} s: packets are dropped "
+                "(a firewall or cloud security group)",
+                details=detail,
+                data=data,
+                playbook="port-filtered",
+                hints=(fw_hint,),
+            )
+        if tcp.state == "rejected":
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                f"{where} was rejected by a firewall: the host answers but refuses port {t.port} "
+                "with an ICMP error",
+                details=detail,
+                data=data,
+                playbook="firewall-blocking",
+                hints=(fw_hint,),
+            )
+        if tcp.state == "unreachable":
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                f"{where} is unreachable: no route to the host ({tcp.errno_name or tcp.error})",
+                details=(*detail, "a firewall REJECT with icmp-host-prohibited gives the same error"),
+                data=data,
+                playbook="host-unreachable",
+                hints=(f"ip route get {tcp.address}", f"srvdoctor ping {t.connect_host}"),
+            )
+        return Result(self.id, t.raw, Status.ERROR, f"could not connect to {where}: {tcp.error}", data=data)
+
+
+@dataclass(frozen=True)
+class PortListen:
+    """Who listens on this machine's ports: the configured local ones, and loopback-only
+    listeners on ports usually meant for remote use (`remote_ports`: 8888, 8080, 8000,
+    5000, 6006, 7860, 8501 — notebooks, dashboards, APIs).
+
+    A loopback-only listener on a remote port is a warn (`bound-to-loopback`); nothing
+    listening on a configured port is a fail (`port-closed`). Shell equivalent: `ss -ltnp`.
+    """
+
+    id: ClassVar[str] = "port.listen"
+    area: ClassVar[str] = "network"
+    playbooks: ClassVar[tuple[str, ...]] = ("port-closed", "bound-to-loopback")
+    remote_ports: tuple[int, ...] = REMOTE_PORTS
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        out: list[Result] = []
+        asked: set[int] = set()
+        for t in config_targets(ctx):
+            if isinstance(t, TargetError):
+                continue
+            res = resolution(ctx, t.connect_host) if t.host is not None else None
+            if t.port in asked or not is_local(ctx, t, res):
+                continue
+            asked.add(t.port)
+            on_port = listeners_on(ctx, t.port)
+            running = usual_servers_running(t.port) if not on_port else []
+            out.append(self.judge_port(t, on_port, running, ctx.timeout))
+        out.extend(self.judge_default(all_listeners(ctx), skip=asked))
+        return out
+
+    def judge_port(
+        self, t: Target, on_port: Sequence[Listener], running: Sequence[RunningServer], timeout: float = 3.0
+    ) -> Result:
+        """`t` is local; `on_port` this machine's listeners on its port."""
+        data: dict[str, object] = {"port": t.port, "listeners": [_listener_data(x) for x in on_port]}
+        if not on_port:
+            details = [f"{s.name} (pid {s.pid}) is running: {s.cmdline}" for s in running]
+            if running:
+                details.append("it may still be starting, have crashed while binding, or use another port")
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                f"nothing listens on port {t.port} on this machine",
+                details=tuple(details),
+                data=data,
+                playbook="port-closed",
+                hints=(f"ss -ltnp 'sport = :{t.port}'", "check the server's log for the port it chose"),
+            )
+        names = "; ".join(_describe(x, timeout) for x in on_port)
+        wanted = t.host
+        used_remote = wanted is not None and wanted.lower() not in ("localhost",) and not is_loopback(wanted)
+        if all(x.loopback for x in on_port):
+            if not used_remote and t.port not in self.remote_ports:
+                return Result(
+                    self.id,
+                    t.raw,
+                    Status.OK,
+                    f"port {t.port}: {names} (loopback only: this machine alone can connect)",
+                    data=data,
+                )
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL if used_remote else Status.WARN,
+                f"port {t.port} listens only on loopback ({names}): other machines cannot connect",
+                details=BIND_FIXES[4:],
+                data=data,
+                playbook="bound-to-loopback",
+                hints=BIND_FIXES[:4],
+            )
+        return Result(self.id, t.raw, Status.OK, f"port {t.port}: {names}", data=data)
+
+    def judge_default(
+        self, found: Sequence[Listener], skip: set[int] | frozenset[int] = frozenset()
+    ) -> list[Result]:
+        out: list[Result] = []
+        for port in self.remote_ports:
+            on_port = [x for x in found if x.port == port]
+            if port in skip or not on_port or not all(x.loopback for x in on_port):
+                continue
+            names = "; ".join(_describe(x, 0) for x in on_port)
+            out.append(
+                Result(
+                    self.id,
+                    str(port),
+                    Status.WARN,
+                    f"port {port} listens only on loopback ({names}): reachable from this machine only",
+                    details=(
+                        "fine if you reach it through an SSH tunnel; otherwise bind it to 0.0.0.0",
+                        *BIND_FIXES[4:],
+                    ),
+                    data={"port": port, "listeners": [_listener_data(x) for x in on_port]},
+                    playbook="bound-to-loopback",
+                    hints=BIND_FIXES[:4],
+                )
+            )
+        if not out:
+            ports = ", ".join(str(p) for p in self.remote_ports)
+            open_ports = sorted({x.port for x in found if x.port in self.remote_ports})
+            listed = f" ({', '.join(map(str, open_ports))} listen on all addresses)" if open_ports else ""
+            out.append(
+                Result(
+                    self.id,
+                    "loopback-only",
+                    Status.OK,
+                    f"no loopback-only listener on the usual remote ports {ports}{listed}",
+                    data={"ports": list(self.remote_ports)},
+                )
+            )
+        return out
+
+
+def _listener_data(x: Listener) -> dict[str, object]:
+    return {"address": x.address, "port": x.port, "pid": x.pid, "process": x.process, "user": x.user}
+
+
+def _describe(x: Listener, timeout: float) -> str:
+    bound = "all addresses" if x.wildcard else x.address
+    proxied = docker_proxy_target(x)
+    if proxied is not None:
+        name = container_name_for_ip(proxied.rsplit(":", 1)[0], timeout) if timeout > 0 else None
+        container = f"container {name} ({proxied})" if name else f"container {proxied}"
+        return f"docker-proxy (pid {x.pid}) for {container} on {bound}"
+    return f"{x.who()} on {bound}"
+
+
+@dataclass(frozen=True)
+class NetDns:
+    """Name resolution: /etc/resolv.conf has a nameserver, `localhost` resolves to loopback,
+    this host's own name is in /etc/hosts, and every `[targets] hosts` name resolves.
+
+    The default look never sends a query outside: `localhost` and the host name are
+    resolved through getaddrinfo only when /etc/hosts has them and nsswitch reads files
+    before DNS. No thresholds. Shell equivalent: `getent ahosts NAME; cat /etc/resolv.conf`.
+    """
+
+    id: ClassVar[str] = "net.dns"
+    area: ClassVar[str] = "network"
+    playbooks: ClassVar[tuple[str, ...]] = ("dns-failure",)
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        out = [self.judge_resolv_conf(read_resolv_conf())]
+        out.append(self._local_name(ctx, "localhost", loopback=True))
+        out.append(self._local_name(ctx, socket.gethostname(), loopback=False))
+        for host in config_hosts(ctx):
+            if isinstance(host, TargetError):
+                out.append(bad_target(self.id, host))
+            else:
+                out.append(self.judge_name(host, resolution(ctx, host)))
+        return out
+
+    def judge_resolv_conf(self, conf: ResolvConf) -> Result:
+        if not conf.readable:
+            return Result(
+                self.id,
+                conf.path,
+                Status.FAIL,
+                f"{conf.path} cannot be read: {conf.error}",
+                playbook="dns-failure",
+                hints=(f"ls -l {conf.path}",),
+            )
+        if not conf.nameservers:
+            return Result(
+                self.id,
+                conf.path,
+                Status.WARN,
+                f"{conf.path} lists no nameserver: only names in /etc/hosts resolve",
+                playbook="dns-failure",
+                hints=(f"cat {conf.path}", "resolvectl status"),
+            )
+        return Result(
+            self.id,
+            conf.path,
+            Status.OK,
+            f"{conf.path}: nameserver {', '.join(conf.nameservers)}",
+            data={"nameservers": list(conf.nameservers), "search": list(conf.search)},
+        )
+
+    def _local_name(self, ctx: CheckContext, name: str, loopback: bool) -> Result:
+        entries = hosts_file_entries(name)
+        if entries and files_before_dns():
+            return self.judge_local_name(name, entries, resolution(ctx, name), loopback)
+        return self.judge_local_name(name, entries, None, loopback)
+
+    def judge_local_name(
+        self, name: str, entries: Sequence[str], res: Resolution | None, loopback: bool
+    ) -> Result:
+        """`res` is None when resolving would have asked a DNS server (not done)."""
+        data: dict[str, object] = {"name": name, "hosts_file": list(entries)}
+        if res is None:
+            if loopback:
+                return Result(
+                    self.id,
+                    name,
+                    Status.WARN,
+                    f"{name} is not in /etc/hosts: programs that connect to {name} ask the DNS",
+                    data=data,
+                    playbook="dns-failure",
+                    hints=("echo '127.0.0.1 localhost' | sudo tee -a /etc/hosts",),
+                )
+            return Result(
+                self.id,
+                name,
+                Status.OK,
+                f"host name {name} is not in /etc/hosts; it is left to DNS (not queried)",
+                details=("if DNS cannot answer, sudo prints 'unable to resolve host'",),
+                data=data,
+            )
+        data["addresses"] = list(res.addresses)
+        if not res.ok:
+            return dns_result(self.id, name, res)
+        if loopback and not all(is_loopback(a) for a in res.addresses):
+            return Result(
+                self.id,
+                name,
+                Status.FAIL,
+                f"{name} resolves to {', '.join(res.addresses)}, not only to loopback",
+                data=data,
+                playbook="dns-failure",
+                hints=(f"grep -n {name} /etc/hosts",),
+            )
+        return Result(self.id, name, Status.OK, f"{name} resolves to {', '.join(res.addresses)}", data=data)
+
+    def judge_name(self, name: str, res: Resolution) -> Result:
+        if not res.ok:
+            return dns_result(self.id, name, res)
+        return Result(
+            self.id,
+            name,
+            Status.OK,
+            f"{name} resolves to {', '.join(res.addresses)} in {res.elapsed_ms:.0f} ms",
+            data={"name": name, "addresses": list(res.addresses), "elapsed_ms": round(res.elapsed_ms, 3)},
+        )
+
+
+CHECKS = (NetDns, PortTcp, PortListen)

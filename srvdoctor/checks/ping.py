@@ -1,0 +1,177 @@
+"""net.ping: is the host there? DNS first, then ICMP echo, then a TCP connect as the fallback.
+
+A host that drops ICMP is not down: no echo reply is "inconclusive" unless a TCP
+connect (open or refused, either proves the host answers) says otherwise.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.checks.netcommon import bad_target, config_hosts, resolution
+from srvdoctor.checks.network import dns_result
+from srvdoctor.model import Result, Status
+from srvdoctor.probes.dns import Resolution
+from srvdoctor.probes.icmp import PingResult, ping
+from srvdoctor.probes.tcp import TcpResult, connect
+from srvdoctor.probes.timeout import map_with_timeout
+from srvdoctor.targets import TargetError
+
+#: Ports tried when ICMP is impossible or unanswered: SSH and web servers are the usual ones.
+FALLBACK_PORTS: tuple[int, ...] = (22, 80, 443)
+
+
+@dataclass(frozen=True)
+class Probe:
+    host: str
+    resolution: Resolution
+    ping: PingResult | None = None
+    tcp: tuple[TcpResult, ...] = ()
+
+
+def probe_host(host: str, res: Resolution, count: int, ports: Sequence[int], timeout: float) -> Probe:
+    """ICMP to the first address; TCP to `ports` when ICMP is impossible or got no reply."""
+    if not res.ok:
+        return Probe(host, res)
+    address = res.addresses[0]
+    echo = ping(address, count=count, timeout=timeout)
+    tcp: tuple[TcpResult, ...] = ()
+    if (not echo.method or echo.received == 0) and not echo.unreachable and ports:
+        got = map_with_timeout(lambda p: connect(address, p, timeout), list(ports), timeout + 0.5, str)
+        tcp = tuple(g for g in got if isinstance(g, TcpResult))
+    return Probe(host, res, echo, tcp)
+
+
+@dataclass(frozen=True)
+class NetPing:
+    """ICMP echo to every `[targets] hosts` entry: round trip min/avg/max and loss over
+    `count` (4) echoes, 0.2 s apart.
+
+    Warns at `warn_loss_percent` (20) loss or an average round trip over `warn_rtt_ms`
+    (500); no reply at all is inconclusive (warn) unless a TCP connect to
+    `fallback_ports` (22, 80, 443) proves the host is up; no route fails (host-unreachable).
+    ICMP goes through an unprivileged ICMP socket where net.ipv4.ping_group_range allows,
+    a raw socket as root, else the system ping. Shell equivalent: `ping -c 4 HOST`.
+    """
+
+    id: ClassVar[str] = "net.ping"
+    area: ClassVar[str] = "network"
+    playbooks: ClassVar[tuple[str, ...]] = ("dns-failure", "host-unreachable", "port-filtered")
+    count: int = 4
+    warn_loss_percent: float = 20.0
+    warn_rtt_ms: float = 500.0
+    fallback_ports: tuple[int, ...] = FALLBACK_PORTS
+
+    @property
+    def timeout_factor(self) -> float:
+        """DNS, the echoes (0.2 s apart) and the TCP fallback: the runner's deadline."""
+        return 3.5 + 0.2 * self.count
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        hosts = config_hosts(ctx)
+        names = [h for h in hosts if isinstance(h, str)]
+        out = [bad_target(self.id, h) for h in hosts if isinstance(h, TargetError)]
+        probes = map_with_timeout(
+            lambda h: probe_host(h, resolution(ctx, h), self.count, self.fallback_ports, ctx.timeout),
+            names,
+            ctx.timeout * 3 + 0.2 * self.count,
+            lambda h: f"ping {h}",
+        )
+        for host, got in zip(names, probes, strict=True):
+            if isinstance(got, Probe):
+                out.append(self.judge(got))
+            else:
+                out.append(Result(self.id, host, Status.ERROR, f"ping {host} could not finish: {got}"))
+        return out
+
+    def judge(self, p: Probe) -> Result:
+        if p.ping is None:
+            return dns_result(self.id, p.host, p.resolution)
+        echo = p.ping
+        address = echo.address
+        via = f" ({address})" if address != p.host else ""
+        alive = [t for t in p.tcp if t.state in ("open", "refused")]
+        data: dict[str, object] = {
+            "address": address,
+            "method": echo.method or None,
+            "sent": echo.sent,
+            "received": echo.received,
+            "loss_percent": round(echo.loss_percent, 1),
+            "tcp_fallback": [{"port": t.port, "state": t.state} for t in p.tcp],
+        }
+        tcp_words = ", ".join(f"port {t.port} {t.state}" for t in p.tcp)
+        if echo.rtts_ms:
+            rtts = echo.rtts_ms
+            data.update(
+                rtt_min_ms=round(min(rtts), 3),
+                rtt_avg_ms=round(statistics.fmean(rtts), 3),
+                rtt_max_ms=round(max(rtts), 3),
+            )
+        if echo.unreachable:
+            return Result(
+                self.id,
+                p.host,
+                Status.FAIL,
+                f"{p.host}{via} is unreachable: no route to the host (here or on the way)",
+                data=data,
+                playbook="host-unreachable",
+                hints=(f"ip route get {address}", f"ip neigh show {address}"),
+            )
+        if not echo.method:
+            tried = "; ".join(echo.tried)
+            if alive:
+                return Result(
+                    self.id,
+                    p.host,
+                    Status.OK,
+                    f"{p.host}{via} answers TCP ({tcp_words}); ICMP was not possible here",
+                    details=(tried,),
+                    data=data,
+                )
+            return Result(
+                self.id,
+                p.host,
+                Status.WARN,
+                f"inconclusive: ICMP is not possible here and no TCP answer from {p.host}{via}",
+                details=(tried, tcp_words),
+                data=data,
+                playbook="port-filtered",
+                hints=("sudo srvdoctor ping " + p.host,),
+            )
+        if echo.received == 0:
+            if alive:
+                return Result(
+                    self.id,
+                    p.host,
+                    Status.OK,
+                    f"{p.host}{via} is up but drops ICMP: 0/{echo.sent} echo replies, TCP {tcp_words}",
+                    data={**data, "icmp_blocked": True},
+                )
+            return Result(
+                self.id,
+                p.host,
+                Status.WARN,
+                f"inconclusive: no echo reply from {p.host}{via} (0/{echo.sent}) and no TCP answer"
+                f"{' (' + tcp_words + ')' if tcp_words else ''}: down, or dropping everything",
+                details=("many hosts and clouds drop ICMP; this does not prove the host is down",),
+                data=data,
+                playbook="port-filtered",
+                hints=(f"srvdoctor port {p.host}:PORT   (a port the host should serve)",),
+            )
+        stats = (
+            f"rtt min/avg/max {data['rtt_min_ms']:.2f}/{data['rtt_avg_ms']:.2f}/{data['rtt_max_ms']:.2f} ms"
+        )
+        summary = f"{p.host}{via}: {echo.received}/{echo.sent} replies, {stats} ({echo.method})"
+        avg = float(data.get("rtt_avg_ms", 0.0))  # type: ignore[arg-type]
+        if echo.loss_percent >= self.warn_loss_percent or avg > self.warn_rtt_ms:
+            return Result(
+                self.id, p.host, Status.WARN, summary + f", {echo.loss_percent:.0f}% loss", data=data
+            )
+        return Result(self.id, p.host, Status.OK, summary, data=data)
+
+
+CHECKS = (NetPing,)

@@ -1,0 +1,67 @@
+"""`srvdoctor firewall [--port N]...`: the active firewall and the rule that blocks a port."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from srvdoctor.commands.common import (
+    ConfigOpt,
+    FormatOpt,
+    OutputOpt,
+    TimeoutOpt,
+    UsageError,
+    check_format,
+    check_timeout,
+    load,
+    print_json,
+    print_table_report,
+)
+from srvdoctor.constants import COMMAND_FORMATS
+
+
+def firewall(
+    ports: Annotated[
+        list[int] | None,
+        typer.Option("--port", "-p", help="A TCP port to look up (repeatable).", metavar="N"),
+    ] = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    timeout: TimeoutOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Which firewall is active and which rule drops or rejects each port (read-only)."""
+    check_format(fmt, COMMAND_FORMATS)
+    config = load(config_path)
+    probe_timeout = check_timeout(timeout, config)
+    for p in ports or ():
+        if not 1 <= p <= 65535:
+            raise UsageError(f"--port {p} is out of range (1-65535)")
+
+    import dataclasses
+    import datetime as dt
+    import time
+
+    from srvdoctor.checks.base import CheckContext
+    from srvdoctor.checks.firewall import FirewallRules, docker_published
+    from srvdoctor.model import Status
+    from srvdoctor.probes.firewall import all_layers, cloud_vendor
+    from srvdoctor.runner import make_report
+
+    check = FirewallRules(**config.checks.get(FirewallRules.id, {}))
+    ctx = CheckContext(config=config, timeout=probe_timeout)
+    started_at = dt.datetime.now(dt.timezone.utc).astimezone()
+    t0 = time.perf_counter()
+    layers = all_layers(probe_timeout)
+    docker = docker_published(ctx)
+    results = [check.judge_summary(layers, cloud_vendor())]
+    results += [check.judge_port(p, layers, p in docker) for p in dict.fromkeys(ports or ())]
+    elapsed = time.perf_counter() - t0
+    results = [dataclasses.replace(r, area="firewall", duration_s=elapsed) for r in results]
+    report = make_report(results, started_at, elapsed)
+    if fmt == "json":
+        print_json(report.to_dict(), output)
+    else:
+        print_table_report(report, config, output)
+    raise typer.Exit(report.exit_code(Status.FAIL))

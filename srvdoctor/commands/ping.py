@@ -1,0 +1,76 @@
+"""`srvdoctor ping HOST...`: DNS, ICMP round trip and loss, TCP fallback where ICMP fails."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from srvdoctor.commands.common import (
+    ConfigOpt,
+    FormatOpt,
+    OutputOpt,
+    TimeoutOpt,
+    UsageError,
+    check_format,
+    check_timeout,
+    load,
+    print_json,
+    print_table_report,
+)
+from srvdoctor.constants import COMMAND_FORMATS
+
+
+def ping(
+    hosts: Annotated[list[str], typer.Argument(metavar="HOST", help="Host names or IP addresses.")],
+    count: Annotated[int, typer.Option("--count", help="Echo requests per host.", min=1, max=100)] = 4,
+    ports: Annotated[
+        list[int] | None,
+        typer.Option("--port", "-p", help="TCP port(s) for the fallback (default 22, 80, 443).", metavar="N"),
+    ] = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    timeout: TimeoutOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Resolve each host, then ICMP echo (TCP connect where ICMP is impossible or dropped)."""
+    check_format(fmt, COMMAND_FORMATS)
+    config = load(config_path)
+    probe_timeout = check_timeout(timeout, config)
+    for p in ports or ():
+        if not 1 <= p <= 65535:
+            raise UsageError(f"--port {p} is out of range (1-65535)")
+    from srvdoctor.targets import TargetError, parse_host
+
+    try:
+        names = [parse_host(h) for h in hosts]
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+
+    import dataclasses
+    import datetime as dt
+    import time
+
+    from srvdoctor.checks.base import CheckContext
+    from srvdoctor.checks.ping import FALLBACK_PORTS, NetPing
+    from srvdoctor.config import Targets
+    from srvdoctor.model import Status
+    from srvdoctor.runner import make_report, run_checks
+
+    config = dataclasses.replace(config, targets=Targets(hosts=tuple(names)))
+    check = NetPing(
+        **{
+            **config.checks.get(NetPing.id, {}),
+            "count": count,
+            "fallback_ports": tuple(ports or FALLBACK_PORTS),
+        }
+    )
+    started_at = dt.datetime.now(dt.timezone.utc).astimezone()
+    t0 = time.perf_counter()
+    results = run_checks([check], CheckContext(config=config, timeout=probe_timeout))
+    report = make_report(results, started_at, time.perf_counter() - t0)
+    if fmt == "json":
+        print_json(report.to_dict(), output)
+    else:
+        print_table_report(report, config, output)
+    raise typer.Exit(report.exit_code(Status.FAIL))
