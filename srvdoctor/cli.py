@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -71,37 +71,46 @@ def _root(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the app; usage errors are one line on stderr and exit 2."""
-    command = typer.main.get_command(app)
-    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)
-    except UsageError as exc:
-        _die(str(exc))
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()
     except KeyboardInterrupt:
         print("srvdoctor: interrupted", file=sys.stderr)
-        sys.exit(130)
+        code = 130
     except BrokenPipeError:
         # `srvdoctor check | head`: the reader left; say nothing more, as coreutils do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(141)
+        code = 141
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    """The app's exit code; bad invocations are printed here as one line and give 2."""
+    command = typer.main.get_command(app)
+    try:
+        rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)
+    except UsageError as exc:
+        return _usage(str(exc))
     except Exception as exc:
-        # click's UsageError/BadParameter (typer may vendor click, so match by shape)
-        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            if type(exc).__name__ == "Abort":
-                sys.exit(130)
-            message = exc.format_message().strip().splitlines()
-            ctx = getattr(exc, "ctx", None)
-            where = f"{ctx.command_path}: " if ctx is not None else ""
-            helpcmd = ctx.command_path if ctx is not None else "srvdoctor"
-            _die(f"{where}{' '.join(message)} (see {helpcmd} --help)")
-        if type(exc).__name__ == "Abort":
-            print("srvdoctor: interrupted", file=sys.stderr)
-            sys.exit(130)
-        raise
-    sys.exit(rc if isinstance(rc, int) else 0)
+        # click's Abort/UsageError/BadParameter (typer may vendor click, so match by name and shape)
+        name = type(exc).__name__
+        if name == "Abort":
+            raise KeyboardInterrupt from None
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        if name == "NoArgsIsHelpError" and ctx is not None:
+            # `srvdoctor` or `srvdoctor schedule` alone: the help, as older click printed it
+            print(ctx.get_help())
+            return 0
+        message = " ".join(exc.format_message().strip().splitlines())
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        helpcmd = ctx.command_path if ctx is not None else "srvdoctor"
+        return _usage(f"{where}{message} (see {helpcmd} --help)")
+    return rc if isinstance(rc, int) else 0
 
 
-def _die(message: str) -> NoReturn:
+def _usage(message: str) -> int:
     print(f"srvdoctor: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    return 2

@@ -139,3 +139,10 @@ def test_notes_json(cli) -> None:  # type: ignore[no-untyped-def]
     assert {"id": "disk-full", "title": "No space left on device"}.items() <= notes[
         [n["id"] for n in notes].index("disk-full")
     ].items()
+
+
+@pytest.mark.parametrize("args", [[], ["schedule"]])
+def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert (result.rc, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"Usage: srvdoctor {' '.join(args)}".rstrip() + " [OPTIONS] COMMAND [ARGS]...")
