@@ -145,4 +145,6 @@ def test_notes_json(cli) -> None:  # type: ignore[no-untyped-def]
 def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ignore[no-untyped-def]
     result = cli(*args)
     assert (result.rc, result.stderr) == (0, "")
-    assert result.stdout.startswith(f"Usage: srvdoctor {' '.join(args)}".rstrip() + " [OPTIONS] COMMAND [ARGS]...")
+    assert result.stdout.startswith(
+        f"Usage: srvdoctor {' '.join(args)}".rstrip() + " [OPTIONS] COMMAND [ARGS]..."
+    )

@@ -44,7 +44,8 @@ def test_retry_until_the_service_is_healthy(cli, tmp_path: Path) -> None:  # typ
     last_at = float(attempts[-1].split(" at ")[1].split(" s:")[0])
     assert (
         attempts[-1].startswith(f"srvdoctor: attempt {len(attempts)} at ")
-        and last_at <= healthy_after + 0.01  # the attempt that held starts before it ends
+        and last_at
+        <= healthy_after + 0.05  # the attempt that held starts before it ends (line rounds to 0.1 s)
     )
     http = report["results"][0]
     assert http["status"] == "ok" and http["data"]["attempts"] == len(attempts)

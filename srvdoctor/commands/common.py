@@ -8,12 +8,12 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
     from srvdoctor.config import Config
     from srvdoctor.model import Report
@@ -120,12 +120,20 @@ def flush_console(con: Console, output: Path | None) -> None:
 
 
 def print_table_report(
-    report: Report, config: Config, output: Path | None, footer: str | None = None
+    report: Report,
+    config: Config,
+    output: Path | None,
+    footer: str | None = None,
+    header: RenderableType | None = None,
 ) -> None:
+    """The human report; `header` (a dashboard) above it, `footer` (a sentence) below."""
     from srvdoctor.playbooks import load_library
     from srvdoctor.render.table import print_report
 
     con = console(output)
+    if header is not None:
+        con.print(header)
+        con.print()
     print_report(con, report, load_library(config.resolved_notes_dir()).paths())
     if footer:
         from rich.markup import escape
@@ -138,3 +146,16 @@ def print_json(obj: Any, output: Path | None) -> None:
     from srvdoctor.render.json import dumps
 
     write_output(dumps(obj), output)
+
+
+def finish(
+    report: Report, config: Config, fmt: str, output: Path | None, header: RenderableType | None = None
+) -> NoReturn:
+    """Print a command's report as table (under `header`) or json, then exit by the config's `fail_on`."""
+    from srvdoctor.model import FAIL_ON
+
+    if fmt == "json":
+        print_json(report.to_dict(), output)
+    else:
+        print_table_report(report, config, output, header=header)
+    raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]))

@@ -14,9 +14,8 @@ from srvdoctor.commands.common import (
     TimeoutOpt,
     check_format,
     check_timeout,
+    finish,
     load,
-    print_json,
-    print_table_report,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -40,14 +39,9 @@ def docker(
 
     from srvdoctor.checks import registry
     from srvdoctor.checks.base import CheckContext
-    from srvdoctor.model import FAIL_ON
     from srvdoctor.runner import run_report
 
     checks = registry.build(registry.select(["docker"]), config)
     ctx = CheckContext(config=config, timeout=probe_timeout, debug=debug, fast=fast)
     report = run_report(checks, ctx)
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        print_table_report(report, config, output)
-    raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]))
+    finish(report, config, fmt, output)

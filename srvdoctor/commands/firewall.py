@@ -14,9 +14,8 @@ from srvdoctor.commands.common import (
     UsageError,
     check_format,
     check_timeout,
+    finish,
     load,
-    print_json,
-    print_table_report,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -45,7 +44,6 @@ def firewall(
 
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.checks.firewall import FirewallRules, docker_published
-    from srvdoctor.model import Status
     from srvdoctor.probes.firewall import all_layers, cloud_vendor
     from srvdoctor.runner import make_report
 
@@ -60,8 +58,4 @@ def firewall(
     elapsed = time.perf_counter() - t0
     results = [dataclasses.replace(r, area="firewall", duration_s=elapsed) for r in results]
     report = make_report(results, started_at, elapsed)
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        print_table_report(report, config, output)
-    raise typer.Exit(report.exit_code(Status.FAIL))
+    finish(report, config, fmt, output)

@@ -9,10 +9,8 @@ from srvdoctor.commands.common import (
     TimeoutOpt,
     check_format,
     check_timeout,
-    console,
-    flush_console,
+    finish,
     load,
-    print_json,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -26,8 +24,6 @@ def gpu(
     """NVIDIA GPUs: memory, utilisation, temperature vs the card's limits, throttling, ECC, processes."""
     import dataclasses
 
-    import typer
-
     check_format(fmt, COMMAND_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
@@ -35,7 +31,6 @@ def gpu(
     from srvdoctor.checks import gpu as gpu_checks
     from srvdoctor.checks import registry
     from srvdoctor.checks.base import CheckContext
-    from srvdoctor.model import Status
     from srvdoctor.probes.nvml import GpuSample
     from srvdoctor.runner import run_report
 
@@ -53,18 +48,9 @@ def gpu(
             },
         )
 
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        from srvdoctor.playbooks import load_library
-        from srvdoctor.render.table import print_report
+    header = None
+    if fmt == "table" and isinstance(reading, GpuSample) and reading.devices:
+        from srvdoctor.render.dashboard import gpu_dashboard
 
-        con = console(output)
-        if isinstance(reading, GpuSample) and reading.devices:
-            from srvdoctor.render.dashboard import gpu_dashboard
-
-            con.print(gpu_dashboard(reading))
-            con.print()
-        print_report(con, report, load_library(config.resolved_notes_dir()).paths())
-        flush_console(con, output)
-    raise typer.Exit(report.exit_code(Status.FAIL))
+        header = gpu_dashboard(reading)
+    finish(report, config, fmt, output, header=header)

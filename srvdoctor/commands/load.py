@@ -16,9 +16,8 @@ from srvdoctor.commands.common import (
     check_format,
     check_timeout,
     console,
-    flush_console,
+    finish,
     load,
-    print_json,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -87,21 +86,8 @@ def load_command(
         _watch(config, probe_timeout, watch)
         return
 
-    from srvdoctor.model import Status
-
     report, dashboard = _run(config, probe_timeout)
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        from srvdoctor.playbooks import load_library
-        from srvdoctor.render.table import print_report
-
-        con = console(output)
-        con.print(dashboard)
-        con.print()
-        print_report(con, report, load_library(config.resolved_notes_dir()).paths())
-        flush_console(con, output)
-    raise typer.Exit(report.exit_code(Status.FAIL))
+    finish(report, config, fmt, output, header=dashboard)
 
 
 def _watch(config: Config, timeout: float, every: float) -> None:

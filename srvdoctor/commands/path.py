@@ -15,9 +15,8 @@ from srvdoctor.commands.common import (
     UsageError,
     check_format,
     check_timeout,
+    finish,
     load,
-    print_json,
-    print_table_report,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -46,7 +45,6 @@ def path(
     from srvdoctor.checks import registry
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.checks.path import PathExists
-    from srvdoctor.model import FAIL_ON
     from srvdoctor.runner import run_report
 
     prefix = {"any": "", "file": "file:", "dir": "dir:"}[kind]
@@ -54,8 +52,4 @@ def path(
     config = dataclasses.replace(config, targets=targets)
     (check,) = registry.build([PathExists], config)
     report = run_report([check], CheckContext(config=config, timeout=probe_timeout))
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        print_table_report(report, config, output)
-    raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]))
+    finish(report, config, fmt, output)

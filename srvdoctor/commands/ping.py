@@ -14,9 +14,8 @@ from srvdoctor.commands.common import (
     UsageError,
     check_format,
     check_timeout,
+    finish,
     load,
-    print_json,
-    print_table_report,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -54,7 +53,6 @@ def ping(
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.checks.ping import FALLBACK_PORTS, NetPing
     from srvdoctor.config import Targets
-    from srvdoctor.model import Status
     from srvdoctor.runner import make_report, run_checks
 
     config = dataclasses.replace(config, targets=Targets(hosts=tuple(names)))
@@ -69,8 +67,4 @@ def ping(
     t0 = time.perf_counter()
     results = run_checks([check], CheckContext(config=config, timeout=probe_timeout))
     report = make_report(results, started_at, time.perf_counter() - t0)
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        print_table_report(report, config, output)
-    raise typer.Exit(report.exit_code(Status.FAIL))
+    finish(report, config, fmt, output)

@@ -14,9 +14,8 @@ from srvdoctor.commands.common import (
     UsageError,
     check_format,
     check_timeout,
+    finish,
     load,
-    print_json,
-    print_table_report,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -47,15 +46,10 @@ def port(
 
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.checks.ladder import walk
-    from srvdoctor.model import Status
     from srvdoctor.runner import make_report
 
     started_at = dt.datetime.now(dt.timezone.utc).astimezone()
     t0 = time.perf_counter()
     results = walk(CheckContext(config=config, timeout=probe_timeout), parsed)
     report = make_report(results, started_at, time.perf_counter() - t0)
-    if fmt == "json":
-        print_json(report.to_dict(), output)
-    else:
-        print_table_report(report, config, output)
-    raise typer.Exit(report.exit_code(Status.FAIL))
+    finish(report, config, fmt, output)

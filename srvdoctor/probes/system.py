@@ -165,6 +165,11 @@ def _proc_info(proc: psutil.Process, cpu_percent: float) -> ProcInfo | None:
     )
 
 
+def _clamp_percent(value: float) -> float:
+    """0..100: float sums of jiffies can land a hair outside (-5.8e-11 was seen on an idle box)."""
+    return min(100.0, max(0.0, value))
+
+
 class CpuSampler:
     """Prime now, read later: CPU times per core, swap counters and per-process CPU time."""
 
@@ -202,12 +207,12 @@ class CpuSampler:
         for before, after in zip(self._cpu0, cpu1, strict=False):
             b, a = _busy_idle(before), _busy_idle(after)
             delta = [max(0.0, x - y) for x, y in zip(a, b, strict=True)]
-            per_core.append(100.0 * (delta[0] - delta[1]) / delta[0] if delta[0] > 0 else 0.0)
+            per_core.append(_clamp_percent(100.0 * (delta[0] - delta[1]) / delta[0]) if delta[0] > 0 else 0.0)
             sums = [s + d for s, d in zip(sums, delta, strict=True)]
         total = sums[0]
 
         def pct(x: float) -> float:
-            return 100.0 * x / total if total > 0 else 0.0
+            return _clamp_percent(100.0 * x / total) if total > 0 else 0.0
 
         procs = self._read_procs(interval)
         page = os.sysconf("SC_PAGE_SIZE")

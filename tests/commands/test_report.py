@@ -106,7 +106,8 @@ def test_report_includes_the_failing_checks(cli, tmp_path: Path) -> None:  # typ
     assert section.startswith("- **fail** `disk.space`: / is ") and "(playbook: `disk-full`)" in section
     data = json.loads(cli("report", "-c", str(config), "-f", "json").stdout)
     assert data["check"]["status"] == "fail"
-    assert {r["check"] for r in data["check"]["problems"]} == {"disk.space"}
+    # other areas may add problems of this machine (load, an earlier test's OOM kill): disk.space is ours
+    assert {r["status"] for r in data["check"]["problems"] if r["check"] == "disk.space"} == {"fail"}
 
 
 def test_report_sections(cli) -> None:  # type: ignore[no-untyped-def]

@@ -37,7 +37,7 @@ def test_full_tmpfs_enospc_runs_the_disk_checks_and_names_the_full_one(cli, tmpf
     out = json.loads(result.stdout)
     assert (out["error_class"]["kind"], out["error_class"]["area"]) == ("infrastructure", "disk")
     assert [n["id"] for n in out["notes"]][:2] == ["disk-full", "inode-exhaustion"]
-    assert out["checks"]["run"] == ["disk.space", "disk.inodes"]
+    assert out["checks"]["run"] == ["disk.space", "disk.inodes", "disk.deleted_open"]
     held = [r for r in out["report"]["results"] if r["target"] == str(full)]
     assert {(r["check"], r["status"]) for r in held} >= {("disk.space", "fail")}
     assert result.rc == 1  # a check found the cause
@@ -88,7 +88,7 @@ def test_argument_text_no_run(cli, home) -> None:  # type: ignore[no-untyped-def
     result = cli("triage", "--no-run", "-f", "json", "OSError: [Errno 28] No space left on device", env=home)
     out = json.loads(result.stdout)
     assert (result.rc, out["report"], out["checks"]["run"]) == (0, None, [])
-    assert out["checks"]["named"] == ["disk.space", "disk.inodes"]
+    assert out["checks"]["named"] == ["disk.space", "disk.inodes", "disk.deleted_open"]
     assert out["notes"][0]["matched"] == ["No space left on device", "Errno 28"]
 
 
@@ -164,11 +164,15 @@ def test_user_note_of_its_own_ranks_and_runs_its_checks(cli, home) -> None:  # t
     out = json.loads(cli("triage", "-f", "json", text, env=home).stdout)
     assert [n["id"] for n in out["notes"]] == ["scratch-quota", "disk-full"]
     assert out["checks"] == {
-        "run": ["disk.space", "disk.inodes"],
-        "named": ["disk.space", "disk.inodes", "gpu.nonexistent"],
+        "run": ["disk.space", "disk.inodes", "disk.deleted_open"],
+        "named": ["disk.space", "disk.inodes", "disk.deleted_open", "gpu.nonexistent"],
         "unknown": ["gpu.nonexistent"],
     }
-    assert {r["check"] for r in out["report"]["results"]} == {"disk.space", "disk.inodes"}
+    assert {r["check"] for r in out["report"]["results"]} == {
+        "disk.space",
+        "disk.inodes",
+        "disk.deleted_open",
+    }
     table = cli("triage", text, env=home).stdout
     assert "gpu.nonexistent" not in table
 
