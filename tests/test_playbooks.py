@@ -51,3 +51,31 @@ def test_user_note_overrides_and_extends(tmp_path: Path) -> None:
 def test_error_text_matches_playbooks() -> None:
     hits = [n.id for n, _ in SHIPPED.matching("OSError: [Errno 28] No space left on device: '/data/ckpt'")]
     assert hits[:2] == ["disk-full", "inode-exhaustion"]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("OSError: [Errno 28] No space left on device: '/data/ckpt'", "disk-full"),
+        ("FileNotFoundError: [Errno 2] No such file or directory: '/data/x'", "path-missing"),
+        ("PermissionError: [Errno 13] Permission denied: '/root/x'", "permission-denied"),
+        ("OSError: [Errno 98] Address already in use", "port-in-use"),
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "port-closed"),
+        ("TimeoutError: [Errno 110] Connection timed out", "port-filtered"),
+        ("socket.gaierror: [Errno -2] Name or service not known", "dns-failure"),
+        ("socket.gaierror: [Errno -3] Temporary failure in name resolution", "dns-failure"),
+        ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate", "tls-error"),
+        ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "cuda-oom"),
+        ("RuntimeError: CUDA error: out of memory", "cuda-oom"),
+        ("CUDA driver version is insufficient for CUDA runtime version", "gpu-driver-mismatch"),
+        ("Failed to initialize NVML: Driver/library version mismatch", "gpu-driver-mismatch"),
+        ("Killed", "oom-killed"),
+        ("Process finished with exit code 137", "oom-killed"),
+        ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+         "docker-daemon-unreachable"),
+        ("OSError: [Errno 24] Too many open files", "too-many-open-files"),
+        ("OSError: [Errno 122] Disk quota exceeded", "disk-full"),  # not memory-pressure's Errno 12
+    ],
+)  # fmt: skip
+def test_each_known_error_text_ranks_its_playbook_first(text: str, first: str) -> None:
+    assert [n.id for n, _ in SHIPPED.matching(text)][0] == first

@@ -236,6 +236,8 @@ def _print(
     print_results(con, report.results, playbook_paths)
     for path in dict.fromkeys(p for p, _ in focus):
         results = [r for p, r in focus if p == path]
+        if results[0].target == path:
+            continue  # results about the path itself were shown above
         con.print(f"The error's path {escape(path)} is on {escape(results[0].target)}:")
         for r in results:
             con.print(f"  {mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(r.summary)}")
