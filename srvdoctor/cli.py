@@ -2,55 +2,72 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from srvdoctor import __version__
-from srvdoctor.commands.check import check
 from srvdoctor.commands.common import UsageError
-from srvdoctor.commands.disk import disk
-from srvdoctor.commands.docker import docker
-from srvdoctor.commands.firewall import firewall
-from srvdoctor.commands.gpu import gpu
-from srvdoctor.commands.load import load_command
-from srvdoctor.commands.merge import merge
-from srvdoctor.commands.notes import notes_app
-from srvdoctor.commands.path import path
-from srvdoctor.commands.ping import ping
-from srvdoctor.commands.port import port
-from srvdoctor.commands.report import report
-from srvdoctor.commands.schedule import schedule_app
-from srvdoctor.commands.triage import triage
+
+#: Every command: name -> (module, attribute). A function becomes a command, a Typer app a
+#: group. Modules are imported only when their command runs (or `--help` lists them), so
+#: `srvdoctor --version` and each command pay only for what they use. In `--help` order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("srvdoctor.commands.check", "check"),
+    "disk": ("srvdoctor.commands.disk", "disk"),
+    "path": ("srvdoctor.commands.path", "path"),
+    "port": ("srvdoctor.commands.port", "port"),
+    "ping": ("srvdoctor.commands.ping", "ping"),
+    "firewall": ("srvdoctor.commands.firewall", "firewall"),
+    "load": ("srvdoctor.commands.load", "load_command"),
+    "gpu": ("srvdoctor.commands.gpu", "gpu"),
+    "docker": ("srvdoctor.commands.docker", "docker"),
+    "notes": ("srvdoctor.commands.notes", "notes_app"),
+    "triage": ("srvdoctor.commands.triage", "triage"),
+    "report": ("srvdoctor.commands.report", "report"),
+    "merge": ("srvdoctor.commands.merge", "merge"),
+    "schedule": ("srvdoctor.commands.schedule", "schedule_app"),
+}
+
+
+class LazyCommands(TyperGroup):
+    """The root group: looks commands up in COMMANDS and builds only the one asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module_name), attribute)
+        if isinstance(target, typer.Typer):
+            command = typer.main.get_command(target)
+        else:
+            single = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+            single.command(cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="srvdoctor",
+    cls=LazyCommands,
     help="Server-health doctor: checks the likely causes, names the one that holds, links the playbook.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=_CONTEXT,
 )
-
-# In the order `srvdoctor --help` lists them: the machine, then the notes, then the fleet.
-app.command("check")(check)
-app.command("disk")(disk)
-app.command("path")(path)
-app.command("port")(port)
-app.command("ping")(ping)
-app.command("firewall")(firewall)
-app.command("load")(load_command)
-app.command("gpu")(gpu)
-app.command("docker")(docker)
-app.add_typer(notes_app, name="notes")
-app.command("triage")(triage)
-app.command("report")(report)
-app.command("merge")(merge)
-app.add_typer(schedule_app, name="schedule")
 
 
 def _version(value: bool) -> None:

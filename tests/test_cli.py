@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,16 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
     assert result.stdout.startswith(
         f"Usage: srvdoctor {' '.join(args)}".rstrip() + " [OPTIONS] COMMAND [ARGS]..."
     )
+
+
+def test_version_imports_no_command_and_no_heavy_library() -> None:
+    code = (
+        "import sys; sys.argv = ['srvdoctor', '--version']\n"
+        "import srvdoctor.cli\n"
+        "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('rich', 'psutil', 'httpx', 'docker', 'pynvml', 'yaml')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('srvdoctor.') or m in heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["srvdoctor 0.1.0".replace("0.1.0", __version__),
+                                "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.common']"]  # fmt: skip

@@ -78,4 +78,4 @@ def test_error_text_matches_playbooks() -> None:
     ],
 )  # fmt: skip
 def test_each_known_error_text_ranks_its_playbook_first(text: str, first: str) -> None:
-    assert [n.id for n, _ in SHIPPED.matching(text)][0] == first
+    assert SHIPPED.matching(text)[0][0].id == first
