@@ -161,5 +161,7 @@ def test_version_imports_no_command_and_no_heavy_library() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('srvdoctor.') or m in heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["srvdoctor 0.1.0".replace("0.1.0", __version__),
-                                "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.common']"]  # fmt: skip
+    assert out.splitlines() == [
+        f"srvdoctor {__version__}",
+        "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.common']",
+    ]
