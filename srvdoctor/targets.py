@@ -108,7 +108,10 @@ def parse_target(raw: str) -> Target:
 def _parse_url(raw: str, text: str) -> Target:
     if any(c.isspace() for c in text):
         raise TargetError(f"{raw!r}: a URL cannot contain spaces")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [
+        raise TargetError(f"{raw!r}: not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise TargetError(f"{raw!r}: only http:// and https:// URLs are supported, not {scheme}://")

@@ -39,6 +39,7 @@ def test_parses(raw: str, expected: Target) -> None:
         ("ftp://h/", "only http:// and https://"),
         ("http://h:0/", "port 0 is out of range"),
         ("https:///path", "the URL has no host"),
+        ("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
     ],
 )
 def test_rejects_with_one_line(raw: str, message: str) -> None:

@@ -63,12 +63,23 @@ _CRON_DIR = Path("/etc/cron.d")
 _TEXTFILE_DIR = Path("/var/lib/prometheus/node-exporter")
 
 
-def _using(using: str) -> str:
+def _using(using: str, unit_dir: Path, cron_dir: Path) -> str:
+    """systemd or cron; `auto` follows an explicit --unit-dir/--cron-dir, then what runs here."""
     if using == "auto":
+        if unit_dir != _UNIT_DIR and cron_dir == _CRON_DIR:
+            return "systemd"
+        if cron_dir != _CRON_DIR and unit_dir == _UNIT_DIR:
+            return "cron"
         return "systemd" if Path("/run/systemd/system").is_dir() else "cron"
     if using not in ("systemd", "cron"):
         raise UsageError(f"--using must be one of auto, systemd, cron, not {using!r}")
     return using
+
+
+def _plain_path(option: str, path: Path | None) -> None:
+    """Paths go into unit files and root's crontab: no control characters, no cron `%`."""
+    if path is not None and any(ord(c) < 32 or ord(c) == 127 or c == "%" for c in str(path)):
+        raise UsageError(f"{option} {str(path)!r}: a path with control characters or '%' cannot be scheduled")
 
 
 def _srvdoctor_argv() -> list[str]:
@@ -162,7 +173,10 @@ def install(
     from srvdoctor.units import parse_duration
 
     check_format(fmt, COMMAND_FORMATS)
-    kind = _using(using)
+    for option, value in (("--textfile-dir", textfile_dir), ("--config", config_path),
+                          ("--unit-dir", unit_dir), ("--cron-dir", cron_dir)):  # fmt: skip
+        _plain_path(option, value)
+    kind = _using(using, unit_dir, cron_dir)
     try:
         every_s = parse_duration(every)
         schedule.check_every(every_s)
@@ -222,7 +236,7 @@ def remove(
     from srvdoctor import schedule
 
     check_format(fmt, COMMAND_FORMATS)
-    kind = _using(using)
+    kind = _using(using, unit_dir, cron_dir)
     installed = unit_dir / f"{schedule.NAME}.service" if kind == "systemd" else cron_dir / schedule.NAME
     if textfile_dir is None:
         try:

@@ -226,7 +226,10 @@ def _argv(value: Any) -> tuple[str, ...]:
 
 def _url(value: Any) -> str:
     url = _str(value).strip()
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [
+        raise _Bad(f"not a valid URL ({exc}): {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Bad(f"expected an http:// or https:// URL with a host, got {url!r}")
     if " " in url:

@@ -103,6 +103,8 @@ def test_print_mode_writes_nothing(cli: Callable[..., CliResult], tmp_path: Path
         (["install", "--using", "cron", "--write"], "{cron}/srvdoctor exists and was not written by srvdoctor; "
                                                     "not overwriting it"),
         (["remove", "--using", "cron", "--write"], "{cron}/srvdoctor was not written by srvdoctor; not deleting it"),
+        (["install", "--config", "/tmp/a\n* * * * * root sh"],
+         "--config '/tmp/a\\n* * * * * root sh': a path with control characters or '%' cannot be scheduled"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(

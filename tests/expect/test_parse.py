@@ -118,6 +118,7 @@ def test_environment_is_read_at_parse_time() -> None:
         ('[[expect.listen]]\nport = "eighty"\n', 2, "expect.listen.port", "expected an integer"),
         ('[[expect.path]]\npath = "/m"\nmax_age = "10 fortnights"\n', 3, "expect.path.max_age", "not a duration"),
         ('[[expect.http]]\nurl = "${SDEXPECT_NOT_SET}"\n', 2, "expect.http.url", "environment variable ${SDEXPECT_NOT_SET} is not set"),
+        ('[[expect.http]]\nurl = "http://[::1"\n', 2, "expect.http.url", "not a valid URL (Invalid IPv6 URL)"),
     ],
 )  # fmt: skip
 def test_cli_exit_2_with_file_line(cli, tmp_path: Path, body: str, line: int, key: str, what: str) -> None:  # type: ignore[no-untyped-def]
