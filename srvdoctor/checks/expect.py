@@ -32,11 +32,11 @@ from srvdoctor.expect.model import (
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.docker_container import ContainerMissing, ContainerState
 from srvdoctor.probes.http_request import HttpFailure, HttpResponse
+from srvdoctor.probes.listeners import Listener
 from srvdoctor.probes.nvml_devices import GpuMemory
 from srvdoctor.probes.path_stat import PathInfo, PathProblem
 from srvdoctor.probes.process_table import ProcessInfo
 from srvdoctor.probes.run_command import CommandOutcome
-from srvdoctor.probes.socket_listeners import Listener
 from srvdoctor.probes.tcp_connect import TcpOutcome
 from srvdoctor.probes.timeout import map_with_timeout
 from srvdoctor.units import naturalduration, naturalsize
@@ -248,7 +248,7 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     )
     hints = (f"ss -ltnp 'sport = :{exp.port}'",)
     data: dict[str, Any] = {
-        "listeners": [{"address": x.address, "pid": x.pid, "process": x.process} for x in on_port]
+        "listeners": [{"address": x.address, "pid": x.pid, "process": x.process or None} for x in on_port]
     }
     if not on_port:
         return _result(
@@ -281,7 +281,7 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     if exp.process:
         owned = [x for x in matching if x.process == exp.process]
         if not owned:
-            hidden = all(x.process is None for x in matching)
+            hidden = all(not x.process for x in matching)
             why = " (the owner is not visible: run as root)" if hidden else ""
             return _result(
                 exp,
@@ -295,11 +295,18 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     return _result(exp, Status.OK, f"listening: {described}", data=data)
 
 
+def _listeners_on(port: int) -> list[Listener]:
+    """The sockets listening on `port`, one per (address, port, pid), ordered by address then pid."""
+    from srvdoctor.probes.listeners import listeners
+
+    found = {(x.address, x.port, x.pid): x for x in listeners() if x.port == port}
+    return sorted(found.values(), key=lambda x: (x.port, x.address, x.pid or 0))
+
+
 def _eval_listen(exp: ListenExpect, ctx: CheckContext) -> Result:
-    from srvdoctor.probes.socket_listeners import listeners
     from srvdoctor.probes.timeout import call_with_timeout
 
-    return judge_listen(exp, call_with_timeout(lambda: listeners(exp.port), ctx.timeout, "list sockets"))
+    return judge_listen(exp, call_with_timeout(lambda: _listeners_on(exp.port), ctx.timeout, "list sockets"))
 
 
 # --------------------------------------------------------------------------- path
