@@ -9,6 +9,7 @@ pure `judge_*` functions take probe values and return a Result.
 from __future__ import annotations
 
 import json as jsonlib
+import re
 import shlex
 import time
 from collections.abc import Callable, Mapping
@@ -30,14 +31,15 @@ from srvdoctor.expect.model import (
     ProcessExpect,
 )
 from srvdoctor.model import Result, Status
+from srvdoctor.probes.dns import Resolution
 from srvdoctor.probes.docker_container import ContainerMissing, ContainerState
 from srvdoctor.probes.http_request import HttpFailure, HttpResponse
+from srvdoctor.probes.listeners import Listener
 from srvdoctor.probes.nvml_devices import GpuMemory
 from srvdoctor.probes.path_stat import PathInfo, PathProblem
 from srvdoctor.probes.process_table import ProcessInfo
 from srvdoctor.probes.run_command import CommandOutcome
-from srvdoctor.probes.socket_listeners import Listener
-from srvdoctor.probes.tcp_connect import TcpOutcome
+from srvdoctor.probes.tcp import TcpResult
 from srvdoctor.probes.timeout import map_with_timeout
 from srvdoctor.units import naturalduration, naturalsize
 
@@ -196,6 +198,82 @@ def _eval_http(exp: HttpExpect, ctx: CheckContext) -> Result:
 # --------------------------------------------------------------------------- port
 
 
+@dataclass(frozen=True)
+class TcpOutcome:
+    """What `expect.port` reports of a lookup and connects: the state and a short message."""
+
+    state: str  # open | refused | timeout | dns | unreachable
+    message: str
+    address: str = ""
+    elapsed_s: float = 0.0
+
+
+_ERRNO_PREFIX = re.compile(r"\[Errno -?\d+\] ")
+
+
+def _strerror(text: str) -> str:
+    """`[Errno 111] Connection refused` -> `Connection refused`, as the probes format errors."""
+    return _ERRNO_PREFIX.sub("", text, count=1)
+
+
+def dns_outcome(host: str, res: Resolution, timeout: float, elapsed_s: float) -> TcpOutcome | None:
+    """The outcome of a failed lookup (None when it resolved).
+
+    A failure that is not a getaddrinfo error (an unencodable name such as `a..b`) is raised,
+    so the expectation reads "could not be checked", as when the lookup itself raised.
+    """
+    if res.ok:
+        return None
+    if res.kind == "timeout":
+        return TcpOutcome("dns", f"resolving {host} took over {timeout:g} s", "", elapsed_s)
+    if not _ERRNO_PREFIX.match(res.error):
+        raise ValueError(res.error)
+    return TcpOutcome("dns", f"{host} does not resolve: {_strerror(res.error)}", "", elapsed_s)
+
+
+def tcp_outcome(tcp: TcpResult, timeout: float, elapsed_s: float) -> TcpOutcome:
+    """probes/tcp.py's states as expect.port reports them: filtered is a timeout, and
+    unreachable, rejected and error are all "unreachable" with the system's error text."""
+    if tcp.state == "open":
+        return TcpOutcome("open", f"accepts connections on {tcp.address}", tcp.address, elapsed_s)
+    if tcp.state == "refused":
+        return TcpOutcome("refused", "connection refused", tcp.address, elapsed_s)
+    if tcp.state == "filtered":
+        return TcpOutcome("timeout", f"no answer within {timeout:g} s (filtered?)", tcp.address, elapsed_s)
+    return TcpOutcome("unreachable", _strerror(tcp.error), tcp.address, elapsed_s)
+
+
+def _literal(host: str) -> str:
+    """An IPv6 address as getaddrinfo spells it (`0:0::1` -> `::1`; dns.resolve returns a
+    literal as written); anything else unchanged."""
+    import socket
+
+    try:
+        return socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, host))
+    except (OSError, ValueError):
+        return host
+
+
+def connect_host(host: str, port: int, timeout: float) -> TcpOutcome:
+    """Resolve `host` and try each address once, in turn, within `timeout` in all; the first
+    that answers decides, else the last address tried."""
+    from srvdoctor.probes.dns import resolve
+    from srvdoctor.probes.tcp import connect
+
+    started = time.perf_counter()
+    res = resolve(host, timeout, port)
+    failed = dns_outcome(host, res, timeout, time.perf_counter() - started)
+    if failed is not None:
+        return failed
+    last = TcpOutcome("unreachable", f"no address for {host}")
+    for address in map(_literal, res.addresses):
+        remaining = max(0.05, timeout - (time.perf_counter() - started))
+        last = tcp_outcome(connect(address, port, remaining), timeout, time.perf_counter() - started)
+        if last.state == "open":
+            return last
+    return last
+
+
 def judge_port(exp: PortExpect, got: TcpOutcome) -> Result:
     data = {"state": got.state, "elapsed_ms": round(got.elapsed_s * 1000, 1)}
     hint = (f"srvdoctor port {exp.target}", f"nc -zv -w 3 {exp.host} {exp.port}")
@@ -228,9 +306,7 @@ def judge_port(exp: PortExpect, got: TcpOutcome) -> Result:
 
 
 def _eval_port(exp: PortExpect, ctx: CheckContext) -> Result:
-    from srvdoctor.probes.tcp_connect import connect
-
-    return judge_port(exp, connect(exp.host, exp.port, exp_timeout(exp, ctx)))
+    return judge_port(exp, connect_host(exp.host, exp.port, exp_timeout(exp, ctx)))
 
 
 # --------------------------------------------------------------------------- listen
@@ -248,7 +324,7 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     )
     hints = (f"ss -ltnp 'sport = :{exp.port}'",)
     data: dict[str, Any] = {
-        "listeners": [{"address": x.address, "pid": x.pid, "process": x.process} for x in on_port]
+        "listeners": [{"address": x.address, "pid": x.pid, "process": x.process or None} for x in on_port]
     }
     if not on_port:
         return _result(
@@ -281,7 +357,7 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     if exp.process:
         owned = [x for x in matching if x.process == exp.process]
         if not owned:
-            hidden = all(x.process is None for x in matching)
+            hidden = all(not x.process for x in matching)
             why = " (the owner is not visible: run as root)" if hidden else ""
             return _result(
                 exp,
@@ -295,11 +371,18 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     return _result(exp, Status.OK, f"listening: {described}", data=data)
 
 
+def _listeners_on(port: int) -> list[Listener]:
+    """The sockets listening on `port`, one per (address, port, pid), ordered by address then pid."""
+    from srvdoctor.probes.listeners import listeners
+
+    found = {(x.address, x.port, x.pid): x for x in listeners() if x.port == port}
+    return sorted(found.values(), key=lambda x: (x.port, x.address, x.pid or 0))
+
+
 def _eval_listen(exp: ListenExpect, ctx: CheckContext) -> Result:
-    from srvdoctor.probes.socket_listeners import listeners
     from srvdoctor.probes.timeout import call_with_timeout
 
-    return judge_listen(exp, call_with_timeout(lambda: listeners(exp.port), ctx.timeout, "list sockets"))
+    return judge_listen(exp, call_with_timeout(lambda: _listeners_on(exp.port), ctx.timeout, "list sockets"))
 
 
 # --------------------------------------------------------------------------- path

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.model import Result, Status
+from srvdoctor.probes import interfaces
 from srvdoctor.probes.dns import Resolution, resolve
 from srvdoctor.probes.listeners import Listener, listeners
 from srvdoctor.probes.tcp import TcpResult, connect
@@ -78,16 +79,7 @@ def resolution(ctx: CheckContext, name: str) -> Resolution:
 
 
 def local_addresses(ctx: CheckContext) -> frozenset[str]:
-    def read() -> frozenset[str]:
-        import psutil
-
-        found = {"127.0.0.1", "::1"}
-        for addrs in psutil.net_if_addrs().values():
-            for addr in addrs:
-                found.add(addr.address.split("%", 1)[0])
-        return frozenset(found)
-
-    return ctx.memo("net:local-addresses", read)
+    return ctx.memo("net:local-addresses", interfaces.local_addresses)
 
 
 def all_listeners(ctx: CheckContext) -> list[Listener]:

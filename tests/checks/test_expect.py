@@ -121,6 +121,32 @@ state = "closed"
     ]
 
 
+def test_port_reports_tcp_states_as_before() -> None:
+    """probes/tcp.py's finer states fold into expect.port's own (as its old connect probe did)."""
+    from srvdoctor.checks.expect import tcp_outcome
+    from srvdoctor.probes.tcp import TcpResult
+
+    def got(state: str, error: str = "") -> tuple[str, str]:
+        out = tcp_outcome(TcpResult("127.0.0.2", 80, state, 1.0, error), 3.0, 0.5)
+        return out.state, out.message
+
+    assert [
+        got("open"),
+        got("refused", "[Errno 111] Connection refused"),
+        got("filtered", "Connection timed out after 3 s"),
+        got("unreachable", "[Errno 113] No route to host"),
+        got("rejected", "[Errno 1] Operation not permitted"),
+        got("error", "[Errno 22] Invalid argument"),
+    ] == [
+        ("open", "accepts connections on 127.0.0.2"),
+        ("refused", "connection refused"),
+        ("timeout", "no answer within 3 s (filtered?)"),
+        ("unreachable", "No route to host"),
+        ("unreachable", "Operation not permitted"),
+        ("unreachable", "Invalid argument"),
+    ]
+
+
 @pytest.mark.root
 def test_listen_address_and_process(listening: socket.socket) -> None:
     port, closed = listening.getsockname()[1], _closed_port()

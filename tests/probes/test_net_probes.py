@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 from srvdoctor.probes.dns import files_before_dns, hosts_file_entries, read_resolv_conf, resolve
+from srvdoctor.probes.interfaces import local_addresses
 from srvdoctor.probes.listeners import listeners
 from srvdoctor.probes.tcp import connect, neighbour_answers
 
@@ -24,6 +26,12 @@ def test_listener_names_this_process_and_its_address() -> None:
         port = server.getsockname()[1]
         [mine] = [x for x in listeners() if x.port == port]
     assert (mine.address, mine.pid, mine.loopback) == ("127.0.0.1", os.getpid(), True)
+
+
+def test_local_addresses_are_the_interfaces_addresses() -> None:
+    shown = subprocess.run(["ip", "-o", "address", "show"], capture_output=True, text=True, check=True)
+    addresses = {line.split()[3].split("/")[0] for line in shown.stdout.splitlines()}
+    assert "127.0.0.1" in addresses and addresses <= local_addresses()
 
 
 def test_resolver_files(tmp_path: Path) -> None:
