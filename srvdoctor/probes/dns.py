@@ -81,7 +81,11 @@ def hosts_file_entries(name: str, path: Path = HOSTS) -> tuple[str, ...]:
 
 
 def files_before_dns(path: Path = NSSWITCH) -> bool:
-    """True when nsswitch consults /etc/hosts before DNS (glibc's default without the file)."""
+    """True when nsswitch consults /etc/hosts first (glibc's default without the file).
+
+    Only then does looking up a name that /etc/hosts holds stay on this machine: a source
+    before `files` (dns, resolve, sss, ldap, nis) could send the query out.
+    """
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -90,9 +94,7 @@ def files_before_dns(path: Path = NSSWITCH) -> bool:
         words = line.split("#", 1)[0].split()
         if words and words[0] == "hosts:":
             sources = [w for w in words[1:] if not w.startswith("[")]
-            if "dns" not in sources:
-                return True
-            return "files" in sources and sources.index("files") < sources.index("dns")
+            return sources[:1] == ["files"]
     return True
 
 

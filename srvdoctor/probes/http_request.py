@@ -87,7 +87,12 @@ def request(
 
     def send() -> HttpResponse:
         nonlocal started
-        with httpx.Client(verify=verify and tls, timeout=timeout, follow_redirects=False) as client:
+        from srvdoctor.probes.tls import client_context
+
+        # the system trust store, as http.status uses; never a proxy from the environment:
+        # the expectation is about the URL itself, and a proxy would send loopback traffic away
+        context: ssl.SSLContext | bool = client_context() if verify and tls else False
+        with httpx.Client(verify=context, timeout=timeout, follow_redirects=False, trust_env=False) as client:
             started = time.perf_counter()
             with client.stream(method, url, headers=dict(headers or {})) as resp:
                 chunks: list[bytes] = []

@@ -44,6 +44,10 @@ def test_resolver_files(tmp_path: Path) -> None:
     assert hosts_file_entries("GPU07", tmp_path / "hosts") == ("10.0.0.7",)
     (tmp_path / "nsswitch.conf").write_text("hosts: dns [NOTFOUND=return] files\n")
     assert files_before_dns(tmp_path / "nsswitch.conf") is False
+    (tmp_path / "nsswitch.conf").write_text("hosts: sss files dns\n")
+    assert files_before_dns(tmp_path / "nsswitch.conf") is False
+    (tmp_path / "nsswitch.conf").write_text("hosts:  files [NOTFOUND=return] mdns4_minimal dns\n")
+    assert files_before_dns(tmp_path / "nsswitch.conf") is True
     arp = tmp_path / "arp"
     arp.write_text("IP address       HW type     Flags       HW address            Mask     Device\n"
                    "10.0.0.9         0x1         0x2         02:42:ac:11:00:02     *        eth0\n")  # fmt: skip
