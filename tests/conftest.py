@@ -73,6 +73,28 @@ _CHECKS: dict[str, Callable[[], str | None]] = {
 }
 
 
+def skip_or_fail(reason: str) -> None:
+    """Inside a root/docker/netns test: skip here, but fail under SRVDOCTOR_REQUIRE_INTEGRATION=1."""
+    if REQUIRE_INTEGRATION:
+        pytest.fail(f"SRVDOCTOR_REQUIRE_INTEGRATION=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+#: Variables of the caller's environment that would change what srvdoctor does in a test:
+#: proxies (traffic must stay on loopback), CI annotations, an editor to open, a config.
+_LEAKY_ENV = (
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+    "http_proxy", "https_proxy", "all_proxy", "no_proxy",
+    "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "VISUAL", "EDITOR", "SRVDOCTOR_CONFIG", "SRVDOCTOR_NOTES",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _LEAKY_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for name, missing in _CHECKS.items():
         if item.get_closest_marker(name) is None:
@@ -94,8 +116,13 @@ class CliResult:
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
             input_text: str | None = None, timeout: float = 60) -> CliResult:  # fmt: skip
-    """Run `python -m srvdoctor ARGS` as a real process, as a user would."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    """Run `python -m srvdoctor ARGS` as a real process, as a user would.
+
+    Unless the test runs it in a directory of its own (`cwd`) or names a config, no config
+    file applies: not a stray ./srvdoctor.toml nor /etc/srvdoctor/srvdoctor.toml.
+    """
+    pinned = {} if cwd is not None else {"SRVDOCTOR_CONFIG": os.devnull}
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **pinned, **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "srvdoctor", *args],
         capture_output=True, text=True, env=full_env, cwd=cwd, input=input_text, timeout=timeout,

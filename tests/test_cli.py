@@ -28,6 +28,7 @@ def lenient_config(tmp_path: Path) -> Path:
     path.write_text(
         '[checks."disk.space"]\nwarn_percent = 100\nfail_percent = 100\n'
         '[checks."disk.inodes"]\nwarn_percent = 100\nfail_percent = 100\n'
+        '[checks."disk.deleted_open"]\nwarn_bytes = "1000TiB"\nfail_bytes = "1000TiB"\ngap_percent = 100\n'
     )
     return path
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -19,12 +22,30 @@ class CommandOutcome:
     problem: str | None = None  # not-found | permission | timeout | error
 
 
+def _run(argv: tuple[str, ...], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Like subprocess.run, but the command gets a process group of its own, and on timeout
+    the whole group is stopped: a grandchild holding the output pipe cannot hang srvdoctor."""
+    with subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            raise subprocess.TimeoutExpired(argv, timeout, stdout, stderr) from exc
+    return subprocess.CompletedProcess(list(argv), proc.returncode, stdout, stderr)
+
+
 def run_argv(argv: tuple[str, ...], timeout: float) -> CommandOutcome:
     started = time.perf_counter()
     try:
-        proc = subprocess.run(
-            list(argv), capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False
-        )
+        proc = _run(argv, timeout)
     except FileNotFoundError:
         return CommandOutcome(
             argv, None, f"{argv[0]}: command not found", time.perf_counter() - started, "not-found"

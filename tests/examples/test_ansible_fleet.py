@@ -181,6 +181,7 @@ def test_playbook_runs_everywhere_and_the_merge_names_the_one_sick_host(lab: Lab
     (tmp / "fleet.toml").write_text(
         '[checks."disk.space"]\nwarn_percent = 100\nfail_percent = 100\n'
         '[checks."disk.inodes"]\nwarn_percent = 100\nfail_percent = 100\n'
+        '[checks."disk.deleted_open"]\nwarn_bytes = "1000TiB"\nfail_bytes = "1000TiB"\ngap_percent = 100\n'
     )
     ssh_args = f"-o UserKnownHostsFile={tmp / 'known_hosts'} -o StrictHostKeyChecking=yes -o ConnectTimeout=5"
     inventory = tmp / "inventory.ini"
