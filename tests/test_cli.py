@@ -121,6 +121,10 @@ def test_skip_every_area_checks_nothing(cli) -> None:  # type: ignore[no-untyped
         ),
         (["notes", "disk-ful"], "no note with id 'disk-ful'; did you mean disk-full"),
         (["frobnicate"], "No such command 'frobnicate'"),
+        (["firewall", "--port", "0"], "--port 0 is out of range (1-65535)"),
+        (["ping", "--port", "70000", "localhost"], "--port 70000 is out of range (1-65535)"),
+        (["port", "99999"], "port 99999 is out of range (1-65535)"),
+        (["port", "my host:80"], "a host name cannot contain spaces"),
     ],
 )
 def test_bad_invocation_is_one_line_exit_2(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]

@@ -68,6 +68,13 @@ def check_timeout(timeout: float | None, config: Config) -> float:
     return timeout
 
 
+def check_ports(ports: Iterable[int] | None) -> None:
+    """`--port N` values: TCP ports 1-65535."""
+    for port in ports or ():
+        if not 1 <= port <= 65535:
+            raise UsageError(f"--port {port} is out of range (1-65535)")
+
+
 def split_csv(values: Iterable[str] | None) -> list[str]:
     """`--only disk,gpu --only load` -> ['disk', 'gpu', 'load']."""
     return [v.strip() for value in values or () for v in value.split(",") if v.strip()]

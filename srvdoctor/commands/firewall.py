@@ -11,8 +11,8 @@ from srvdoctor.commands.common import (
     FormatOpt,
     OutputOpt,
     TimeoutOpt,
-    UsageError,
     check_format,
+    check_ports,
     check_timeout,
     finish,
     load,
@@ -34,9 +34,7 @@ def firewall(
     check_format(fmt, COMMAND_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
-    for p in ports or ():
-        if not 1 <= p <= 65535:
-            raise UsageError(f"--port {p} is out of range (1-65535)")
+    check_ports(ports)
 
     import dataclasses
     import datetime as dt

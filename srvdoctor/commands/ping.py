@@ -13,6 +13,7 @@ from srvdoctor.commands.common import (
     TimeoutOpt,
     UsageError,
     check_format,
+    check_ports,
     check_timeout,
     finish,
     load,
@@ -36,9 +37,7 @@ def ping(
     check_format(fmt, COMMAND_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
-    for p in ports or ():
-        if not 1 <= p <= 65535:
-            raise UsageError(f"--port {p} is out of range (1-65535)")
+    check_ports(ports)
     from srvdoctor.targets import TargetError, parse_host
 
     try:
