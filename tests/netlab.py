@@ -8,6 +8,7 @@ iptables rules only ever go into these namespaces.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -55,6 +56,13 @@ class NetLab:
         return Path("/etc/netns") / self.cli_ns
 
     def up(self) -> NetLab:
+        try:
+            return self._up()
+        except BaseException:
+            self.down()  # a half-built lab leaves nothing behind
+            raise
+
+    def _up(self) -> NetLab:
         a, b = f"sdv{self.suffix}a", f"sdv{self.suffix}b"
         sh("ip", "netns", "add", self.srv)
         sh("ip", "netns", "add", self.cli_ns)
@@ -71,9 +79,12 @@ class NetLab:
     def down(self) -> None:
         for proc in self.procs:
             proc.kill()
-            proc.wait(timeout=10)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # never let cleanup stop halfway
+                proc.wait(timeout=10)
         for ns in (self.cli_ns, self.srv):
             sh("ip", "netns", "del", ns, check=False)
+        # a veth end that never moved into its namespace is still in the root namespace
+        sh("ip", "link", "del", f"sdv{self.suffix}a", check=False)
         shutil.rmtree(self.etc_dir, ignore_errors=True)
 
     def iptables(self, *rule: str) -> None:
