@@ -89,6 +89,14 @@ _LEAKY_ENV = (
 )  # fmt: skip
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_images() -> Iterator[None]:
+    yield
+    from tests.dockerutil import remove_built_images
+
+    remove_built_images()
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _LEAKY_ENV:

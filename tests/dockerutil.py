@@ -13,13 +13,19 @@ from pathlib import Path
 
 import pytest
 
-IMAGE = "srvdoctor-test/busybox:1"
+IMAGE = "srvdoctor-test/busybox:2"
+#: Every applet any docker-marked test runs (one image for all, whichever test builds it).
+APPLETS = ("sh", "echo", "sleep", "true", "false", "cat")
 #: One log line of ~1 KiB; `busybox yes LINE | busybox head -c N` writes N bytes of them fast.
 LINE = "x" * 1000
 
 
 def _docker(*args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["docker", *args], capture_output=True, text=True, check=check, timeout=timeout)
+
+
+#: Set when this test session imported IMAGE; conftest removes it at the end of the session.
+built_here: list[str] = []
 
 
 def build_image() -> bool:
@@ -37,7 +43,7 @@ def build_image() -> bool:
         root = Path(tmp)
         (root / "bin").mkdir()
         shutil.copy2(busybox, root / "bin" / "busybox")
-        for applet in ("sh", "echo", "sleep"):
+        for applet in APPLETS:
             (root / "bin" / applet).symlink_to("busybox")
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
         subprocess.run(["docker", "import", "-", IMAGE], stdin=tar.stdout, check=True,
@@ -45,15 +51,20 @@ def build_image() -> bool:
         assert tar.stdout is not None
         tar.stdout.close()
         tar.wait(timeout=30)
+    built_here.append(IMAGE)
     return True
 
 
 @pytest.fixture(scope="session")
-def docker_image() -> Iterator[str]:
-    built = build_image()
-    yield IMAGE
-    if built:  # never force: another session's containers may still use it
-        _docker("rmi", IMAGE, check=False)
+def docker_image() -> str:
+    build_image()  # removed at the end of the session (tests/conftest.py)
+    return IMAGE
+
+
+def remove_built_images() -> None:
+    """Remove the images this session imported; never forced (another run may still use them)."""
+    while built_here:
+        _docker("rmi", built_here.pop(), check=False)
 
 
 def writer_script(nbytes: int, then: str = "") -> str:

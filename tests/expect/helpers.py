@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-IMAGE = "srvdoctor-test/busybox:1"
+from tests.dockerutil import IMAGE, build_image
 
 
 @dataclass
@@ -77,17 +72,6 @@ def health_server(ready_after: float = 0.0, *, never: bool = False) -> Iterator[
 
 
 def ensure_busybox_image() -> str:
-    """Build srvdoctor-test/busybox:1 from Debian's busybox-static by `docker import` (idempotent)."""
-    if subprocess.run(["docker", "image", "inspect", IMAGE], capture_output=True).returncode == 0:
-        return IMAGE
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    with tempfile.TemporaryDirectory(prefix="sdexpect-img-") as root:
-        bindir = Path(root, "bin")
-        bindir.mkdir()
-        shutil.copy2(busybox, bindir / "busybox")
-        for tool in ("sh", "echo", "sleep", "true", "false", "cat"):
-            os.symlink("busybox", bindir / tool)
-        tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
-        subprocess.run(["docker", "import", "-", IMAGE], stdin=tar.stdout, check=True, capture_output=True)
-        tar.wait()
+    """The shared busybox test image (tests/dockerutil.py), built by `docker import` if missing."""
+    build_image()
     return IMAGE
