@@ -1,4 +1,5 @@
-"""One container's state through the Docker SDK (lazily imported; DOCKER_HOST honoured)."""
+"""One container's state through the Docker SDK (lazily imported), at the daemon
+`probes.docker.find_endpoint` finds (DOCKER_HOST, the default socket, the rootless one)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,14 @@ def container_state(name: str, timeout: float) -> ContainerState | ContainerMiss
         import docker.errors
     except ImportError as exc:  # pragma: no cover - docker is a dependency
         raise DaemonUnavailable(f"the Docker SDK is not installed ({exc})") from None
+    from docker.utils import kwargs_from_env
+
+    from srvdoctor.probes.docker import find_endpoint
+
     try:
-        client = docker.from_env(timeout=max(1, round(timeout)))
+        # the daemon `srvdoctor docker` finds: DOCKER_HOST, the default socket, or the rootless one
+        kwargs = {**kwargs_from_env(), "base_url": find_endpoint().url}
+        client = docker.DockerClient(timeout=max(1, round(timeout)), **kwargs)
     except docker.errors.DockerException as exc:
         raise DaemonUnavailable(_short(exc)) from None
     try:
