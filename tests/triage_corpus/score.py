@@ -93,7 +93,9 @@ def main() -> int:
         n = total[f"{group} n"]
         if n:
             t1, t3 = total[f"{group} top1"], total[f"{group} top3"]
-            print(f"{group:14} n={n:4}  top-1 {t1:4} ({100 * t1 / n:5.1f}%)  top-3 {t3:4} ({100 * t3 / n:5.1f}%)")
+            print(
+                f"{group:14} n={n:4}  top-1 {t1:4} ({100 * t1 / n:5.1f}%)  top-3 {t3:4} ({100 * t3 / n:5.1f}%)"
+            )
     n = sum(total[f"{g} n"] for g in ("shipped note", "code bugs", "no note yet"))
     t1 = sum(total[f"{g} top1"] for g in ("shipped note", "code bugs", "no note yet"))
     t3 = sum(total[f"{g} top3"] for g in ("shipped note", "code bugs", "no note yet"))

@@ -78,3 +78,14 @@ def test_size_and_code_bugs() -> None:
 def test_no_text_is_duplicated() -> None:
     counts = Counter(str(e["text"]).strip() for e in load())
     assert [t[:60] for t, n in counts.items() if n > 1] == []
+
+
+def test_indented_first_lines_keep_their_indentation() -> None:
+    # A block scalar guesses its indentation from its first line: a text whose first line is
+    # itself indented needs an explicit indicator (`|2`), or its leading spaces are lost.
+    # `python fix_indent.py` adds the indicator.
+    lines = (HERE / "corpus.yaml").read_text(encoding="utf-8").split("\n")
+    bad = [
+        n + 1 for n, line in enumerate(lines[:-1]) if line == "  text: |" and lines[n + 1].startswith(" " * 5)
+    ]
+    assert bad == []
