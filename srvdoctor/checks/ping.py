@@ -6,6 +6,7 @@ connect (open or refused, either proves the host answers) says otherwise.
 
 from __future__ import annotations
 
+import ipaddress
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.netcommon import bad_target, config_hosts, resolution
 from srvdoctor.checks.network import dns_result
 from srvdoctor.model import Result, Status
+from srvdoctor.probes import interfaces
 from srvdoctor.probes.dns import Resolution
 from srvdoctor.probes.icmp import PingResult, ping
 from srvdoctor.probes.tcp import TcpResult, connect
@@ -31,6 +33,7 @@ class Probe:
     resolution: Resolution
     ping: PingResult | None = None
     tcp: tuple[TcpResult, ...] = ()
+    sender_is_local: bool = False  # the ICMP error came from this machine's own address
 
 
 def probe_host(host: str, res: Resolution, count: int, ports: Sequence[int], timeout: float) -> Probe:
@@ -40,10 +43,20 @@ def probe_host(host: str, res: Resolution, count: int, ports: Sequence[int], tim
     address = res.addresses[0]
     echo = ping(address, count=count, timeout=timeout)
     tcp: tuple[TcpResult, ...] = ()
-    if (not echo.method or echo.received == 0) and not echo.unreachable and ports:
+    itself = echo.unreachable and _same(echo.unreachable_from, address)
+    if (not echo.method or echo.received == 0) and (not echo.unreachable or itself) and ports:
         got = map_with_timeout(lambda p: connect(address, p, timeout), list(ports), timeout + 0.5, str)
         tcp = tuple(g for g in got if isinstance(g, TcpResult))
-    return Probe(host, res, echo, tcp)
+    sender = echo.unreachable_from
+    local = bool(sender) and sender != "?" and sender.split("%", 1)[0] in interfaces.local_addresses()
+    return Probe(host, res, echo, tcp, local and not itself)
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a.split("%", 1)[0]) == ipaddress.ip_address(b.split("%", 1)[0])
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -112,15 +125,7 @@ class NetPing:
                 rtt_max_ms=round(max(rtts), 3),
             )
         if echo.unreachable:
-            return Result(
-                self.id,
-                p.host,
-                Status.FAIL,
-                f"{p.host}{via} is unreachable: no route to the host (here or on the way)",
-                data=data,
-                playbook="host-unreachable",
-                hints=(f"ip route get {address}", f"ip neigh show {address}"),
-            )
+            return self._unreachable(p, via, data, alive, tcp_words)
         if not echo.method:
             tried = "; ".join(echo.tried)
             if alive:
@@ -172,6 +177,80 @@ class NetPing:
                 self.id, p.host, Status.WARN, summary + f", {echo.loss_percent:.0f}% loss", data=data
             )
         return Result(self.id, p.host, Status.OK, summary, data=data)
+
+    def _unreachable(
+        self, p: Probe, via: str, data: dict[str, object], alive: Sequence[TcpResult], tcp_words: str
+    ) -> Result:
+        """Who said "unreachable" decides what it proves."""
+        assert p.ping is not None
+        address, sender = p.ping.address, p.ping.unreachable_from
+        data = {**data, "unreachable_from": sender or None}
+        hints = (f"ip route get {address}", f"ip neigh show {address}")
+        if sender and _same(sender, address):
+            words = (
+                f"{p.host}{via} answers, but rejects ICMP echo: it sent back 'destination unreachable' itself"
+            )
+            if alive:
+                return Result(
+                    self.id,
+                    p.host,
+                    Status.OK,
+                    f"{words}; TCP {tcp_words}",
+                    data={**data, "icmp_blocked": True},
+                )
+            return Result(
+                self.id,
+                p.host,
+                Status.WARN,
+                f"{words} (a firewall REJECT rule on it); no TCP answer"
+                f"{' (' + tcp_words + ')' if tcp_words else ''}",
+                details=("the host is up: something on it (iptables/nft REJECT) refuses ICMP echo",),
+                data=data,
+                playbook="firewall-blocking",
+                hints=(f"srvdoctor port {p.host}:PORT   (a port the host should serve)",),
+            )
+        if p.sender_is_local:
+            return Result(
+                self.id,
+                p.host,
+                Status.FAIL,
+                f"{p.host}{via} is unreachable: this machine ({sender}) got no answer from it on the local "
+                "link (no ARP/neighbour reply: down, or not at that address)",
+                data=data,
+                playbook="host-unreachable",
+                hints=hints,
+            )
+        if sender and sender != "?":
+            return Result(
+                self.id,
+                p.host,
+                Status.FAIL,
+                f"{p.host}{via} is unreachable: {sender} answered 'destination unreachable' on the way "
+                "(no route past it, or a firewall there rejects)",
+                data=data,
+                playbook="host-unreachable",
+                hints=(*hints, f"tracepath -n {address}"),
+            )
+        if sender == "?":
+            return Result(
+                self.id,
+                p.host,
+                Status.FAIL,
+                f"{p.host}{via} is unreachable: an ICMP 'destination unreachable' came back "
+                "(no route to the host on the way, or a firewall that rejects)",
+                data=data,
+                playbook="host-unreachable",
+                hints=hints,
+            )
+        return Result(
+            self.id,
+            p.host,
+            Status.FAIL,
+            f"{p.host}{via} is unreachable: this machine has no route to it (the send failed here)",
+            data=data,
+            playbook="host-unreachable",
+            hints=hints,
+        )
 
 
 CHECKS = (NetPing,)

@@ -6,15 +6,18 @@ Shell equivalent: `ping -c 4 HOST`. Where no way works, `PingResult.method` is "
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
-import os
+import itertools
 import re
+import secrets
 import select
 import shutil
 import socket
 import struct
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -35,6 +38,9 @@ class PingResult:
     unreachable: bool = False  # an ICMP "destination unreachable" or no route
     error: str = ""
     tried: tuple[str, ...] = field(default=())
+    #: who said "unreachable": "" no route from here (the send failed), an address (the sender
+    #: of the ICMP error quoting our echo), "?" an error the socket type does not attribute
+    unreachable_from: str = ""
 
     @property
     def loss_percent(self) -> float:
@@ -65,13 +71,68 @@ def _open(version: int, kind: int) -> socket.socket:
     return socket.socket(family, kind, proto)
 
 
+_ids = itertools.count(secrets.randbelow(0x10000))
+_ids_lock = threading.Lock()
+
+
+def _next_ident() -> int:
+    """A fresh echo identifier per socket: concurrent probes in one process never share one."""
+    with _ids_lock:
+        return next(_ids) & 0xFFFF
+
+
+def _same_address(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a.split("%", 1)[0]) == ipaddress.ip_address(b.split("%", 1)[0])
+    except ValueError:
+        return False
+
+
+def quoted_probe(message: bytes, version: int) -> tuple[str, int, int] | None:
+    """(destination, id, sequence) of the echo request an ICMP error message quotes.
+
+    `message` starts at the ICMP header of the error (type 3 for IPv4, 1 for IPv6); the
+    error carries the original IP header and at least the first 8 bytes of the original
+    datagram, which for an echo request is its type, code, checksum, id and sequence.
+    None when the quoted datagram is not one of our echo requests (a TCP probe, say).
+    """
+    inner = message[8:]
+    if version == 4:
+        if len(inner) < 20 or inner[0] >> 4 != 4:
+            return None
+        ihl = (inner[0] & 0x0F) * 4
+        if inner[9] != socket.IPPROTO_ICMP or len(inner) < ihl + 8:
+            return None
+        dst = socket.inet_ntop(socket.AF_INET, inner[16:20])
+        echo = inner[ihl : ihl + 8]
+    else:
+        if len(inner) < 48 or inner[0] >> 4 != 6 or inner[6] != socket.IPPROTO_ICMPV6:
+            return None
+        dst = socket.inet_ntop(socket.AF_INET6, inner[24:40])
+        echo = inner[40:48]
+    kind, _code, _csum, ident, seq = struct.unpack("!BBHHH", echo)
+    if kind != _ECHO_REQUEST[version]:
+        return None
+    return dst, ident, seq
+
+
 def _echo(
     sock: socket.socket, raw: bool, address: str, version: int, count: int, interval: float, timeout: float
-) -> tuple[int, list[float], bool]:
-    ident = (os.getpid() ^ id(sock)) & 0xFFFF
+) -> tuple[int, list[float], bool, str]:
+    """Send `count` echoes and collect the replies and errors that belong to them.
+
+    A raw socket sees every ICMP message reaching this machine (other probes' replies and
+    errors included): a reply counts only from `address` with our id, an error only when
+    the datagram it quotes is one of our requests. An unprivileged ICMP socket gets only
+    its own (the kernel matches by id); with IP_RECVERR set its errors wait in the
+    socket's error queue with the sender's address.
+    """
+    ident = _next_ident()
     sent_at: dict[int, float] = {}
+    sent_seqs: set[int] = set()
     rtts: list[float] = []
     unreachable = False
+    sender = ""
     start = time.monotonic()
     next_send = start
     seq = 0
@@ -79,24 +140,29 @@ def _echo(
     while time.monotonic() < deadline and len(rtts) < count:
         now = time.monotonic()
         if seq < count and now >= next_send:
-            try:
-                sock.sendto(_packet(version, ident, seq), (address, 0))
-            except OSError as exc:
-                if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-                    return seq, rtts, True
-                raise
+            if not _send(sock, raw, _packet(version, ident, seq), address):
+                return seq, rtts, True, ""
             sent_at[seq] = now
+            sent_seqs.add(seq)
             seq += 1
             next_send = now + interval
         wait = max(0.0, min(next_send if seq < count else deadline, deadline) - time.monotonic())
         ready, _, _ = select.select([sock], [], [], wait)
         if not ready:
             continue
+        if not raw:
+            queued = _queued_error(sock, version)
+            if queued is not None:
+                if queued[1] in sent_seqs:
+                    unreachable, sender = True, queued[0]
+                continue
         try:
-            data, _peer = sock.recvfrom(2048)
+            data, peer = sock.recvfrom(2048)
         except OSError as exc:
             if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-                unreachable = True
+                # On a raw socket a pending error may be another probe's: the message itself says.
+                if not raw:
+                    unreachable, sender = True, "?"
                 continue
             raise
         if raw and version == 4:
@@ -105,12 +171,78 @@ def _echo(
             continue
         kind, _code, _csum, rid, rseq = struct.unpack("!BBHHH", data[:8])
         if kind == _UNREACHABLE[version]:
-            unreachable = True
+            quoted = quoted_probe(data, version) if raw else None
+            if (
+                quoted is not None
+                and quoted[1] == ident
+                and quoted[2] in sent_seqs
+                and _same_address(quoted[0], address)
+            ):
+                unreachable, sender = True, str(peer[0])
             continue
-        if kind != _ECHO_REPLY[version] or (raw and rid != ident) or rseq not in sent_at:
+        if kind != _ECHO_REPLY[version] or rseq not in sent_at:
+            continue
+        if raw and (rid != ident or not _same_address(str(peer[0]), address)):
             continue
         rtts.append((time.monotonic() - sent_at.pop(rseq)) * 1000)
-    return seq, rtts, unreachable
+    return seq, rtts, unreachable, sender
+
+
+_IP_RECVERR = 11  # linux/in.h
+_IPV6_RECVERR = 25  # linux/in6.h
+_ORIGIN_ICMP = (2, 3)  # SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6
+
+
+def _want_errors(sock: socket.socket, version: int) -> None:
+    """Queue ICMP errors with their sender (an unprivileged ICMP socket drops them otherwise)."""
+    level, option = (socket.IPPROTO_IPV6, _IPV6_RECVERR) if version == 6 else (socket.IPPROTO_IP, _IP_RECVERR)
+    with contextlib.suppress(OSError):
+        sock.setsockopt(level, option, 1)
+
+
+def _queued_error(sock: socket.socket, version: int) -> tuple[str, int] | None:
+    """(the ICMP error's sender, the sequence of the echo it answers) from the error queue."""
+    try:
+        data, ancdata, _flags, _addr = sock.recvmsg(2048, 512, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return None
+    for _level, _type, cmsg in ancdata:
+        if len(cmsg) < 16 + 8:
+            continue
+        origin = cmsg[4]
+        offender = cmsg[16:]
+        if origin not in _ORIGIN_ICMP:
+            sender = ""  # a local error: no route from here
+        elif version == 4:
+            sender = socket.inet_ntop(socket.AF_INET, offender[4:8])
+        elif len(offender) >= 24:
+            sender = socket.inet_ntop(socket.AF_INET6, offender[8:24])
+        else:
+            sender = "?"
+        seq = struct.unpack("!H", data[6:8])[0] if len(data) >= 8 else -1
+        return sender, seq
+    return None
+
+
+def _send(sock: socket.socket, raw: bool, packet: bytes, address: str) -> bool:
+    """False when there is no route; raises other errors.
+
+    A failed send on a raw socket may report an error left pending by another probe's
+    ICMP message (the kernel hands it to every raw socket, then clears it): try again once
+    before believing it.
+    """
+    for attempt in range(2 if raw else 1):
+        try:
+            sock.sendto(packet, (address, 0))
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+                raise
+            if attempt == (1 if raw else 0):
+                return False
+    return False
 
 
 def _system_ping(address: str, version: int, count: int, interval: float, timeout: float) -> PingResult:
@@ -135,7 +267,16 @@ def _system_ping(address: str, version: int, count: int, interval: float, timeou
         return PingResult(address, "", error=(out.strip().splitlines() or ["ping failed"])[-1])
     rtts = tuple(float(m) for m in re.findall(r"time[=<]([\d.]+) ?ms", out))
     unreachable = "Unreachable" in out or "unreachable" in out
-    return PingResult(address, "ping-command", int(stats.group(1)), int(stats.group(2)), rtts, unreachable)
+    sender = re.search(r"From (\S+?)(?: \([^)]*\))?:? icmp_seq=\d+ Destination .*Unreachable", out)
+    return PingResult(
+        address,
+        "ping-command",
+        int(stats.group(1)),
+        int(stats.group(2)),
+        rtts,
+        unreachable,
+        unreachable_from=sender.group(1) if sender else ("?" if unreachable and stats else ""),
+    )
 
 
 def ping(address: str, count: int = 4, timeout: float = 3.0, interval: float = 0.2) -> PingResult:
@@ -150,13 +291,24 @@ def ping(address: str, count: int = 4, timeout: float = 3.0, interval: float = 0
             continue
         try:
             with sock:
-                sent, rtts, unreachable = _echo(
+                if kind == socket.SOCK_DGRAM:
+                    _want_errors(sock, version)
+                sent, rtts, unreachable, sender = _echo(
                     sock, kind == socket.SOCK_RAW, address, version, count, interval, timeout
                 )
         except OSError as exc:
             tried.append(f"{method}: {exc.strerror or exc}")
             continue
-        return PingResult(address, method, sent, len(rtts), tuple(rtts), unreachable, tried=tuple(tried))
+        return PingResult(
+            address,
+            method,
+            sent,
+            len(rtts),
+            tuple(rtts),
+            unreachable,
+            tried=tuple(tried),
+            unreachable_from=sender,
+        )
     result = _system_ping(address, version, count, interval, timeout)
     if not result.method:
         tried.append(f"ping command: {result.error}")
@@ -169,4 +321,5 @@ def ping(address: str, count: int = 4, timeout: float = 3.0, interval: float = 0
         result.unreachable,
         result.error,
         tuple(tried),
+        result.unreachable_from,
     )

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,55 @@ def test_tcp_fallback_where_no_icmp_is_possible(lab: NetLab) -> None:
     [r] = results(json.loads(proc.stdout), "net.ping")
     assert (proc.returncode, r["status"], r["data"]["method"]) == (0, "ok", None)
     assert r["summary"] == f"{lab.server_ip} answers TCP (port 8080 open); ICMP was not possible here"
+
+
+@pytest.fixture
+def rejecting(lab: NetLab) -> Iterator[str]:
+    """A second server address that answers, while server_ip REJECTs echo with host-unreachable."""
+    good = f"10.231.{lab.subnet}.3"
+    sh("ip", "-n", lab.srv, "addr", "add", f"{good}/24", "dev", f"sdv{lab.suffix}b")
+    rule = ("INPUT", "-d", lab.server_ip, "-p", "icmp", "--icmp-type", "echo-request",
+            "-j", "REJECT", "--reject-with", "icmp-host-unreachable")  # fmt: skip
+    lab.iptables("-A", *rule)
+    try:
+        yield good
+    finally:
+        lab.iptables("-D", *rule)
+        sh("ip", "-n", lab.srv, "addr", "del", f"{good}/24", "dev", f"sdv{lab.suffix}b")
+
+
+@pytest.mark.parametrize("dgram", [False, True], ids=["raw", "dgram"])
+def test_an_icmp_error_counts_only_for_the_probe_it_quotes(lab: NetLab, rejecting: str, dgram: bool) -> None:
+    if dgram:
+        sh("ip", "netns", "exec", lab.cli_ns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647")
+    try:
+        rc, got = ping_json(lab, "127.0.0.1", lab.server_ip, rejecting, "--count", "3", "--port", "8080")
+    finally:
+        sh("ip", "netns", "exec", lab.cli_ns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=1 0")
+    by = {r["target"]: r for r in got}
+    assert by["127.0.0.1"]["data"]["method"] == ("icmp-dgram" if dgram else "icmp-raw")
+    for fine in ("127.0.0.1", rejecting):
+        assert (by[fine]["status"], by[fine]["data"]["received"]) == ("ok", 3), by[fine]
+    rejected = by[lab.server_ip]
+    # the error came from the host itself: it is up, a firewall on it rejects ICMP
+    assert (rejected["data"]["received"], rejected["data"]["unreachable_from"]) == (0, lab.server_ip)
+    assert (rejected["status"], rejected["data"]["icmp_blocked"]) == ("ok", True)
+    assert "rejects ICMP echo" in rejected["summary"]
+    assert rc == 0
+
+
+def test_check_hosts_share_no_icmp_errors(lab: NetLab, rejecting: str, tmp_path: Path) -> None:
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text(f'timeout = 1\n[targets]\nhosts = ["127.0.0.1", "{lab.server_ip}", "{rejecting}"]\n')
+    proc = lab.run("check", "--only", "network", "--format", "json", "--config", str(config))
+    assert proc.stdout, proc.stderr
+    by = {r["target"]: r for r in results(json.loads(proc.stdout), "net.ping")}
+    assert by["127.0.0.1"]["status"] == "ok" and by[rejecting]["status"] == "ok"
+    assert by[lab.server_ip]["data"]["unreachable_from"] == lab.server_ip
+
+
+def test_no_answer_on_the_local_link_is_named_as_such(lab: NetLab) -> None:
+    absent = f"10.231.{lab.subnet}.77"  # on the client's subnet, nobody there: ARP fails
+    rc, [r] = ping_json(lab, absent, "--count", "1")
+    assert (rc, r["status"], r["playbook"]) == (1, "fail", "host-unreachable")
+    assert r["data"]["unreachable_from"] == lab.client_ip and "local link" in r["summary"]
