@@ -77,6 +77,8 @@ def parse_host(raw: str) -> str:
     text = raw.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
+        if ":" not in text:
+            raise TargetError(f"{raw!r}: brackets hold an IPv6 address, and {text!r} is not one")
     if "://" in text or "/" in text:
         raise TargetError(f"{raw!r}: expected a host name or address, not a URL or path")
     return validate_host(text, raw)
@@ -95,13 +97,18 @@ def parse_target(raw: str) -> Target:
         match = re.fullmatch(r"\[([^\]]+)\]:(\S+)", text)
         if not match:
             raise TargetError(f"{raw!r}: expected [IPv6]:PORT, e.g. [::1]:8888")
+        if ":" not in match.group(1):
+            raise TargetError(f"{raw!r}: brackets hold an IPv6 address, and {match.group(1)!r} is not one")
         host = validate_host(match.group(1), raw)
         return Target(raw=raw, host=host, port=validate_port(match.group(2), raw))
     if ":" not in text:
         raise TargetError(f"{raw!r}: no port (expected PORT, HOST:PORT, [IPv6]:PORT or a URL)")
     host, _, port = text.rpartition(":")
     if ":" in host:
-        raise TargetError(f"{raw!r}: write an IPv6 address in brackets, e.g. [{host}]:{port}")
+        whole = f"[{text}]:PORT" if is_ip(text) else ""
+        split = f"[{host}]:{port}" if is_ip(host) and port.isdigit() else ""
+        example = " or ".join(x for x in (split, whole) if x) or "[::1]:8888"
+        raise TargetError(f"{raw!r}: write an IPv6 address in brackets, then the port: {example}")
     return Target(raw=raw, host=validate_host(host, raw), port=validate_port(port, raw))
 
 

@@ -40,6 +40,10 @@ def test_parses(raw: str, expected: Target) -> None:
         ("http://h:0/", "port 0 is out of range"),
         ("https:///path", "the URL has no host"),
         ("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
+        ("::1", "write an IPv6 address in brackets, then the port: [::1]:PORT"),
+        ("::1:80", "[::1]:80 or [::1:80]:PORT"),
+        ("[zz]:80", "brackets hold an IPv6 address, and 'zz' is not one"),
+        ("[10.0.0.1]:80", "brackets hold an IPv6 address"),
     ],
 )
 def test_rejects_with_one_line(raw: str, message: str) -> None:
@@ -57,3 +61,5 @@ def test_hosts_for_ping() -> None:
     ]
     with pytest.raises(TargetError, match="not a URL"):
         parse_host("http://x/")
+    with pytest.raises(TargetError, match="brackets hold an IPv6 address"):
+        parse_host("[zz]")

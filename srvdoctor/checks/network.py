@@ -41,7 +41,7 @@ from srvdoctor.probes.listeners import (
     docker_proxy_target,
     usual_servers_running,
 )
-from srvdoctor.targets import Target, TargetError
+from srvdoctor.targets import Target, TargetError, is_ip
 
 #: How to make the usual servers listen on every address instead of 127.0.0.1.
 BIND_FIXES: tuple[str, ...] = (
@@ -442,6 +442,14 @@ class NetDns:
         return Result(self.id, name, Status.OK, f"{name} resolves to {', '.join(res.addresses)}", data=data)
 
     def judge_name(self, name: str, res: Resolution) -> Result:
+        if is_ip(name):
+            return Result(
+                self.id,
+                name,
+                Status.OK,
+                f"{name} is an IP address literal: nothing to resolve (no DNS query made)",
+                data={"name": name, "addresses": [name], "literal": True},
+            )
         if not res.ok:
             return dns_result(self.id, name, res)
         return Result(

@@ -52,3 +52,13 @@ def test_check_walks_every_configured_target(lab: NetLab, tmp_path: Path) -> Non
     assert proc.returncode == 1
     # two filtered targets, probed by port.tcp and http.status alike: one timeout, not four
     assert report["duration_s"] < 3 * 1.0 + 1.5, report["duration_s"]
+
+
+def test_dns_does_not_resolve_an_ip_literal(lab: NetLab, tmp_path: Path) -> None:
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text(f'timeout = 1\n[targets]\nhosts = ["{lab.server_ip}", "::1"]\n')
+    proc = lab.run("check", "--only", "network", "--format", "json", "--config", str(config))
+    dns = {r["target"]: r for r in results(json.loads(proc.stdout), "net.dns")}
+    for literal in (lab.server_ip, "::1"):
+        assert dns[literal]["status"] == "ok" and dns[literal]["data"]["literal"] is True
+        assert dns[literal]["summary"] == f"{literal} is an IP address literal: nothing to resolve (no DNS query made)"

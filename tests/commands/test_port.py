@@ -165,6 +165,8 @@ def test_fifty_targets_ten_filtered_cost_about_one_timeout(lab: NetLab) -> None:
         ("http://h:99999/", "port 99999 is out of range"),
         ("ftp://h/", "only http:// and https://"),
         ("::1:80", "in brackets"),
+        ("::1", "[::1]:PORT"),
+        ("[zz]:80", "'zz' is not one"),
     ],
 )
 def test_bad_targets_are_usage_errors(cli, target: str, message: str) -> None:  # type: ignore[no-untyped-def]
