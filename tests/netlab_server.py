@@ -1,6 +1,6 @@
 """Servers the network tests start inside their namespaces; prints 'ready' once listening.
 
-netlab_server.py http HOST PORT [PORT...]      HTTP; /status/NNN answers NNN, else 200
+netlab_server.py http HOST PORT [PORT...]      HTTP; /status/NNN answers NNN, else 200 (HOST may be ::1, ::)
 netlab_server.py tls HOST PORT CERT KEY        the same over TLS
 netlab_server.py dns HOST                      a DNS server that says NXDOMAIN to everything
 """
@@ -30,6 +30,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+
+
+class Server6(Server):
+    """HTTP on an IPv6 address (`::1`, or `::` for every address of both families)."""
+
+    address_family = socket.AF_INET6
 
 
 def dns(host: str) -> None:
@@ -62,7 +68,8 @@ def main() -> None:
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
         servers.append(server)
     else:
-        servers = [Server((host, int(port)), Handler) for port in sys.argv[3:]]
+        kind = Server6 if ":" in host else Server
+        servers = [kind((host, int(port)), Handler) for port in sys.argv[3:]]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     print("ready", flush=True)

@@ -24,6 +24,7 @@ LIB = load_library(None)
         ("urllib.error.HTTPError: HTTP Error 502: Bad Gateway", "http-error"),
         ("<html><head><title>504 Gateway Time-out</title></head>", "http-error"),
         ("INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)", "bound-to-loopback"),
+        ("Error: connect ECONNREFUSED ::1:3000", "address-family-mismatch"),
     ],
 )
 def test_error_text_finds_its_playbook(text: str, note: str) -> None:

@@ -42,7 +42,7 @@ def _upper_rungs(ctx: CheckContext, r: Reach) -> list[Result]:
         assert isinstance(listen, PortListen)
         on_port = listeners_on(ctx, t.port)
         running = usual_servers_running(t.port) if not on_port else []
-        out.append(listen.judge_port(t, on_port, running, ctx.timeout))
+        out.append(listen.judge_port(t, on_port, running, ctx.timeout, tcp.address))
         if tcp.state in ("filtered", "rejected"):
             rules = _build(FirewallRules, ctx)
             assert isinstance(rules, FirewallRules)

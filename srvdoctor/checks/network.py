@@ -26,6 +26,7 @@ from srvdoctor.checks.netcommon import (
     reach_all,
     resolution,
 )
+from srvdoctor.checks.servers import bind_fixes, bound_words, covers, family, remote_server, tunnel
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.dns import (
     Resolution,
@@ -42,18 +43,6 @@ from srvdoctor.probes.listeners import (
     usual_servers_running,
 )
 from srvdoctor.targets import Target, TargetError, is_ip
-
-#: How to make the usual servers listen on every address instead of 127.0.0.1.
-BIND_FIXES: tuple[str, ...] = (
-    "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)",
-    "uvicorn app:app --host 0.0.0.0",
-    "flask run --host 0.0.0.0",
-    "python -m http.server --bind 0.0.0.0 PORT",
-    "tensorboard --logdir DIR --bind_all",
-    "streamlit run app.py --server.address 0.0.0.0",
-    "gradio: demo.launch(server_name='0.0.0.0')",
-    "or keep it on 127.0.0.1 and tunnel: ssh -L PORT:localhost:PORT user@server",
-)
 
 
 def dns_failure_summary(res: Resolution) -> str:
@@ -155,29 +144,7 @@ class PortTcp:
                 data=data,
             )
         if tcp.state == "refused":
-            loopback_only = bool(local_listeners) and all(x.loopback for x in local_listeners or ())
-            if loopback_only and not is_loopback(tcp.address):
-                bound = ", ".join(_endpoint(x.address, x.port) for x in local_listeners or ())
-                return Result(
-                    self.id,
-                    t.raw,
-                    Status.FAIL,
-                    f"{where} refused the connection: the server listens only on {bound} (loopback)",
-                    details=detail,
-                    data=data,
-                    playbook="bound-to-loopback",
-                    hints=(f"ss -ltnp 'sport = :{t.port}'   (Local Address 127.0.0.1 = loopback only)",),
-                )
-            return Result(
-                self.id,
-                t.raw,
-                Status.FAIL,
-                f"{where} refused the connection: nothing listens on port {t.port} (Connection refused)",
-                details=detail,
-                data=data,
-                playbook="port-closed",
-                hints=(f"ss -ltnp 'sport = :{t.port}'   (on {t.connect_host})",),
-            )
+            return self._refused(r, local_listeners, data, detail)
         if tcp.state == "filtered":
             return Result(
                 self.id,
@@ -215,20 +182,126 @@ class PortTcp:
             )
         return Result(self.id, t.raw, Status.ERROR, f"could not connect to {where}: {tcp.error}", data=data)
 
+    def _refused(
+        self,
+        r: Reach,
+        local: Sequence[Listener] | None,
+        data: dict[str, object],
+        detail: tuple[str, ...],
+    ) -> Result:
+        """A refusal proves one thing: no socket accepts connections on that address and port.
+
+        Why, only this machine's listening sockets can tell; for another machine, say
+        what the usual causes are and how to look on it.
+        """
+        t, tcp = r.target, r.tcp
+        assert tcp is not None
+        where = _endpoint(tcp.address, t.port)
+        look = f"ss -ltnp 'sport = :{t.port}'"
+        refused = f"{where} refused the connection"
+
+        def fail(summary: str, playbook: str, details: Sequence[str], hints: Sequence[str]) -> Result:
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                summary,
+                tuple(details),
+                data,
+                playbook=playbook,
+                hints=tuple(hints),
+            )
+
+        if local is None:  # another machine: its sockets cannot be read from here
+            return fail(
+                f"{refused}: no process accepts connections on that address and port",
+                "port-closed",
+                (
+                    *detail,
+                    f"a refusal proves only that; the usual cause is a server on {t.connect_host} bound to "
+                    "127.0.0.1 (loopback only), else it is not running, listens on another port, or a "
+                    "firewall rejects with a TCP reset",
+                ),
+                (
+                    f"{look}   (on {t.connect_host}: Local Address 127.0.0.1 = loopback only, "
+                    "no line = nothing listens)",
+                    f"srvdoctor port {t.port}   (on {t.connect_host})",
+                ),
+            )
+        if not local:
+            return fail(
+                f"{refused}: nothing listens on port {t.port} on this machine (listening sockets read)",
+                "port-closed",
+                detail,
+                (look,),
+            )
+        bound = ", ".join(f"{x.who()} on {_endpoint(x.address, x.port)}" for x in local)
+        if any(covers(x, tcp.address) for x in local):
+            return fail(
+                f"{refused}, yet {bound} accepts on that address: a firewall rule rejects it "
+                "with a TCP reset",
+                "firewall-blocking",
+                (
+                    *detail,
+                    "iptables -j REJECT --reject-with tcp-reset (or nft reject with tcp reset) does this",
+                ),
+                (f"srvdoctor firewall --port {t.port}",),
+            )
+        if any(covers(x, tcp.address) is None for x in local):
+            return fail(
+                f"{refused}, though {bound} listens: the program set IPV6_V6ONLY (IPv6 only: nginx's "
+                "default for [::]), or a firewall rule rejects IPv4 with a TCP reset",
+                "address-family-mismatch",
+                (*detail, f"connect over IPv6 ([::1]:{t.port} here), or make it listen on 0.0.0.0 too"),
+                (
+                    look + "   (ss shows [::]:PORT for IPv6 only, *:PORT for both)",
+                    f"srvdoctor firewall --port {t.port}",
+                ),
+            )
+        asked = family(tcp.address)
+        if asked and all(family(x.address) not in (0, asked) for x in local):
+            other = 4 if asked == 6 else 6
+            instead = _endpoint(next(x.address for x in local), t.port)
+            either = "::  (every address, IPv4 too)" if other == 4 else "0.0.0.0 or :: "
+            return fail(
+                f"{refused}: the server listens on IPv{other} only ({bound}) and {tcp.address} is IPv{asked}",
+                "address-family-mismatch",
+                (*detail, f"connect to {instead} instead, or make the server bind {either.strip()}"),
+                (f"srvdoctor port {instead}", look),
+            )
+        if all(x.loopback for x in local) and not is_loopback(tcp.address):
+            return fail(
+                f"{refused}: the server listens only on {bound} (loopback)",
+                "bound-to-loopback",
+                (*detail, *bind_fixes(local, t.port), tunnel(t.port)),
+                (f"{look}   (Local Address 127.0.0.1 = loopback only)",),
+            )
+        return fail(
+            f"{refused}: the server listens only on {bound}, not on {tcp.address}",
+            "bound-to-loopback" if all(x.loopback for x in local) else "port-closed",
+            detail,
+            (look,),
+        )
+
 
 @dataclass(frozen=True)
 class PortListen:
-    """Who listens on this machine's ports: the configured local ones, and loopback-only
-    listeners on ports usually meant for remote use (`remote_ports`: 8888, 8080, 8000,
-    5000, 6006, 7860, 8501 — notebooks, dashboards, APIs).
+    """Who listens on this machine's ports: the configured local ones (`[targets]`, or the
+    ports given to `srvdoctor port`), and, in the default look, loopback-only listeners on
+    ports usually meant for remote use (`remote_ports`: 8888, 8080, 8000, 5000, 6006, 7860,
+    8501) or of a known remote-serving program on any port (jupyter, tensorboard, mlflow,
+    vllm, ray dashboard, gradio, streamlit, code-server, uvicorn, gunicorn, flask, ...).
 
-    A loopback-only listener on a remote port is a warn (`bound-to-loopback`); nothing
-    listening on a configured port is a fail (`port-closed`). Shell equivalent: `ss -ltnp`.
+    A port the user asked about that listens on loopback only is a warn (a fail when it was
+    asked for by a non-loopback address), as is a loopback-only remote port or remote
+    server (`bound-to-loopback`); a listener that does not cover the address asked for
+    (IPv4 only, asked over IPv6) is a warn (`address-family-mismatch`); nothing listening
+    on a configured port is a fail (`port-closed`). Shell equivalent: `ss -ltnp`.
     """
 
     id: ClassVar[str] = "port.listen"
     area: ClassVar[str] = "network"
-    playbooks: ClassVar[tuple[str, ...]] = ("port-closed", "bound-to-loopback")
+    playbooks: ClassVar[tuple[str, ...]] = ("port-closed", "bound-to-loopback", "address-family-mismatch")
     remote_ports: tuple[int, ...] = REMOTE_PORTS
 
     def run(self, ctx: CheckContext) -> list[Result]:
@@ -243,14 +316,20 @@ class PortListen:
             asked.add(t.port)
             on_port = listeners_on(ctx, t.port)
             running = usual_servers_running(t.port) if not on_port else []
-            out.append(self.judge_port(t, on_port, running, ctx.timeout))
+            address = t.host if t.host is not None and is_ip(t.host) else None
+            out.append(self.judge_port(t, on_port, running, ctx.timeout, address))
         out.extend(self.judge_default(all_listeners(ctx), skip=asked))
         return out
 
     def judge_port(
-        self, t: Target, on_port: Sequence[Listener], running: Sequence[RunningServer], timeout: float = 3.0
+        self,
+        t: Target,
+        on_port: Sequence[Listener],
+        running: Sequence[RunningServer],
+        timeout: float = 3.0,
+        address: str | None = None,
     ) -> Result:
-        """`t` is local; `on_port` this machine's listeners on its port."""
+        """`t` is local; `on_port` this machine's listeners on its port; `address` the one connected to."""
         data: dict[str, object] = {"port": t.port, "listeners": [_listener_data(x) for x in on_port]}
         if not on_port:
             details = [f"{s.name} (pid {s.pid}) is running: {s.cmdline}" for s in running]
@@ -260,7 +339,7 @@ class PortListen:
                 self.id,
                 t.raw,
                 Status.FAIL,
-                f"nothing listens on port {t.port} on this machine",
+                f"nothing listens on port {t.port} on this machine (listening sockets read)",
                 details=tuple(details),
                 data=data,
                 playbook="port-closed",
@@ -269,62 +348,100 @@ class PortListen:
         names = "; ".join(_describe(x, timeout) for x in on_port)
         wanted = t.host
         used_remote = wanted is not None and wanted.lower() not in ("localhost",) and not is_loopback(wanted)
-        if all(x.loopback for x in on_port):
-            if not used_remote and t.port not in self.remote_ports:
-                return Result(
-                    self.id,
-                    t.raw,
-                    Status.OK,
-                    f"port {t.port}: {names} (loopback only: this machine alone can connect)",
-                    data=data,
-                )
+        loopback_only = all(x.loopback for x in on_port)
+        uncovered = address is not None and not any(covers(x, address) is not False for x in on_port)
+        if uncovered and address is not None and not (loopback_only and not is_loopback(address)):
+            return self._not_covered(t, on_port, names, address, data)  # loopback-only is told below
+        if loopback_only:
             return Result(
                 self.id,
                 t.raw,
                 Status.FAIL if used_remote else Status.WARN,
                 f"port {t.port} listens only on loopback ({names}): other machines cannot connect",
-                details=BIND_FIXES[4:],
+                details=(
+                    "fine if only this machine uses it, or you reach it through an SSH tunnel",
+                    tunnel(t.port),
+                ),
                 data=data,
                 playbook="bound-to-loopback",
-                hints=BIND_FIXES[:4],
+                hints=bind_fixes(on_port, t.port),
             )
         return Result(self.id, t.raw, Status.OK, f"port {t.port}: {names}", data=data)
+
+    def _not_covered(
+        self, t: Target, on_port: Sequence[Listener], names: str, address: str, data: dict[str, object]
+    ) -> Result:
+        """Listeners on the port, none on the address asked for: say which family or address."""
+        other = 6 if family(address) == 4 else 4
+        mismatch = all(family(x.address) == other for x in on_port)
+        fit = _endpoint(next((x.address for x in on_port if family(x.address)), "127.0.0.1"), t.port)
+        why = f": IPv{other} only" if mismatch else ""
+        return Result(
+            self.id,
+            t.raw,
+            Status.WARN,
+            f"port {t.port}: {names}, but not on {address} (the address asked for){why}",
+            details=(f"connect to {fit}, or make the server listen on :: (every address, both families)",),
+            data=data,
+            playbook="address-family-mismatch" if mismatch else "bound-to-loopback",
+            hints=(f"srvdoctor port {fit}",),
+        )
 
     def judge_default(
         self, found: Sequence[Listener], skip: set[int] | frozenset[int] = frozenset()
     ) -> list[Result]:
+        """Loopback-only remote ports, and loopback-only known remote servers on any port."""
         out: list[Result] = []
-        for port in self.remote_ports:
+        for port in sorted({x.port for x in found} - set(skip)):
             on_port = [x for x in found if x.port == port]
-            if port in skip or not on_port or not all(x.loopback for x in on_port):
+            if not all(x.loopback for x in on_port):
+                continue
+            servers = [s for s in (remote_server(x) for x in on_port) if s is not None]
+            if port not in self.remote_ports and not servers:
                 continue
             names = "; ".join(_describe(x, 0) for x in on_port)
+            what = f"{servers[0].name} " if servers else ""
             out.append(
                 Result(
                     self.id,
                     str(port),
                     Status.WARN,
-                    f"port {port} listens only on loopback ({names}): reachable from this machine only",
+                    f"{what}port {port} listens only on loopback ({names}): reachable from this machine only",
                     details=(
-                        "fine if you reach it through an SSH tunnel; otherwise bind it to 0.0.0.0",
-                        *BIND_FIXES[4:],
+                        "fine if you reach it through an SSH tunnel; otherwise make it listen on 0.0.0.0",
+                        tunnel(port),
                     ),
-                    data={"port": port, "listeners": [_listener_data(x) for x in on_port]},
+                    data={
+                        "port": port,
+                        "listeners": [_listener_data(x) for x in on_port],
+                        "program": servers[0].name if servers else None,
+                    },
                     playbook="bound-to-loopback",
-                    hints=BIND_FIXES[:4],
+                    hints=bind_fixes(on_port, port),
                 )
             )
         if not out:
             ports = ", ".join(str(p) for p in self.remote_ports)
             open_ports = sorted({x.port for x in found if x.port in self.remote_ports})
-            listed = f" ({', '.join(map(str, open_ports))} listen on all addresses)" if open_ports else ""
+            listed = f" ({', '.join(map(str, open_ports))} listen beyond loopback)" if open_ports else ""
+            hidden = sorted({x.port for x in found if x.pid is None})
+            details = (
+                (
+                    f"the process behind port(s) {', '.join(map(str, hidden))} is not visible to this user: "
+                    "their programs were not checked (run as root)",
+                )
+                if hidden
+                else ()
+            )
             out.append(
                 Result(
                     self.id,
                     "loopback-only",
                     Status.OK,
-                    f"no loopback-only listener on the usual remote ports {ports}{listed}",
-                    data={"ports": list(self.remote_ports)},
+                    f"no loopback-only listener on the usual remote ports {ports}{listed}, nor of a known "
+                    f"remote-serving program ({len(found)} listening sockets read)",
+                    details=details,
+                    data={"ports": list(self.remote_ports), "unidentified_ports": hidden},
                 )
             )
         return out
@@ -335,7 +452,7 @@ def _listener_data(x: Listener) -> dict[str, object]:
 
 
 def _describe(x: Listener, timeout: float) -> str:
-    bound = "all addresses" if x.wildcard else x.address
+    bound = bound_words(x)
     proxied = docker_proxy_target(x)
     if proxied is not None:
         name = container_name_for_ip(proxied.rsplit(":", 1)[0], timeout) if timeout > 0 else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.netlab import REPO, NetLab, results
+from tests.netlab import REPO, SERVER_SCRIPT, NetLab, results
 
 pytestmark = pytest.mark.netns
 
@@ -61,4 +61,36 @@ def test_dns_does_not_resolve_an_ip_literal(lab: NetLab, tmp_path: Path) -> None
     dns = {r["target"]: r for r in results(json.loads(proc.stdout), "net.dns")}
     for literal in (lab.server_ip, "::1"):
         assert dns[literal]["status"] == "ok" and dns[literal]["data"]["literal"] is True
-        assert dns[literal]["summary"] == f"{literal} is an IP address literal: nothing to resolve (no DNS query made)"
+        assert (
+            dns[literal]["summary"]
+            == f"{literal} is an IP address literal: nothing to resolve (no DNS query made)"
+        )
+
+
+def test_loopback_only_asked_port_and_remote_servers_on_any_port(lab: NetLab, tmp_path: Path) -> None:
+    # A "jupyter-lab" (an entry-point script, as pip installs it) that moved to 18889, and a
+    # plain python server on 18890 that nobody asked about: only the first is flagged.
+    jupyter = tmp_path / "jupyter-lab"
+    jupyter.write_text(f"#!{sys.executable}\n" + SERVER_SCRIPT.read_text())
+    jupyter.chmod(0o755)
+    proc = subprocess.Popen(["ip", "netns", "exec", lab.srv, str(jupyter), "http", "127.0.0.1", "18889"],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    lab.procs.append(proc)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    lab.serve("http", "127.0.0.1", "18888", "18890")
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text('timeout = 1\n[targets]\nports = ["18888"]\n')
+    run = lab.run("check", "--only", "network", "--format", "json", "--config", str(config), ns=lab.srv)
+    listen = {r["target"]: r for r in results(json.loads(run.stdout), "port.listen")}
+    assert set(listen) == {"18888", "18889"}, listen
+    asked, found = listen["18888"], listen["18889"]
+    assert (asked["status"], asked["playbook"]) == ("warn", "bound-to-loopback")
+    assert (found["status"], found["playbook"], found["data"]["program"]) == (
+        "warn",
+        "bound-to-loopback",
+        "jupyter",
+    )
+    assert found["summary"].startswith("jupyter port 18889 listens only on loopback (jupyter-lab (pid ")
+    assert found["hints"] == [
+        "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)"
+    ]

@@ -27,11 +27,11 @@ def test_refused_on_a_remote_address_with_loopback_listener_is_bound_to_loopback
     )
     result = PortTcp().judge(r, [Listener("127.0.0.1", 8888, 42, "jupyter-lab", "ana")])
     assert (result.status, result.playbook) == (Status.FAIL, "bound-to-loopback")
-    assert (
-        result.summary
-        == "10.0.0.5:8888 refused the connection: the server listens only on 127.0.0.1:8888 (loopback)"
+    assert result.summary == (
+        "10.0.0.5:8888 refused the connection: the server listens only on "
+        "jupyter-lab (pid 42, user ana) on 127.0.0.1:8888 (loopback)"
     )
-    assert PortTcp().judge(r, None).playbook == "port-closed"
+    assert "jupyter lab --ip 0.0.0.0" in result.details[1]
 
 
 def test_eai_again_names_the_resolver() -> None:
@@ -51,19 +51,30 @@ def test_nothing_listening_names_the_usual_server_that_runs() -> None:
     assert result.details[0] == "jupyter-lab (pid 7) is running: jupyter-lab --port 8899"
 
 
-def test_default_look_warns_only_for_loopback_listeners_on_remote_ports() -> None:
+def test_default_look_warns_for_loopback_remote_ports_and_remote_servers_on_any_port() -> None:
     found = [Listener("127.0.0.1", 6006, 5, "tensorboard", "ana"), Listener("0.0.0.0", 8888, 6, "jupyter-lab", "ana"),
-             Listener("127.0.0.1", 5432, 7, "postgres", "postgres")]  # fmt: skip
-    [warn] = PortListen().judge_default(found)
-    assert (warn.target, warn.status, warn.playbook) == ("6006", Status.WARN, "bound-to-loopback")
-    assert "--bind_all" in " ".join(warn.details)
+             Listener("127.0.0.1", 5432, 7, "postgres", "postgres"),
+             Listener("127.0.0.1", 8889, 8, "python3", "ana", "/usr/bin/python3 /usr/local/bin/jupyter-lab"),
+             Listener("::1", 8889, 8, "python3", "ana", "/usr/bin/python3 /usr/local/bin/jupyter-lab"),
+             Listener("127.0.0.1", 41000, 9, "python3", "ana", "python3 -m vllm.entrypoints.openai.api_server")]  # fmt: skip
+    warns = PortListen().judge_default(found)
+    assert [(w.target, w.status, w.playbook, w.data["program"]) for w in warns] == [
+        ("6006", Status.WARN, "bound-to-loopback", "tensorboard"),
+        ("8889", Status.WARN, "bound-to-loopback", "jupyter"),
+        ("41000", Status.WARN, "bound-to-loopback", "vllm"),
+    ]
+    assert warns[0].hints == ("tensorboard --logdir DIR --bind_all",)
+    assert warns[2].hints == ("vllm serve MODEL --host 0.0.0.0",)
 
 
 def test_docker_proxy_listener_names_the_container() -> None:
     proxy = Listener("0.0.0.0", 8080, 99, "docker-proxy", "root",
                      "/usr/bin/docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 8080 -container-ip 172.17.0.2 -container-port 80")  # fmt: skip
     result = PortListen().judge_port(parse_target("8080"), [proxy], [], timeout=0)
-    assert result.summary == "port 8080: docker-proxy (pid 99) for container 172.17.0.2:80 on all addresses"
+    assert (
+        result.summary
+        == "port 8080: docker-proxy (pid 99) for container 172.17.0.2:80 on all IPv4 addresses (0.0.0.0)"
+    )
 
 
 def test_dns_defaults() -> None:

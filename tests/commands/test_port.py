@@ -3,7 +3,9 @@
 Server namespace: HTTP on 0.0.0.0:8080 (open, /status/NNN answers NNN), nothing on
 8081 (closed), DROP on 8082 (filtered), REJECT icmp-host-prohibited on 8083, HTTP
 bound to 127.0.0.1:8084 (loopback only), TLS with an expired self-signed certificate
-on 8443, a DNS server saying NXDOMAIN, DROP on 9100-9109 for the concurrency test.
+on 8443, a DNS server saying NXDOMAIN, DROP on 9100-9109 for the concurrency test;
+HTTP on 127.0.0.1:18888 (loopback only, a port the user asks about), on ::1:8085 (IPv6
+only), on 0.0.0.0:8086 behind a REJECT --reject-with tcp-reset.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetLab]:
     try:
         lab.up()
         lab.serve("http", "0.0.0.0", "8080")
-        lab.serve("http", "127.0.0.1", "8084")
+        lab.serve("http", "127.0.0.1", "8084", "18888")
+        lab.serve("http", "::1", "8085")
+        lab.serve("http", "0.0.0.0", "8086")
+        lab.iptables(
+            "-A", "INPUT", "-p", "tcp", "--dport", "8086", "-j", "REJECT", "--reject-with", "tcp-reset"
+        )
         cert, key = expired_cert(tmp_path_factory.mktemp("tls"), lab.server_ip)
         lab.serve("tls", "0.0.0.0", "8443", str(cert), str(key))
         lab.iptables("-A", "INPUT", "-p", "tcp", "--dport", "8082", "-j", "DROP")
@@ -126,7 +133,7 @@ def test_local_port_names_the_listening_process(lab: NetLab) -> None:
     rc, report = port_json(lab, "8080", ns=lab.srv)
     listen = one(report, "port.listen", "8080")
     assert listen["status"] == "ok" and listen["data"]["listeners"][0]["process"].startswith("python")
-    assert "all addresses" in listen["summary"] and rc == 0
+    assert "on all IPv4 addresses (0.0.0.0)" in listen["summary"] and rc == 0
 
 
 def test_dns_unreachable_resolver_is_told_apart_from_no_such_name(lab: NetLab) -> None:
@@ -154,6 +161,61 @@ def test_fifty_targets_ten_filtered_cost_about_one_timeout(lab: NetLab) -> None:
     states = [r["data"]["state"] for r in results(report, "port.tcp")]
     assert (states.count("refused"), states.count("filtered")) == (40, 10)
     assert elapsed < 3 * 2, elapsed
+
+
+def test_a_port_asked_about_on_loopback_only_warns_with_the_fix(lab: NetLab) -> None:
+    rc, report = port_json(lab, "18888", ns=lab.srv)
+    listen = one(report, "port.listen", "18888")
+    assert (listen["status"], listen["playbook"]) == ("warn", "bound-to-loopback")
+    assert "other machines cannot connect" in listen["summary"]
+    assert listen["hints"] and all("0.0.0.0" in h for h in listen["hints"])
+    assert "ssh -L 18888:localhost:18888" in " ".join(listen["details"])
+    assert rc == 0  # a warning: the port works here
+
+
+def test_refusal_from_another_machine_says_what_it_proves(lab: NetLab) -> None:
+    target = f"{lab.server_ip}:8084"  # the server listens on 127.0.0.1:8084 over there
+    rc, report = port_json(lab, target)
+    tcp = one(report, "port.tcp", target)
+    assert (tcp["data"]["state"], tcp["status"]) == ("refused", "fail")
+    assert "nothing listens" not in tcp["summary"]
+    assert (
+        tcp["summary"]
+        == f"{target} refused the connection: no process accepts connections on that address and port"
+    )
+    assert "bound to 127.0.0.1 (loopback only)" in " ".join(tcp["details"])
+    assert tcp["hints"][0].startswith("ss -ltnp 'sport = :8084'   (on " + lab.server_ip)
+    assert rc == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "server", "asked", "other"),
+    [
+        ("[::1]:8084", "127.0.0.1:8084", "::1", "4"),
+        ("[::1]:8080", "0.0.0.0:8080", "::1", "4"),
+        ("127.0.0.1:8085", "[::1]:8085", "127.0.0.1", "6"),
+    ],
+)
+def test_ipv6_against_an_ipv4_listener_names_the_mismatch(
+    lab: NetLab, target: str, server: str, asked: str, other: str
+) -> None:
+    rc, report = port_json(lab, target, ns=lab.srv)
+    tcp, listen = one(report, "port.tcp", target), one(report, "port.listen", target)
+    assert (tcp["data"]["state"], tcp["playbook"]) == ("refused", "address-family-mismatch")
+    assert (
+        f"the server listens on IPv{other} only" in tcp["summary"] and "nothing listens" not in tcp["summary"]
+    )
+    assert f"connect to {server} instead" in " ".join(tcp["details"])
+    assert (listen["status"], listen["playbook"]) == ("warn", "address-family-mismatch")
+    assert f"but not on {asked} (the address asked for): IPv{other} only" in listen["summary"]
+    assert rc == 1
+
+
+def test_refused_though_a_socket_covers_the_address_is_a_tcp_reset_rule(lab: NetLab) -> None:
+    _, report = port_json(lab, "127.0.0.1:8086", ns=lab.srv)
+    tcp = one(report, "port.tcp", "127.0.0.1:8086")
+    assert (tcp["data"]["state"], tcp["playbook"]) == ("refused", "firewall-blocking")
+    assert "a firewall rule rejects it with a TCP reset" in tcp["summary"]
 
 
 @pytest.mark.parametrize(
