@@ -14,7 +14,7 @@ from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.netcommon import REMOTE_PORTS, all_listeners, config_targets, is_local, resolution
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.firewall import Layer, all_layers, cloud_vendor
-from srvdoctor.probes.fwrules import Verdict, evaluate
+from srvdoctor.probes.fwrules import Rule, Verdict, evaluate
 from srvdoctor.targets import Target
 
 
@@ -27,6 +27,14 @@ def _where(v: Verdict) -> str:
     if rs.source == "nftables":
         return f"nftables table {rs.family} {rs.table}, chain {v.chain}"
     return f"{rs.source} table {rs.table}, chain {v.chain}"
+
+
+def _hits(rule: Rule) -> str:
+    """The rule's hit counters, where the firewall keeps them."""
+    if rule.packets is None:
+        return ""
+    unit = "packet" if rule.packets == 1 else "packets"
+    return f"   ({rule.packets} {unit}, {rule.bytes} bytes matched since its counters were last zeroed)"
 
 
 def _delete_command(v: Verdict) -> str | None:
@@ -72,8 +80,9 @@ def open_commands(port: int, layers: Sequence[Layer], verdicts: Sequence[Verdict
 @dataclass(frozen=True)
 class FirewallRules:
     """Which firewall is active (ufw, firewalld, nftables, iptables) and, for every local port
-    in `[targets]` and every port in `remote_ports` that listens on all addresses, the rule
-    that drops or rejects new TCP connections to it — quoted, with its chain.
+    in `[targets]`, every port in `remote_ports` and every other port this machine listens
+    on beyond loopback, the rule that drops or rejects new TCP connections to it — quoted,
+    with its chain and hit counters (`iptables-save -c`, nft `counter`).
 
     Fails when a rule or a default DROP policy blocks a port (firewall-blocking); warns
     when only conditional rules (by source, interface) may block it. Needs root to read
@@ -90,14 +99,49 @@ class FirewallRules:
 
     def run(self, ctx: CheckContext) -> list[Result]:
         layers = _layers(ctx)
-        ports: list[int] = []
-        for t in config_targets(ctx):
-            if isinstance(t, Target) and is_local(ctx, t, resolution(ctx, t.host) if t.host else None):
-                ports.append(t.port)
-        ports += [x.port for x in all_listeners(ctx) if x.port in self.remote_ports and not x.loopback]
-        docker = docker_published(ctx)
+        asked = configured_ports(ctx)
+        asked += [x.port for x in all_listeners(ctx) if x.port in self.remote_ports and not x.loopback]
         out = [self.judge_summary(layers, cloud_vendor())]
-        out += [self.judge_port(p, layers, p in docker) for p in dict.fromkeys(ports)]
+        out += self.judge_ports(asked, listening_ports(ctx), layers, docker_published(ctx))
+        return out
+
+    def judge_ports(
+        self, asked: Sequence[int], listening: Sequence[int], layers: Sequence[Layer], docker: set[int]
+    ) -> list[Result]:
+        """One result per port asked about; of the other listening ports, those a rule may
+        block, then one line for the rest (which ports were crossed with the rules)."""
+        out = [self.judge_port(p, layers, p in docker) for p in dict.fromkeys(asked)]
+        rest = [p for p in dict.fromkeys(listening) if p not in set(asked)]
+        judged = [self.judge_port(p, layers, p in docker) for p in rest]
+        out += [r for r in judged if r.status not in (Status.OK, Status.SKIP)]
+        skipped = [p for p, r in zip(rest, judged, strict=True) if r.status is Status.SKIP]
+        fine = [p for p, r in zip(rest, judged, strict=True) if r.status is Status.OK]
+        unread = [x.name for x in layers if x.installed and not x.readable and x.name != "ufw"]
+        if skipped:
+            out.append(
+                Result(
+                    self.id,
+                    "listening",
+                    Status.SKIP,
+                    f"listening port(s) {', '.join(map(str, skipped))}/tcp not crossed with the rules: "
+                    f"{', '.join(unread)} not read (needs root)",
+                    data={"ports": skipped, "unreadable": unread},
+                    hints=("sudo srvdoctor firewall",),
+                )
+            )
+        if fine:
+            read = [x.name for x in layers if x.installed and x.readable and x.rulesets]
+            out.append(
+                Result(
+                    self.id,
+                    "listening",
+                    Status.OK,
+                    f"no rule blocks the other listening port(s) {', '.join(map(str, fine))}/tcp "
+                    f"(read: {', '.join(read) or 'no rules'})",
+                    details=(f"not read: {', '.join(unread)} (needs root)",) if unread else (),
+                    data={"ports": fine, "unreadable": unread},
+                )
+            )
         return out
 
     def judge_summary(self, layers: Sequence[Layer], cloud: tuple[str, str] | None) -> Result:
@@ -167,6 +211,8 @@ class FirewallRules:
                     "chain": v.chain,
                     "kind": v.kind,
                     "rule": v.rule.text if v.rule else None,
+                    "packets": v.rule.packets if v.rule else None,
+                    "bytes": v.rule.bytes if v.rule else None,
                 }
                 for v in verdicts
             ],
@@ -190,13 +236,13 @@ class FirewallRules:
         if blocking:
             for v in blocking[1:]:
                 if v.kind == "blocked" and v.rule is not None:
-                    details.append(f"{_where(v)}: {v.rule.text}")
+                    details.append(f"{_where(v)}: {v.rule.text}{_hits(v.rule)}")
                 else:
                     details.append(f"{_where(v)}: default policy DROP and no ACCEPT rule for {port}/tcp")
             details += [f"may also block: {r.source} {r.chain}: {r.text}" for r in maybe]
             first = blocking[0]
             how = (
-                f"{first.rule.verdict.upper()} rule in {_where(first)}: {first.rule.text}"
+                f"{first.rule.verdict.upper()} rule in {_where(first)}: {first.rule.text}{_hits(first.rule)}"
                 if first.kind == "blocked" and first.rule
                 else f"default DROP policy of {_where(first)} (no ACCEPT rule for it)"
             )
@@ -235,6 +281,20 @@ class FirewallRules:
         return Result(
             self.id, f"{port}/tcp", Status.OK, f"port {port}/tcp: {reason}", details=tuple(details), data=data
         )
+
+
+def configured_ports(ctx: CheckContext) -> list[int]:
+    """The ports of `[targets]` that are on this machine."""
+    ports: list[int] = []
+    for t in config_targets(ctx):
+        if isinstance(t, Target) and is_local(ctx, t, resolution(ctx, t.host) if t.host else None):
+            ports.append(t.port)
+    return ports
+
+
+def listening_ports(ctx: CheckContext) -> list[int]:
+    """TCP ports this machine listens on beyond loopback (where a firewall can matter)."""
+    return sorted({x.port for x in all_listeners(ctx) if not x.loopback})
 
 
 def docker_published(ctx: CheckContext) -> set[int]:

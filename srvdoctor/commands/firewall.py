@@ -23,14 +23,23 @@ from srvdoctor.constants import COMMAND_FORMATS
 def firewall(
     ports: Annotated[
         list[int] | None,
-        typer.Option("--port", "-p", help="A TCP port to look up (repeatable).", metavar="N"),
+        typer.Option(
+            "--port",
+            "-p",
+            help="A TCP port to look up (repeatable; default: every listening and configured port).",
+            metavar="N",
+        ),
     ] = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     timeout: TimeoutOpt = None,
     config_path: ConfigOpt = None,
 ) -> None:
-    """Which firewall is active and which rule drops or rejects each port (read-only)."""
+    """Which firewall is active and which rule drops or rejects each port (read-only).
+
+    Without --port: every port of the config's [targets] on this machine and every port
+    that listens beyond loopback.
+    """
     check_format(fmt, COMMAND_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
@@ -41,7 +50,7 @@ def firewall(
     import time
 
     from srvdoctor.checks.base import CheckContext
-    from srvdoctor.checks.firewall import FirewallRules, docker_published
+    from srvdoctor.checks.firewall import FirewallRules, configured_ports, docker_published, listening_ports
     from srvdoctor.probes.firewall import all_layers, cloud_vendor
     from srvdoctor.runner import make_report
 
@@ -52,7 +61,10 @@ def firewall(
     layers = all_layers(probe_timeout)
     docker = docker_published(ctx)
     results = [check.judge_summary(layers, cloud_vendor())]
-    results += [check.judge_port(p, layers, p in docker) for p in dict.fromkeys(ports or ())]
+    if ports:
+        results += check.judge_ports(ports, [], layers, docker)
+    else:  # every configured port and every port that listens beyond loopback
+        results += check.judge_ports(configured_ports(ctx), listening_ports(ctx), layers, docker)
     elapsed = time.perf_counter() - t0
     results = [dataclasses.replace(r, area="firewall", duration_s=elapsed) for r in results]
     report = make_report(results, started_at, elapsed)

@@ -1,7 +1,7 @@
 """Read the firewalls of this machine, read-only: ufw, firewalld, nftables, iptables.
 
 Shell equivalents: `ufw status verbose`, `firewall-cmd --state; firewall-cmd --list-all`,
-`nft -j list ruleset`, `iptables-save; ip6tables-save`. Nothing here changes a rule.
+`nft -j list ruleset`, `iptables-save -c; ip6tables-save -c`. Nothing here changes a rule.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def read_iptables(timeout: float, binary: str = "iptables-save") -> Layer:
     path = shutil.which(binary)
     if path is None:
         return Layer(name, installed=False)
-    rc, out, err = _run([path], timeout)
+    rc, out, err = _run([path, "-c"], timeout)  # -c: with each rule's packet and byte counters
     if rc != 0 or _denied(rc, err):
         message = _not_root_error(binary) if _denied(rc, err) or os.geteuid() != 0 else err.strip()
         return Layer(name, True, None, readable=False, error=message)

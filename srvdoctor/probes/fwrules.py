@@ -9,6 +9,7 @@ decided on: srvdoctor cannot know where the user's connection comes from.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class Rule:
     conditions: tuple[str, ...] = ()  # what else the rule matches on
     handle: int | None = None
     family: str = ""
+    #: hit counters where the firewall keeps them (`iptables-save -c`, an nft `counter`)
+    packets: int | None = None
+    bytes: int | None = None
 
     def applies_to(self, port: int, proto: str = "tcp") -> bool:
         if self.proto not in (None, proto):
@@ -115,8 +119,11 @@ def parse_iptables_save(text: str, source: str = "iptables") -> list[Ruleset]:
         elif line.startswith(":"):
             name, policy = [*line[1:].split(), "-"][:2]
             policies[name] = None if policy == "-" else policy.lower()
-        elif line.startswith("-A "):
+        elif line.startswith(("-A ", "[")):
+            counters, line = _counters(line)
             rule = _parse_iptables_rule(line, source, table)
+            if rule is not None and counters is not None:
+                rule = dataclasses.replace(rule, packets=counters[0], bytes=counters[1])
             if rule is not None:
                 policies.setdefault(rule.chain, None)
                 rules.setdefault(rule.chain, []).append(rule)
@@ -125,6 +132,17 @@ def parse_iptables_save(text: str, source: str = "iptables") -> list[Ruleset]:
             table = ""
     close()
     return tables
+
+
+def _counters(line: str) -> tuple[tuple[int, int] | None, str]:
+    """`[12:720] -A INPUT ...` (iptables-save -c) → ((12, 720), "-A INPUT ...")."""
+    if not line.startswith("["):
+        return None, line
+    head, _, rest = line.partition("] ")
+    packets, _, size = head[1:].partition(":")
+    if packets.isdigit() and size.isdigit():
+        return (int(packets), int(size)), rest
+    return None, rest
 
 
 def _parse_iptables_rule(line: str, source: str, table: str) -> Rule | None:
@@ -251,8 +269,11 @@ def _nft_rule(r: Mapping[str, Any], text: str) -> Rule:
     dports: tuple[tuple[int, int], ...] | None = None
     verdict, target = "other", None
     conditions: list[str] = []
+    counter: dict[str, Any] = {}
     for expr in r.get("expr", []):
-        if "match" in expr:
+        if isinstance(expr.get("counter"), dict):
+            counter = expr["counter"]
+        elif "match" in expr:
             m = expr["match"]
             left, right, op = m.get("left", {}), m.get("right"), m.get("op", "==")
             payload = left.get("payload", {}) if isinstance(left, dict) else {}
@@ -285,6 +306,8 @@ def _nft_rule(r: Mapping[str, Any], text: str) -> Rule:
         tuple(conditions),
         r.get("handle"),
         r["family"],
+        counter.get("packets"),
+        counter.get("bytes"),
     )
 
 

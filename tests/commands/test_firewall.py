@@ -36,7 +36,8 @@ def test_quotes_the_iptables_drop_rule_and_prints_the_fix(lab: NetLab) -> None:
     assert (rc, blocked["status"], blocked["playbook"]) == (1, "fail", "firewall-blocking")
     assert blocked["summary"] == (
         "port 8082/tcp is blocked by the DROP rule in iptables table filter, chain INPUT: "
-        "-A INPUT -p tcp -m tcp --dport 8082 -j DROP"
+        "-A INPUT -p tcp -m tcp --dport 8082 -j DROP   (0 packets, 0 bytes matched since its counters "
+        "were last zeroed)"
     )
     assert blocked["hints"][:2] == [
         "sudo iptables -D INPUT -p tcp -m tcp --dport 8082 -j DROP   (removes the blocking rule)",
@@ -82,6 +83,38 @@ def test_nftables_default_drop_policy_without_accept(lab: NetLab) -> None:
 def test_no_rules_no_active_firewall(lab: NetLab) -> None:
     rc, got = firewall_json(lab, 8080)
     assert (rc, got["8080/tcp"]["summary"]) == (0, "port 8080/tcp: no rule blocks it")
+
+
+def test_without_port_every_listening_port_is_crossed_with_the_rules_and_hits_counted(lab: NetLab) -> None:
+    # A server on a port outside every default list, dropped; another one, open; one on loopback.
+    lab.serve("http", "0.0.0.0", "18093", "18094")
+    lab.serve("http", "127.0.0.1", "18095")
+    lab.iptables("-A", "INPUT", "-p", "tcp", "--dport", "18093", "-j", "DROP")
+    probe = lab.run("port", f"{lab.server_ip}:18093", "--timeout", "1")  # SYNs that hit the rule
+    assert probe.returncode == 1
+    rc, got = firewall_json(lab)
+    blocked = got["18093/tcp"]
+    assert (rc, blocked["status"], blocked["playbook"]) == (1, "fail", "firewall-blocking")
+    [verdict] = blocked["data"]["verdicts"]
+    assert verdict["packets"] >= 1 and verdict["bytes"] >= 40
+    assert f"({verdict['packets']} packet" in blocked["summary"]
+    rest = got["listening"]
+    assert (rest["status"], rest["data"]["ports"]) == (
+        "ok",
+        [18094],
+    )  # loopback-only 18095 is no firewall matter
+    assert "18095/tcp" not in got
+
+
+def test_nft_counters_are_shown(lab: NetLab) -> None:
+    nft = ["ip", "netns", "exec", lab.srv, "nft"]
+    sh(*nft, "add", "table", "inet", "sdnet")
+    sh(*nft, "add chain inet sdnet input { type filter hook input priority 0 ; policy accept ; }")
+    sh(*nft, "add", "rule", "inet", "sdnet", "input", "tcp", "dport", "18096", "counter", "drop")
+    assert lab.run("port", f"{lab.server_ip}:18096", "--timeout", "1").returncode == 1
+    _, got = firewall_json(lab, 18096)
+    [verdict] = got["18096/tcp"]["data"]["verdicts"]
+    assert verdict["kind"] == "blocked" and verdict["packets"] >= 1
 
 
 def test_bad_port_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
