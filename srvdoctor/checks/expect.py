@@ -33,7 +33,7 @@ from srvdoctor.expect.model import (
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.dns import Resolution
 from srvdoctor.probes.docker_container import ContainerMissing, ContainerState
-from srvdoctor.probes.http_request import HttpFailure, HttpResponse
+from srvdoctor.probes.http import HttpFailure, HttpResponse
 from srvdoctor.probes.listeners import Listener
 from srvdoctor.probes.nvml_devices import GpuMemory
 from srvdoctor.probes.path_stat import PathInfo, PathProblem
@@ -189,7 +189,7 @@ def judge_http(exp: HttpExpect, got: HttpResponse | HttpFailure) -> Result:
 
 
 def _eval_http(exp: HttpExpect, ctx: CheckContext) -> Result:
-    from srvdoctor.probes.http_request import request
+    from srvdoctor.probes.http import request
 
     got = request(exp.method, exp.url, exp.headers, exp_timeout(exp, ctx), verify=not exp.insecure)
     return judge_http(exp, got)

@@ -111,3 +111,15 @@ def test_ufw_and_firewalld_listings() -> None:
         ["cockpit", "dhcpv6-client", "ssh"],
         ["8888/tcp", "6006/tcp"],
     )
+
+
+def test_iptables_save_counters_are_read_and_kept_out_of_the_rule_text() -> None:
+    text = (
+        "*filter\n:INPUT ACCEPT [120:9600]\n[3:180] -A INPUT -p tcp -m tcp --dport 8082 -j DROP\n"
+        "[0:0] -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n"
+    )
+    [rs] = parse_iptables_save(text)
+    drop, ssh = rs.chains["INPUT"].rules
+    assert (drop.text, drop.packets, drop.bytes) == ("-A INPUT -p tcp -m tcp --dport 8082 -j DROP", 3, 180)
+    assert (ssh.packets, ssh.bytes, evaluate(rs, 8082)[0].kind) == (0, 0, "blocked")
+    assert parse_iptables_save(text.replace("[3:180] ", ""))[0].chains["INPUT"].rules[0].packets is None

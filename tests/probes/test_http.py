@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from srvdoctor.probes.http_request import HttpResponse, request
+from srvdoctor.probes.http import HttpResponse, request
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
