@@ -150,21 +150,37 @@ class PortTcp:
                 self.id,
                 t.raw,
                 Status.FAIL,
-                f"{where} did not answer within {tcp.elapsed_ms / 1000:.1f} s: packets are dropped "
-                "(a firewall or cloud security group)",
-                details=detail,
+                f"{where} did not answer within {tcp.elapsed_ms / 1000:.1f} s: the connection attempt got "
+                "no reply, neither accepted nor refused",
+                details=(
+                    *detail,
+                    "usually a firewall or cloud security group dropping packets; also a host that is down "
+                    "or absent where no router says so, or a server whose accept queue is full",
+                ),
                 data=data,
                 playbook="port-filtered",
                 hints=(fw_hint,),
+            )
+        if tcp.state == "rejected" and tcp.errno_name in ("EPERM", "EACCES"):
+            return Result(
+                self.id,
+                t.raw,
+                Status.FAIL,
+                f"{where} was refused by this machine's own firewall: an OUTPUT rule stopped the connection "
+                f"before it left ({tcp.errno_name})",
+                details=detail,
+                data=data,
+                playbook="firewall-blocking",
+                hints=("sudo iptables -S OUTPUT; sudo nft list ruleset   (on this machine)",),
             )
         if tcp.state == "rejected":
             return Result(
                 self.id,
                 t.raw,
                 Status.FAIL,
-                f"{where} was rejected by a firewall: the host answers but refuses port {t.port} "
-                "with an ICMP error",
-                details=detail,
+                f"{where} was rejected with an ICMP error by a host that answers on its link: "
+                f"a firewall refuses port {t.port}",
+                details=(*detail, "the host answered ARP, so 'no route to host' here means a REJECT rule"),
                 data=data,
                 playbook="firewall-blocking",
                 hints=(fw_hint,),
@@ -174,8 +190,17 @@ class PortTcp:
                 self.id,
                 t.raw,
                 Status.FAIL,
-                f"{where} is unreachable: no route to the host ({tcp.errno_name or tcp.error})",
-                details=(*detail, "a firewall REJECT with icmp-host-prohibited gives the same error"),
+                f"{where} is unreachable: this machine has no route to it (ENETUNREACH)"
+                if tcp.errno_name == "ENETUNREACH"
+                else f"{where} is unreachable: 'no route to host' ({tcp.errno_name or tcp.error})",
+                details=(
+                    *detail,
+                    "EHOSTUNREACH: a router on the way has no route, the host does not answer ARP on its "
+                    "link, "
+                    "or a firewall REJECTs with icmp-host-unreachable/prohibited",
+                )
+                if tcp.errno_name != "ENETUNREACH"
+                else detail,
                 data=data,
                 playbook="host-unreachable",
                 hints=(f"ip route get {tcp.address}", f"srvdoctor ping {t.connect_host}"),

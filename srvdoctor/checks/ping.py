@@ -153,7 +153,9 @@ class NetPing:
                     self.id,
                     p.host,
                     Status.OK,
-                    f"{p.host}{via} is up but drops ICMP: 0/{echo.sent} echo replies, TCP {tcp_words}",
+                    f"{p.host}{via} is up (TCP answers) but ICMP echo gets no reply, dropped by it or on "
+                    "the way: "
+                    f"0/{echo.sent} echo replies, TCP {tcp_words}",
                     data={**data, "icmp_blocked": True},
                 )
             return Result(

@@ -279,7 +279,9 @@ url = "http://127.0.0.1:{refused}/health"
     assert results[2].summary == "HTTP 200 OK (expected 503 or 204)"
     assert results[3].status is Status.FAIL and results[3].data["elapsed_ms"] >= 1500
     assert re.fullmatch(r"took 1\.\d s \(budget 200 ms\)", results[3].summary)
-    assert results[4].summary == "connection refused (no process accepts connections on that address and port)"
+    assert (
+        results[4].summary == "connection refused (no process accepts connections on that address and port)"
+    )
     assert results[4].data["error"] == "refused" and results[4].playbook == "deploy-unhealthy"
 
 

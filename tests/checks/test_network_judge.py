@@ -118,3 +118,12 @@ def test_docker_port_with_ufw_names_the_trap_and_cloud_is_named() -> None:
     assert blocked.status is Status.FAIL and blocked.hints == ("sudo ufw allow 8888/tcp",)
     summary = FirewallRules().judge_summary(layers, ("AWS", "EC2 console"))
     assert any("runs on AWS" in d for d in summary.details)
+
+
+def test_eperm_is_this_machines_own_output_rule() -> None:
+    # connect() gets EPERM from a cgroup/BPF egress filter or an OUTPUT rule on some kernels.
+    r = Reach(parse_target("10.0.0.5:8087"), OK_DNS,
+              TcpResult("10.0.0.5", 8087, "rejected", 0.1, "[Errno 1] Operation not permitted", "EPERM"))  # fmt: skip
+    result = PortTcp().judge(r)
+    assert (result.playbook, result.status) == ("firewall-blocking", Status.FAIL)
+    assert "this machine's own firewall" in result.summary
