@@ -190,11 +190,19 @@ class FirewallRules:
                 self.id,
                 "firewall",
                 Status.OK,
-                "no firewall tool installed (ufw, firewalld, nft, iptables)",
-                details=tuple(details),
+                "no firewall tool found (ufw, firewalld, nft, iptables): the kernel's rules were not read",
+                details=(*details, "rules loaded by another tool or a container runtime may still filter"),
                 data=data,
             )
-        summary = f"active: {', '.join(active)}" if active else "no active firewall rules on input"
+        read = [x.name for x in installed if x.readable and x.name != "ufw"]
+        unread = [x.name for x in installed if not x.readable and x.name != "ufw"]
+        summary = (
+            f"active: {', '.join(active)}"
+            if active
+            else f"no active firewall rules on input (read: {', '.join(read) or 'nothing'})"
+        )
+        if unread:
+            summary += f"; not read: {', '.join(unread)}"
         return Result(self.id, "firewall", Status.OK, summary, details=tuple(details), data=data)
 
     def judge_port(self, port: int, layers: Sequence[Layer], docker_port: bool = False) -> Result:
@@ -276,10 +284,14 @@ class FirewallRules:
                 f"port {port}/tcp: rules not read ({', '.join(unread)} need root)",
                 data=data, hints=(f"sudo srvdoctor firewall --port {port}",),
             )  # fmt: skip
-        if unread:
-            details.append(f"not read: {', '.join(unread)} (needs root)")
+        caveat = f" in what was read (not read: {', '.join(unread)})" if unread else ""
         return Result(
-            self.id, f"{port}/tcp", Status.OK, f"port {port}/tcp: {reason}", details=tuple(details), data=data
+            self.id,
+            f"{port}/tcp",
+            Status.OK,
+            f"port {port}/tcp: {reason}{caveat}",
+            details=tuple(details),
+            data=data,
         )
 
 

@@ -127,3 +127,15 @@ def test_eperm_is_this_machines_own_output_rule() -> None:
     result = PortTcp().judge(r)
     assert (result.playbook, result.status) == ("firewall-blocking", Status.FAIL)
     assert "this machine's own firewall" in result.summary
+
+
+def test_firewall_all_clear_names_what_it_could_not_read() -> None:
+    rules = parse_iptables_save("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n")
+    layers = [Layer("iptables", True, False, rulesets=tuple(rules)),
+              Layer("nftables", True, None, readable=False, error="nft -j output is not JSON")]  # fmt: skip
+    summary = FirewallRules().judge_summary(layers, None)
+    assert summary.summary == "no active firewall rules on input (read: iptables); not read: nftables"
+    port = FirewallRules().judge_port(8888, layers)
+    assert port.status is Status.OK and port.summary.endswith("in what was read (not read: nftables)")
+    nothing = FirewallRules().judge_summary([Layer("iptables", False), Layer("nftables", False)], None)
+    assert "were not read" in nothing.summary
