@@ -1,6 +1,7 @@
 """Servers the network tests start inside their namespaces; prints 'ready' once listening.
 
-netlab_server.py http HOST PORT [PORT...]      HTTP; /status/NNN answers NNN, else 200 (HOST may be ::1, ::)
+netlab_server.py http HOST PORT [PORT...]      HTTP; /status/NNN answers NNN, /to/H:P redirects
+                                               to http://H:P/, else 200 (HOST may be ::1, ::)
 netlab_server.py tls HOST PORT CERT KEY        the same over TLS
 netlab_server.py dns HOST                      a DNS server that says NXDOMAIN to everything
 """
@@ -17,6 +18,12 @@ import threading
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path.startswith("/to/"):  # /to/HOST:PORT redirects to http://HOST:PORT/
+            self.send_response(302)
+            self.send_header("Location", f"http://{self.path[4:]}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         code = int(self.path.rsplit("/", 1)[1]) if self.path.startswith("/status/") else 200
         body = f"status {code}\n".encode()
         self.send_response(code)

@@ -130,13 +130,24 @@ class HttpStatus:
                     data=data,
                     playbook="tls-error",
                 )
+            if h.error_kind == "timeout" and h.error.startswith("ConnectTimeout"):
+                return Result(
+                    self.id,
+                    t.raw,
+                    Status.FAIL,
+                    f"the HTTP request could not connect in time: {h.error}",
+                    details=("the port answered a plain connect; a redirect to another host, or a full "
+                             "accept queue, can leave the request's own connection unanswered",),
+                    data=data,
+                    playbook="port-filtered",
+                )  # fmt: skip
             if h.error_kind == "timeout":
                 return Result(
                     self.id,
                     t.raw,
                     Status.FAIL,
                     f"the server accepted the connection but sent no answer: {h.error}",
-                    details=("the application is hung or overloaded",),
+                    details=("the application is likely hung or overloaded",),
                     data=data,
                     playbook="http-error",
                 )

@@ -232,3 +232,11 @@ def test_refused_though_a_socket_covers_the_address_is_a_tcp_reset_rule(lab: Net
 def test_bad_targets_are_usage_errors(cli, target: str, message: str) -> None:  # type: ignore[no-untyped-def]
     result = cli("port", target)
     assert result.rc == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_redirect_to_a_filtered_port_is_not_called_a_hung_server(lab: NetLab) -> None:
+    url = f"http://{lab.server_ip}:8080/to/{lab.server_ip}:8082"
+    _, report = port_json(lab, url, timeout="1")
+    http = one(report, "http.status", url)
+    assert (http["status"], http["playbook"]) == ("fail", "port-filtered")
+    assert http["summary"].startswith("the HTTP request could not connect in time: ConnectTimeout")
