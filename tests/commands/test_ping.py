@@ -153,3 +153,24 @@ def test_no_answer_on_the_local_link_is_named_as_such(lab: NetLab) -> None:
     rc, [r] = proc.returncode, list(results(json.loads(proc.stdout), "net.ping"))
     assert (rc, r["status"], r["playbook"]) == (1, "fail", "host-unreachable")
     assert r["data"]["unreachable_from"] == lab.client_ip and "local link" in r["summary"]
+
+
+def test_icmpv6_errors_are_matched_too(lab: NetLab) -> None:
+    a, b = f"sdv{lab.suffix}a", f"sdv{lab.suffix}b"
+    net = f"fd00:231:{lab.subnet:x}"
+    sh("ip", "-n", lab.cli_ns, "addr", "add", f"{net}::1/64", "dev", a, "nodad")
+    for host in ("2", "3"):
+        sh("ip", "-n", lab.srv, "addr", "add", f"{net}::{host}/64", "dev", b, "nodad")
+    rule = ("INPUT", "-d", f"{net}::2", "-p", "icmpv6", "--icmpv6-type", "echo-request",
+            "-j", "REJECT", "--reject-with", "icmp6-adm-prohibited")  # fmt: skip
+    sh("ip", "netns", "exec", lab.srv, "ip6tables", "-A", *rule)
+    try:
+        rc, got = ping_json(lab, "::1", f"{net}::2", f"{net}::3", "--count", "3", "--port", "8080")
+    finally:
+        sh("ip", "netns", "exec", lab.srv, "ip6tables", "-D", *rule)
+        sh("ip", "-n", lab.cli_ns, "addr", "del", f"{net}::1/64", "dev", a)
+        for host in ("2", "3"):
+            sh("ip", "-n", lab.srv, "addr", "del", f"{net}::{host}/64", "dev", b)
+    by = {r["target"]: r for r in got}
+    assert [by[h]["data"]["received"] for h in ("::1", f"{net}::2", f"{net}::3")] == [3, 0, 3]
+    assert by[f"{net}::2"]["data"]["unreachable_from"] == f"{net}::2" and rc == 0
