@@ -450,13 +450,11 @@ class PortListen:
             open_ports = sorted({x.port for x in found if x.port in self.remote_ports})
             listed = f" ({', '.join(map(str, open_ports))} listen beyond loopback)" if open_ports else ""
             hidden = sorted({x.port for x in found if x.pid is None})
-            details = (
-                (
-                    f"the process behind port(s) {', '.join(map(str, hidden))} is not visible to this user: "
-                    "their programs were not checked (run as root)",
-                )
+            sockets = f"{len(found)} listening socket{'s' if len(found) != 1 else ''} read"
+            blind = (
+                f"; the program behind port(s) {', '.join(map(str, hidden))} is not visible to this user"
                 if hidden
-                else ()
+                else ""
             )
             out.append(
                 Result(
@@ -464,8 +462,8 @@ class PortListen:
                     "loopback-only",
                     Status.OK,
                     f"no loopback-only listener on the usual remote ports {ports}{listed}, nor of a known "
-                    f"remote-serving program ({len(found)} listening sockets read)",
-                    details=details,
+                    f"remote-serving program ({sockets}{blind})",
+                    details=("run as root to name every listening program",) if hidden else (),
                     data={"ports": list(self.remote_ports), "unidentified_ports": hidden},
                 )
             )

@@ -94,3 +94,15 @@ def test_loopback_only_asked_port_and_remote_servers_on_any_port(lab: NetLab, tm
     assert found["hints"] == [
         "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)"
     ]
+
+
+def test_default_look_says_which_programs_it_could_not_see(lab: NetLab) -> None:
+    lab.serve("http", "127.0.0.1", "18891")  # root's; the check runs as nobody
+    proc = subprocess.run(
+        ["ip", "netns", "exec", lab.srv, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+         sys.executable, "-m", "srvdoctor", "check", "--only", "network", "--format", "json"],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, "SRVDOCTOR_CONFIG": os.devnull}, timeout=60,
+    )  # fmt: skip
+    [ok] = [r for r in results(json.loads(proc.stdout), "port.listen") if r["target"] == "loopback-only"]
+    assert ok["status"] == "ok" and 18891 in ok["data"]["unidentified_ports"]
+    assert "; the program behind port(s) " in ok["summary"] and "is not visible to this user)" in ok["summary"]
