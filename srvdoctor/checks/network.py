@@ -452,7 +452,7 @@ class PortListen:
             hidden = sorted({x.port for x in found if x.pid is None})
             sockets = f"{len(found)} listening socket{'s' if len(found) != 1 else ''} read"
             blind = (
-                f"; the program behind port(s) {', '.join(map(str, hidden))} is not visible to this user"
+                f"; the program behind port(s) {', '.join(map(str, hidden))} is not visible from here"
                 if hidden
                 else ""
             )
@@ -463,7 +463,14 @@ class PortListen:
                     Status.OK,
                     f"no loopback-only listener on the usual remote ports {ports}{listed}, nor of a known "
                     f"remote-serving program ({sockets}{blind})",
-                    details=("run as root to name every listening program",) if hidden else (),
+                    details=(
+                        (
+                            "another user's process (run as root), or one in another PID namespace "
+                            "(a container; run on the host)",
+                        )
+                        if hidden
+                        else ()
+                    ),
                     data={"ports": list(self.remote_ports), "unidentified_ports": hidden},
                 )
             )

@@ -105,4 +105,4 @@ def test_default_look_says_which_programs_it_could_not_see(lab: NetLab) -> None:
     )  # fmt: skip
     [ok] = [r for r in results(json.loads(proc.stdout), "port.listen") if r["target"] == "loopback-only"]
     assert ok["status"] == "ok" and 18891 in ok["data"]["unidentified_ports"]
-    assert "; the program behind port(s) " in ok["summary"] and "is not visible to this user)" in ok["summary"]
+    assert "; the program behind port(s) " in ok["summary"] and "is not visible from here)" in ok["summary"]
