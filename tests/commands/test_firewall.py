@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -104,6 +105,15 @@ def test_without_port_every_listening_port_is_crossed_with_the_rules_and_hits_co
         [18094],
     )  # loopback-only 18095 is no firewall matter
     assert "18095/tcp" not in got
+
+
+def test_without_port_configured_target_ports_are_crossed_too(lab: NetLab, tmp_path: Path) -> None:
+    lab.iptables("-A", "INPUT", "-p", "tcp", "--dport", "18097", "-j", "DROP")  # nothing listens there yet
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text('[targets]\nports = ["18097"]\n')
+    proc = lab.run("firewall", "--format", "json", "--config", str(config), ns=lab.srv)
+    got = {r["target"]: r for r in results(json.loads(proc.stdout), "firewall.rules")}
+    assert (proc.returncode, got["18097/tcp"]["status"]) == (1, "fail")
 
 
 def test_nft_counters_are_shown(lab: NetLab) -> None:
