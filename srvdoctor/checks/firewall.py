@@ -130,7 +130,9 @@ class FirewallRules:
                 )
             )
         if fine:
-            read = [x.name for x in layers if x.installed and x.readable and x.rulesets]
+            read = [
+                x.name for x in layers if x.installed and x.readable and x.name not in ("ufw", "firewalld")
+            ]
             out.append(
                 Result(
                     self.id,

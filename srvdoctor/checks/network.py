@@ -26,7 +26,15 @@ from srvdoctor.checks.netcommon import (
     reach_all,
     resolution,
 )
-from srvdoctor.checks.servers import bind_fixes, bound_words, covers, family, remote_server, tunnel
+from srvdoctor.checks.servers import (
+    bind_fixes,
+    bound_words,
+    covers,
+    family,
+    reachable,
+    remote_server,
+    tunnel,
+)
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.dns import (
     Resolution,
@@ -286,7 +294,7 @@ class PortTcp:
         asked = family(tcp.address)
         if asked and all(family(x.address) not in (0, asked) for x in local):
             other = 4 if asked == 6 else 6
-            instead = _endpoint(next(x.address for x in local), t.port)
+            instead = _endpoint(reachable(next(x.address for x in local)), t.port)
             either = "::  (every address, IPv4 too)" if other == 4 else "0.0.0.0 or :: "
             return fail(
                 f"{refused}: the server listens on IPv{other} only ({bound}) and {tcp.address} is IPv{asked}",
@@ -399,7 +407,9 @@ class PortListen:
         """Listeners on the port, none on the address asked for: say which family or address."""
         other = 6 if family(address) == 4 else 4
         mismatch = all(family(x.address) == other for x in on_port)
-        fit = _endpoint(next((x.address for x in on_port if family(x.address)), "127.0.0.1"), t.port)
+        fit = _endpoint(
+            reachable(next((x.address for x in on_port if family(x.address)), "127.0.0.1")), t.port
+        )
         why = f": IPv{other} only" if mismatch else ""
         return Result(
             self.id,

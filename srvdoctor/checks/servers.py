@@ -146,3 +146,8 @@ def bound_words(listener: Listener) -> str:
     if listener.address == "::":
         return "all addresses (::)"
     return listener.address
+
+
+def reachable(bound: str) -> str:
+    """An address to connect to for a socket bound to `bound` on this machine (a wildcard → loopback)."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(bound, bound)
