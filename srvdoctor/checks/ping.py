@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.checks.dns import dns_result
 from srvdoctor.checks.netcommon import bad_target, config_hosts, resolution
-from srvdoctor.checks.network import dns_result
 from srvdoctor.model import Result, Status
 from srvdoctor.probes import interfaces
 from srvdoctor.probes.dns import Resolution

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from srvdoctor.checks.dns import NetDns
 from srvdoctor.checks.firewall import FirewallRules
 from srvdoctor.checks.netcommon import Reach
-from srvdoctor.checks.network import NetDns, PortListen, PortTcp
+from srvdoctor.checks.network import PortListen, PortTcp
 from srvdoctor.checks.ping import NetPing, Probe
 from srvdoctor.model import Status
 from srvdoctor.probes.dns import Resolution, ResolvConf
