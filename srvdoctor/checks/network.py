@@ -7,6 +7,7 @@ they share one lookup and one connect per target through `checks.netcommon`.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -262,7 +263,7 @@ class PortTcp:
                 f"{refused}: the server listens on IPv{other} only ({bound}) and {tcp.address} is IPv{asked}",
                 "address-family-mismatch",
                 (*detail, f"connect to {instead} instead, or make the server bind {either.strip()}"),
-                (f"srvdoctor port {instead}", look),
+                (f"srvdoctor port {shlex.quote(instead)}", look),
             )
         if all(x.loopback for x in local) and not is_loopback(tcp.address):
             return fail(
@@ -381,7 +382,7 @@ class PortListen:
             details=(f"connect to {fit}, or make the server listen on :: (every address, both families)",),
             data=data,
             playbook="address-family-mismatch" if mismatch else "bound-to-loopback",
-            hints=(f"srvdoctor port {fit}",),
+            hints=(f"srvdoctor port {shlex.quote(fit)}",),
         )
 
     def judge_default(
