@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -35,11 +36,77 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: One line per command for `srvdoctor --help` (fits 80 columns; the full text is the
+#: command's own --help). Listing them here keeps `--help` from importing every command.
+SUMMARIES: dict[str, str] = {
+    "check": "Every check that applies here, concurrently, one report",
+    "disk": "Where the space went: df, du tree, largest files, space eaters",
+    "path": "Does PATH exist? First missing part, links, permissions",
+    "port": "Can a target be reached? DNS, TCP, listener, TLS, HTTP",
+    "ping": "DNS, ICMP round trip and loss (TCP where ICMP is blocked)",
+    "firewall": "The active firewall and the rule that blocks each port",
+    "load": "CPU, load, memory, swap, pressure, OOM kills, top processes",
+    "gpu": "NVIDIA GPUs: memory, use, temperature, throttling, ECC",
+    "docker": "Docker log bloat and Docker disk usage",
+    "logs": "Problems in the kernel, service and container logs",
+    "notes": "The playbooks (wrong-answer notes): list, show, search, new",
+    "triage": "An error message or log -> the notes, then their checks",
+    "report": "An environment report to paste into a question",
+    "merge": "Many hosts' JSON reports -> one fleet report",
+    "schedule": "Run check on a schedule into node_exporter's textfiles",
+}
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """' Did you mean 'check'?' for a close match among `choices`, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def tidy_arguments(command: Any) -> None:
+    """Plain click-style argument help: `PATH...`, `[PATH]`; no `{}`, `[[…]]` or `<list[str]>`.
+
+    Typer's help decorates arguments (its version-dependent display hooks); these
+    per-instance overrides are no-ops where a Typer version lacks the hook.
+    """
+    for sub in getattr(command, "commands", {}).values():
+        tidy_arguments(sub)
+    for param in getattr(command, "params", ()):
+        if type(param).__name__ != "TyperArgument":
+            continue
+        base = (param.metavar or param.name or "ARG").strip("[]{}").split(" ")[0].removesuffix("...")
+        many = param.nargs != 1
+        usage = f"{base}..." if many else base
+        usage = usage if param.required else f"[{usage}]"
+        for hook, value in (("_usage_display_name", usage), ("_rich_display_name", base + "..." * many)):
+            if hasattr(param, hook):
+                setattr(param, hook, lambda value=value: value)
+        for hook in ("display_type", "display_type_rich"):
+            if hasattr(param, hook):
+                setattr(param, hook, lambda ctx: None)
+
+
 class LazyCommands(TyperGroup):
     """The root group: looks commands up in COMMANDS and builds only the one asked for."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list from SUMMARIES, never cut with '...' and without importing them."""
+        rows = [(name, SUMMARIES.get(name) or self._summary(ctx, name)) for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _summary(self, ctx: Any, name: str) -> str:
+        command = self.get_command(ctx, name)
+        return command.get_short_help_str(limit=200) if command is not None else ""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            ctx.fail(f"No such command {name!r}.{did_you_mean(name, list(COMMANDS))}")
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in COMMANDS:
@@ -53,10 +120,11 @@ class LazyCommands(TyperGroup):
             single.command(cmd_name)(target)
             command = typer.main.get_command(single)
         command.name = cmd_name
+        tidy_arguments(command)
         return command
 
 
-_CONTEXT = {"help_option_names": ["-h", "--help"]}
+_CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 
 app = typer.Typer(
     name="srvdoctor",
@@ -108,7 +176,7 @@ def _run(args: list[str]) -> int:
     try:
         rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)
     except UsageError as exc:
-        return _usage(str(exc))
+        return _usage(str(exc), args)
     except Exception as exc:
         # click's Abort/UsageError/BadParameter (typer may vendor click, so match by name and shape)
         name = type(exc).__name__
@@ -124,10 +192,24 @@ def _run(args: list[str]) -> int:
         message = " ".join(exc.format_message().strip().splitlines())
         where = f"{ctx.command_path}: " if ctx is not None else ""
         helpcmd = ctx.command_path if ctx is not None else "srvdoctor"
-        return _usage(f"{where}{message} (see {helpcmd} --help)")
+        return _usage(f"{where}{message} (see {helpcmd} --help)", args)
     return rc if isinstance(rc, int) else 0
 
 
-def _usage(message: str) -> int:
+def _usage(message: str, args: Sequence[str] = ()) -> int:
+    """One line on stderr, exit 2; under `--format nagios` also the plugin's UNKNOWN line, exit 3."""
     print(f"srvdoctor: error: {message}", file=sys.stderr)
+    if _wants_nagios(args):
+        print(f"SRVDOCTOR UNKNOWN - bad invocation: {message.replace('|', '/')}")
+        return 3
     return 2
+
+
+def _wants_nagios(args: Sequence[str]) -> bool:
+    """`--format nagios`, `-f nagios`, `--format=nagios` or `-fnagios` among the arguments."""
+    for i, arg in enumerate(args):
+        if arg in ("--format", "-f") and i + 1 < len(args) and args[i + 1] == "nagios":
+            return True
+        if arg in ("--format=nagios", "-fnagios"):
+            return True
+    return False

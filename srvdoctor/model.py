@@ -113,6 +113,7 @@ class Report:
 
     def to_dict(self) -> dict[str, JsonValue]:
         out: dict[str, JsonValue] = {
+            "$schema": "urn:srvdoctor:schema:report:1",  # srvdoctor/schemas/report.schema.json
             "schema": 1,
             "tool": self.tool,
             "version": self.version,

@@ -112,7 +112,7 @@ def test_skip_every_area_checks_nothing(cli) -> None:  # type: ignore[no-untyped
         (["check", "--bogus"], "srvdoctor check: No such option: --bogus"),
         (["check", "--format", "xml"], "--format must be one of table, json, junit, prometheus, nagios"),
         (["check", "--only", "disk,floppy"], "unknown area 'floppy'"),
-        (["check", "--timeout", "0"], "--timeout must be between 0 and 3600 seconds"),
+        (["check", "--timeout", "0"], "--timeout must be more than 0 and at most 3600 seconds"),
         (["check", "--timeout", "soon"], "Invalid value for '--timeout'"),
         (["check", "--fail-on", "never"], "--fail-on must be one of warn, fail, error"),
         (

@@ -65,7 +65,7 @@ def check(
     ] = None,
     retry_interval: Annotated[
         str,
-        typer.Option("--retry-interval", help="Pause between retries (default 2s).", metavar="DURATION"),
+        typer.Option("--retry-interval", help="Pause between retries.", metavar="DURATION"),
     ] = "2s",
 ) -> None:
     """Run every check that applies to this machine, concurrently, as one report."""

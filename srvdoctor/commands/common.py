@@ -64,7 +64,7 @@ def check_timeout(timeout: float | None, config: Config) -> float:
     if timeout is None:
         return config.timeout
     if not timeout > 0 or timeout > 3600:
-        raise UsageError(f"--timeout must be between 0 and 3600 seconds, not {timeout:g}")
+        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
     return timeout
 
 

@@ -185,7 +185,7 @@ def install(
     except ValueError as exc:
         raise UsageError(f"--every {every}: {exc}") from None
     if timeout is not None and not 0 < timeout <= 3600:
-        raise UsageError(f"--timeout must be between 0 and 3600 seconds, not {timeout:g}")
+        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
     textfile_dir = textfile_dir.absolute()
     config = None
     if config_path is not None:

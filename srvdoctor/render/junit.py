@@ -71,8 +71,11 @@ def add_suite(
 
 
 def finish(suites: ET.Element, totals: dict[str, int]) -> str:
+    # <testsuites> carries tests/failures/errors only: junit-10.xsd (Jenkins xUnit, Surefire)
+    # has no `skipped` there; each <testsuite> keeps its own `skipped` count.
     for key, value in totals.items():
-        suites.set(key, str(value))
+        if key != "skipped":
+            suites.set(key, str(value))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

@@ -8,8 +8,13 @@ Families (every one a gauge):
   `srvdoctor_run_status` (the worst status, same values), `srvdoctor_build_info{version}`
 - one gauge per number in a result's `data`, named `srvdoctor_<area>_<key>` with the unit
   in the name in base units: `used_percent` becomes `srvdoctor_disk_used_ratio` (divided by
-  100), `rtt_ms` becomes `..._rtt_seconds` (divided by 1000), `*_bytes` stays bytes. Labels
-  `{check,target}`, so two checks of one area reporting the same key stay apart.
+  100), `percent_of_filesystem` becomes `..._ratio_of_filesystem`, `rtt_ms` becomes
+  `..._rtt_seconds` (divided by 1000), a rate `swap_in_bytes_s` becomes
+  `..._swap_in_bytes_per_second`, `*_bytes` stays bytes; `count`/`sum`/`bucket` endings
+  (reserved for histograms and summaries) get `_value`. Labels `{check,target}`, so two
+  checks of one area reporting the same key stay apart; an `[[expect.*]]` result adds
+  `expectation` (its index in the config), so two expectations on one target stay two
+  series, and its index is a label, not a measurement.
 
 Every family keeps one label set, and no series appears twice: node_exporter rejects the
 whole file otherwise.
@@ -24,6 +29,10 @@ from dataclasses import dataclass, field
 
 from srvdoctor.model import Report, Status
 from srvdoctor.render import numeric_data
+
+#: The naming schema of the metrics: 2 since data names follow promtool's rules (rates
+#: `_per_second`, `_ratio_of_`, no `_count` on gauges, expectations' index as a label).
+METRICS_SCHEMA = 2
 
 #: srvdoctor_check_status values.
 STATUS_VALUE = {Status.OK: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3, Status.SKIP: -1}
@@ -74,17 +83,33 @@ def metric_name(*parts: str) -> str:
     return name if re.match(r"[a-z_]", name) else "_" + name
 
 
+#: per-second rate endings of a `data` key: `swap_in_bytes_s`, `reads_per_s`, `bytes_per_sec`.
+_RATE = re.compile(r"^(?P<stem>.+?)_(?:per_)?(?:s|sec|second)$")
+#: `X_percent_of_Y`: a percentage of something named after it.
+_PERCENT_OF = re.compile(r"(^|_)(?:percent|pct)_of_")
+#: endings promtool reserves for histograms and summaries (and counters).
+_RESERVED_ENDINGS = ("_count", "_sum", "_bucket", "_total", "_created", "_info")
+
+
 def data_metric(area: str, key: str) -> tuple[str, float, str]:
     """(metric name, factor to base units, unit word) for a `data` key of a check in `area`.
 
     >>> data_metric("disk", "used_percent")
     ('srvdoctor_disk_used_ratio', 0.01, 'ratio')
+    >>> data_metric("load", "swap_in_bytes_s")
+    ('srvdoctor_load_swap_in_bytes_per_second', 1.0, 'bytes per second')
     """
     clean = metric_name(key)
     stem, _, suffix = clean.rpartition("_")
     unit = ""
     factor = 1.0
-    if stem and suffix in UNIT_SUFFIXES:
+    rate = _RATE.match(clean)
+    if rate and rate["stem"].rpartition("_")[2] in ("bytes", "packets", "requests", "reads", "writes", "ops"):
+        unit, clean = f"{rate['stem'].rpartition('_')[2]} per second", f"{rate['stem']}_per_second"
+    elif _PERCENT_OF.search(clean):
+        unit, factor = "ratio", 0.01
+        clean = _PERCENT_OF.sub(lambda m: f"{m.group(1)}ratio_of_", clean)
+    elif stem and suffix in UNIT_SUFFIXES:
         unit, factor = UNIT_SUFFIXES[suffix]
         clean = f"{stem}_{unit}"
     elif stem and suffix == "total":  # `_total` is for counters; these are gauges
@@ -93,7 +118,7 @@ def data_metric(area: str, key: str) -> tuple[str, float, str]:
     if area_part and (clean == area_part or clean.startswith(area_part + "_")):
         area_part = ""
     name = metric_name("srvdoctor", area_part, clean)
-    if name in _FIXED:
+    if name in _FIXED or name.endswith(_RESERVED_ENDINGS) or name == "srvdoctor_" + area_part:
         name += "_value"
     return name, factor, unit
 
@@ -148,6 +173,9 @@ def render(report: Report, timestamp: float) -> str:
 
     for r in report.results:
         base = {"check": r.check, "target": r.target}
+        expectation = r.data.get("index") if r.check.startswith("expect.") else None
+        if isinstance(expectation, int) and not isinstance(expectation, bool):
+            base["expectation"] = str(expectation)
         add(
             "srvdoctor_check_status",
             f"Status of one srvdoctor check on one target: {_STATUS_HELP}.",
@@ -157,6 +185,8 @@ def render(report: Report, timestamp: float) -> str:
         add("srvdoctor_check_duration_seconds", "Seconds the check took.", base, r.duration_s)
         area = _area_of(r.check, r.area)
         for key, value in numeric_data(r.data).items():
+            if "expectation" in base and key == "index":
+                continue  # a position in the config, carried as the `expectation` label
             name, factor, unit = data_metric(area, key)
             in_unit = f", in {unit}" if unit and unit != "ratio" else ", as a ratio (0-1)" if unit else ""
             add(name, f"`{key}` in the data of srvdoctor's {area} checks{in_unit}.", base, value * factor)
@@ -164,8 +194,8 @@ def render(report: Report, timestamp: float) -> str:
         STATUS_VALUE[report.status])  # fmt: skip
     add("srvdoctor_last_run_timestamp_seconds", "Unix time the last run finished.", {}, timestamp)
     add("srvdoctor_run_duration_seconds", "Seconds the whole run took.", {}, report.duration_s)
-    add("srvdoctor_build_info", "The srvdoctor version that wrote these metrics.",
-        {"version": report.version}, 1)  # fmt: skip
+    add("srvdoctor_build_info", "The srvdoctor version that wrote these metrics, and their naming schema.",
+        {"version": report.version, "metrics_schema": str(METRICS_SCHEMA)}, 1)  # fmt: skip
     lines: list[str] = []
     for name, family in families.items():
         lines.append(f"# HELP {name} {_escape_help(family.help)}")

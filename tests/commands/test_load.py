@@ -45,7 +45,7 @@ def test_table_is_the_dashboard_then_the_results(cli: Cli) -> None:
     [
         (["load", "--watch", "0.1"], "--watch must be between 0.5 and 3600 seconds, not 0.1"),
         (["load", "--watch", "2", "--format", "json"], "--watch draws a live dashboard"),
-        (["load", "--timeout", "-1"], "--timeout must be between 0 and 3600 seconds"),
+        (["load", "--timeout", "-1"], "--timeout must be more than 0 and at most 3600 seconds"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(cli: Cli, args: list[str], message: str) -> None:

@@ -79,7 +79,7 @@ def test_families_labels_and_values_parse_back() -> None:
     assert math.isnan(families["srvdoctor_network_rtt_seconds"].samples[0].value)
     assert families["srvdoctor_last_run_timestamp_seconds"].samples[0].value == 1700000000.5
     assert families["srvdoctor_run_status"].samples[0].value == 3
-    assert families["srvdoctor_build_info"].samples[0].labels == {"version": "9.9.9"}
+    assert families["srvdoctor_build_info"].samples[0].labels == {"version": "9.9.9", "metrics_schema": "2"}
     assert families["srvdoctor_check_duration_seconds"].samples[0].value == 0.002
     # one label set per family: node_exporter refuses a family whose label names differ
     for family in families.values():
