@@ -51,7 +51,10 @@ def test_unrelated_command_suggests_nothing() -> None:
 
 def test_timeout_zero_message_reads_true() -> None:
     res = run_cli("check", "--timeout", "0")
-    assert res.stderr.strip() == "srvdoctor: error: --timeout must be more than 0 and at most 3600 seconds, not 0"
+    assert (
+        res.stderr.strip()
+        == "srvdoctor: error: --timeout must be more than 0 and at most 3600 seconds, not 0"
+    )
 
 
 @pytest.mark.parametrize("fmt", [["--format", "nagios"], ["-f", "nagios"], ["--format=nagios"]])

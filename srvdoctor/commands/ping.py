@@ -23,7 +23,9 @@ from srvdoctor.constants import COMMAND_FORMATS
 
 def ping(
     hosts: Annotated[list[str], typer.Argument(metavar="HOST", help="Host names or IP addresses.")],
-    count: Annotated[int, typer.Option("--count", help="Echo requests per host.", min=1, max=100, metavar="N")] = 4,
+    count: Annotated[
+        int, typer.Option("--count", help="Echo requests per host.", min=1, max=100, metavar="N")
+    ] = 4,
     ports: Annotated[
         list[int] | None,
         typer.Option("--port", "-p", help="TCP port(s) for the fallback (default 22, 80, 443).", metavar="N"),

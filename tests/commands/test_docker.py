@@ -90,7 +90,10 @@ def test_check_fast_skips_system_df() -> None:
     ("args", "message"),
     [
         (("--format", "xml"), "srvdoctor: error: --format must be one of table, json, not 'xml'"),
-        (("--timeout", "0"), "srvdoctor: error: --timeout must be more than 0 and at most 3600 seconds, not 0"),
+        (
+            ("--timeout", "0"),
+            "srvdoctor: error: --timeout must be more than 0 and at most 3600 seconds, not 0",
+        ),
     ],
 )
 def test_bad_input_exits_2(args: tuple[str, ...], message: str) -> None:
