@@ -38,9 +38,11 @@ def _location(r: Result, workspace: str | None) -> dict[str, str]:
     path, _, line = where.rpartition(":")
     if not line.isdigit() or path == "<config>":
         return {}
-    if workspace and os.path.isabs(path):
+    if workspace:
+        # relative to the workspace (GitHub resolves `file=` there), wherever srvdoctor ran from
+        absolute = Path(os.path.abspath(path))
         with contextlib.suppress(ValueError):
-            path = str(Path(path).relative_to(workspace))
+            path = str(absolute.relative_to(os.path.abspath(workspace)))
     return {"file": path, "line": line}
 
 
@@ -63,8 +65,18 @@ def annotation_lines(report: Report, fail_on: Status = Status.FAIL, workspace: s
     return "".join(f"{line}\n" for line in lines)
 
 
+#: What makes inline Markdown or HTML inside a table cell (a cell never starts a line, so
+#: `#`, `+`, `-`, `1.` cannot open a block there).
+#: Backslash escapes for emphasis, code and links; entities where a backslash is not
+#: understood by every Markdown flavour (HTML, strikethrough, the table's own `|`).
+_MARKDOWN_ESCAPES = {c: f"\\{c}" for c in "\\`*_[]"} | {
+    "<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "&#126;", "|": "&#124;",
+}
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """A table cell that renders as the text itself: whitespace folded, Markdown and HTML escaped."""
+    return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in " ".join(text.split()))
 
 
 def summary(report: Report, fail_on: Status = Status.FAIL, retry_sentence: str | None = None) -> str:
