@@ -70,7 +70,11 @@ def annotation_lines(report: Report, fail_on: Status = Status.FAIL, workspace: s
 #: Backslash escapes for emphasis, code and links; entities where a backslash is not
 #: understood by every Markdown flavour (HTML, strikethrough, the table's own `|`).
 _MARKDOWN_ESCAPES = {c: f"\\{c}" for c in "\\`*_[]"} | {
-    "<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "&#126;", "|": "&#124;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    "~": "&#126;",
+    "|": "&#124;",
 }
 
 

@@ -231,3 +231,29 @@ def test_playbook_runs_everywhere_and_the_merge_names_the_one_sick_host(lab: Lab
         ("disk.space", "disk-full", [(b, [str(tmp / PLANTED)])]),
     ]
     assert {h["host"]: h["status"] for h in view["hosts"]} == {a: "ok", b: "fail", c: "ok"}
+
+
+def _documented_command() -> list[str]:
+    """The one-line invocation in examples/ansible/README.md, split as a shell would."""
+    readme = (PLAYBOOK.parent / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if line.startswith("ansible-playbook "))
+    return shlex.split(line)
+
+
+def test_documented_extra_vars_reach_the_playbook_whole(tmp_path: Path) -> None:
+    """`-e` as documented hands the playbook every argument, not the first word only
+    (Ansible splits `-e k=v` on whitespace unless the value is quoted inside)."""
+    argv = _documented_command()
+    extra = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-e"]
+    assert extra, argv
+    ansible = VENV_BIN / "ansible"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+           "ANSIBLE_HOME": str(tmp_path / "ah"), "ANSIBLE_LOCAL_TEMP": str(tmp_path / "al"), "ANSIBLE_NOCOLOR": "1",
+           "ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_PYTHON_INTERPRETER": sys.executable}  # fmt: skip
+    run = subprocess.run(
+        [str(ansible), "localhost", "-c", "local", "-m", "ansible.builtin.debug", "-a", "var=srvdoctor_args",
+         *[a for e in extra for a in ("-e", e)]],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert '"srvdoctor_args": "--only disk,gpu"' in run.stdout, run.stdout
