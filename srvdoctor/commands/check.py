@@ -24,6 +24,7 @@ from srvdoctor.commands.common import (
     split_csv,
     write_output,
 )
+from srvdoctor.commands.completion import complete_areas
 from srvdoctor.constants import AREAS, CHECK_FORMATS, FAIL_ON_NAMES
 
 if TYPE_CHECKING:
@@ -31,7 +32,11 @@ if TYPE_CHECKING:
 
 AreasOpt = Annotated[
     list[str] | None,
-    typer.Option(help=f"Areas, comma-separated: {', '.join(AREAS)}.", metavar="AREA[,AREA]"),
+    typer.Option(
+        help=f"Areas, comma-separated: {', '.join(AREAS)}.",
+        metavar="AREA[,AREA]",
+        autocompletion=complete_areas,
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ from srvdoctor.commands.common import (
     load,
     print_json,
 )
+from srvdoctor.commands.completion import complete_note_ids
 from srvdoctor.constants import COMMAND_FORMATS
 
 if TYPE_CHECKING:
@@ -102,7 +103,9 @@ def notes(
 
 @notes_app.command("show")
 def show(
-    note_id: Annotated[str, typer.Argument(metavar="ID", help="The note to show.")],
+    note_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The note to show.", autocompletion=complete_note_ids)
+    ],
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
