@@ -63,3 +63,10 @@ def test_nagios_bad_invocation_is_unknown_with_a_status_line(fmt: list[str]) -> 
     assert res.rc == 3
     assert re.fullmatch(r"SRVDOCTOR UNKNOWN - bad invocation: --timeout must .*\n", res.stdout)
     assert len(res.stderr.splitlines()) == 1
+
+
+def test_report_format_is_named_for_what_it_prints() -> None:
+    markdown = run_cli("report", "--no-check", "--format", "markdown")
+    assert markdown.rc == 0 and markdown.stdout.startswith("## Environment (srvdoctor report)")
+    assert run_cli("report", "--no-check", "--format", "table").stdout.startswith("## Environment")
+    assert "markdown or json" in run_cli("report", "--help").stdout

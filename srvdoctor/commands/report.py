@@ -8,7 +8,6 @@ import typer
 
 from srvdoctor.commands.common import (
     ConfigOpt,
-    FormatOpt,
     OutputOpt,
     TimeoutOpt,
     UsageError,
@@ -17,7 +16,9 @@ from srvdoctor.commands.common import (
     load,
     write_output,
 )
-from srvdoctor.constants import COMMAND_FORMATS
+
+#: Markdown is what the report is; `table` (what --help offered in 0.1.0) still means it.
+REPORT_FORMATS = ("markdown", "json", "table")
 
 
 def report(
@@ -42,7 +43,10 @@ def report(
         ),
     ] = None,
     no_check: Annotated[bool, typer.Option("--no-check", help="Leave out the quick check.")] = False,
-    fmt: FormatOpt = "table",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="markdown or json (table = markdown).", metavar="FORMAT"),
+    ] = "markdown",
     output: OutputOpt = None,
     timeout: TimeoutOpt = None,
     config_path: ConfigOpt = None,
@@ -51,7 +55,7 @@ def report(
     import re
     import socket
 
-    check_format(fmt, COMMAND_FORMATS)
+    check_format(fmt, REPORT_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
     names = [p.strip() for p in package or () if p.strip()]
