@@ -130,7 +130,10 @@ def check(
     elif fmt == "prometheus":
         from srvdoctor.render import prometheus
 
-        write_output(prometheus.render(report, time.time()), output)
+        # Written into a textfile directory, every series carries the file's name as `run`,
+        # so two srvdoctor runs writing there side by side never collide in node_exporter.
+        run = output.name.removesuffix(".prom") if output is not None else None
+        write_output(prometheus.render(report, time.time(), run=run), output)
         if output is not None and output.suffix != ".prom":
             typer.echo(f"srvdoctor: note: node_exporter's textfile collector reads only *.prom files, "
                        f"not {output.name}", err=True)  # fmt: skip

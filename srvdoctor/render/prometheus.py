@@ -17,7 +17,9 @@ Families (every one a gauge):
   series, and its index is a label, not a measurement.
 
 Every family keeps one label set, and no series appears twice: node_exporter rejects the
-whole file otherwise.
+whole file otherwise. Written with `--output DIR/NAME.prom`, every series also carries
+`run="NAME"`, so two runs writing into one textfile directory (a schedule and a GPU-only
+cron job, say) never produce the same series twice.
 """
 
 from __future__ import annotations
@@ -158,12 +160,13 @@ def _area_of(check: str, area: str) -> str:
     return area or check.split(".", 1)[0]
 
 
-def render(report: Report, timestamp: float) -> str:
+def render(report: Report, timestamp: float, run: str | None = None) -> str:
+    """The exposition text; `run` (the textfile's name) labels every series when given."""
     families: dict[str, _Family] = {}
     seen: set[tuple[str, str]] = set()
 
     def add(name: str, help_text: str, labels: Mapping[str, str], value: float) -> None:
-        labels_text = _labels(labels)
+        labels_text = _labels({**labels, "run": run} if run is not None else labels)
         if (name, labels_text) in seen:  # a duplicate series would void the whole file
             return
         seen.add((name, labels_text))

@@ -157,3 +157,33 @@ def test_a_name_node_exporter_would_ignore_gets_a_note(cli: Callable[..., CliRes
     assert "srvdoctor_check_status" in {
         f.name for f in text_string_to_metric_families((tmp_path / "metrics.txt").read_text())
     }
+
+
+@pytest.mark.root
+def test_two_runs_in_one_textfile_directory_do_not_collide(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """A schedule and a second job (other --only, same disk checks) side by side: node_exporter
+    reads both files without "was collected before with the same name and label values"."""
+    node_exporter = require_tool("prometheus-node-exporter", "prometheus-node-exporter")
+    textfile_dir = tmp_path / "textfile"
+    textfile_dir.mkdir()
+    for name, only in (("srvdoctor", "disk,load"), ("srvdoctor-disk", "disk")):
+        run = cli(
+            "check", "--only", only, "--format", "prometheus", "--output", str(textfile_dir / f"{name}.prom")
+        )
+        assert run.rc in (0, 1), run.stderr
+    port = _free_port()
+    node_argv = [
+        node_exporter, "--collector.disable-defaults", "--collector.textfile",
+        f"--collector.textfile.directory={textfile_dir}", "--web.disable-exporter-metrics",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]  # fmt: skip
+    metrics_url = f"http://127.0.0.1:{port}/metrics"
+    log = tmp_path / "node_exporter.log"
+    with _serve(node_argv, metrics_url, log):
+        families = {f.name: f for f in text_string_to_metric_families(httpx.get(metrics_url, timeout=5).text)}
+    assert families["node_textfile_scrape_error"].samples[0].value == 0
+    assert "collected before" not in log.read_text()
+    runs = {s.labels["run"] for s in families["srvdoctor_run_status"].samples}
+    assert runs == {"srvdoctor", "srvdoctor-disk"}
