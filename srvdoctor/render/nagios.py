@@ -8,7 +8,9 @@ from srvdoctor.model import Report, Status
 from srvdoctor.render import numeric_data
 
 LABELS = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
-_UNITS = (("_percent", "%"), ("_bytes", "B"), ("_ms", "ms"), ("_s", "s"))
+#: data key ending -> Nagios UOM; a rate (`_bytes_s`, `_per_s`) has no UOM of its own, so it
+#: goes out bare rather than as seconds.
+_UNITS = (("_bytes_s", ""), ("_per_s", ""), ("_percent", "%"), ("_bytes", "B"), ("_ms", "ms"), ("_s", "s"))
 
 
 def exit_code(report: Report) -> int:
@@ -24,7 +26,12 @@ def exit_code(report: Report) -> int:
 
 
 def _perf_label(text: str) -> str:
-    return "'" + re.sub(r"[='\s]", "_", text) + "'"
+    return "'" + re.sub(r"[='\s\x00-\x1f\x7f]", "_", text) + "'"
+
+
+def _one_line(text: str) -> str:
+    """The status line stays one line: control characters (a newline in a target) become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).replace("|", "/")
 
 
 def render(report: Report) -> str:
@@ -38,11 +45,17 @@ def render(report: Report) -> str:
         counts = report.counts
         text = f"{counts['ok']} checks ok, {counts['skip']} skipped"
     perf: list[str] = []
+    labels: set[str] = set()
     for r in report.results:
         for key, value in numeric_data(r.data).items():
             unit = next((u for suffix, u in _UNITS if key.endswith(suffix)), None)
             if unit is not None:
                 number = f"{value:.0f}" if value == int(value) else f"{value:.2f}"
-                perf.append(f"{_perf_label(f'{r.check}:{r.target}:{key}')}={number}{unit}")
-    line = f"SRVDOCTOR {LABELS[code]} - {text.replace('|', '/')}"
+                label, n = _perf_label(f"{r.check}:{r.target}:{key}"), 1
+                while label in labels:  # two results on one target: keep both, distinctly
+                    n += 1
+                    label = _perf_label(f"{r.check}:{r.target}:{key}#{n}")
+                labels.add(label)
+                perf.append(f"{label}={number}{unit}")
+    line = f"SRVDOCTOR {LABELS[code]} - {_one_line(text)}"
     return line + (" | " + " ".join(perf) if perf else "") + "\n"

@@ -60,3 +60,27 @@ def test_nagios_one_line_and_code() -> None:
     assert text.count("\n") == 1 and nagios.exit_code(REPORT) == 2
     assert text.startswith("SRVDOCTOR CRITICAL - 3 problems: FAIL / is 97% full; WARN /data")
     assert "'disk.space:/:used_percent'=97% 'disk.space:/:free_bytes'=10B" in text
+
+
+def test_nagios_perfdata_parses_with_pynag_unique_labels_and_rate_units() -> None:
+    from pynag.Utils import PerfData
+
+    report = Report(
+        tool="srvdoctor", version="0", host="h", started_at="t", duration_s=0.1,
+        results=[
+            Result("expect.path", "/x\ny", Status.FAIL, "/x\n[✓] forged line", data={"size_bytes": 1}, area="expect"),
+            Result("expect.path", "/x\ny", Status.OK, "again", data={"size_bytes": 2}, area="expect"),
+            Result("mem.swap", "swap", Status.OK, "ok", data={"swap_in_bytes_s": 4096, "used_percent": 5.5}, area="load"),
+        ],
+    )  # fmt: skip
+    text = nagios.render(report)
+    assert text.count("\n") == 1  # the newline in the target did not split the status line
+    status, _, perf = text.rstrip("\n").partition(" | ")
+    assert "[✓] forged line" in status and "\n" not in status
+    metrics = PerfData(perf).metrics
+    assert all(m.is_valid() for m in metrics), [(m.label, m.value, m.uom) for m in metrics]
+    labels = [m.label for m in metrics]
+    assert len(labels) == len(set(labels)) == 4
+    units = {m.label: m.uom for m in metrics}
+    assert units["mem.swap:swap:swap_in_bytes_s"] == ""  # bytes per second: no UOM, not "s"
+    assert units["mem.swap:swap:used_percent"] == "%"
