@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("srvdoctor.commands.load", "load_command"),
     "gpu": ("srvdoctor.commands.gpu", "gpu"),
     "docker": ("srvdoctor.commands.docker", "docker"),
+    "logs": ("srvdoctor.commands.logs", "logs"),
     "notes": ("srvdoctor.commands.notes", "notes_app"),
     "triage": ("srvdoctor.commands.triage", "triage"),
     "report": ("srvdoctor.commands.report", "report"),

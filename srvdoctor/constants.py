@@ -1,7 +1,7 @@
 """Names the command line needs before anything else is imported (keeps start-up light)."""
 
 #: The areas a check can belong to, in the order reports show them.
-AREAS: tuple[str, ...] = ("disk", "path", "network", "firewall", "load", "gpu", "docker", "expect")
+AREAS: tuple[str, ...] = ("disk", "path", "network", "firewall", "load", "gpu", "docker", "expect", "logs")
 
 #: `--fail-on` values, lowest status that fails the run.
 FAIL_ON_NAMES: tuple[str, ...] = ("warn", "fail", "error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, docker, expect, firewall, gpu, http, load, network, path, ping
+from srvdoctor.checks import disk, docker, expect, firewall, gpu, http, load, logs, network, path, ping
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
@@ -20,6 +20,7 @@ CHECKS: tuple[type[Check], ...] = (
     *gpu.CHECKS,
     *docker.CHECKS,
     *expect.CHECKS,
+    *logs.CHECKS,
 )
 
 

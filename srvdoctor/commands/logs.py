@@ -1,0 +1,202 @@
+"""`srvdoctor logs`: read the logs for the user — kernel, services, containers, files."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from srvdoctor.commands.common import (
+    ConfigOpt,
+    FormatOpt,
+    OutputOpt,
+    TimeoutOpt,
+    UsageError,
+    check_format,
+    check_timeout,
+    finish,
+    load,
+)
+from srvdoctor.constants import COMMAND_FORMATS
+
+if TYPE_CHECKING:
+    from srvdoctor.checks.base import CheckContext
+    from srvdoctor.model import Result
+
+_SINCE = re.compile(r"^(\d{1,9}(?:\.\d{1,6})?)\s*(s|sec|m|min|h|d|w)?$")
+_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
+
+
+def parse_since(value: str | None) -> float:
+    """'2h', '30m', '90s', '1d', 'boot' -> seconds back (0 = since boot)."""
+    if value is None or value.strip().lower() == "boot":
+        return 0.0
+    m = _SINCE.match(value.strip().lower())
+    if m is None or float(m.group(1)) <= 0:
+        raise UsageError(f"--since must be like 2h, 30m, 90s, 1d or 'boot', not {value!r}")
+    return float(m.group(1)) * _SECONDS[m.group(2)]
+
+
+def _library(ctx: CheckContext) -> object:
+    from srvdoctor.checks.logs import library_for
+
+    return library_for(ctx)
+
+
+def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Result:
+    from srvdoctor.checks.logs import finding_details
+    from srvdoctor.checks.logs_text import read_log
+    from srvdoctor.model import Result, Status
+    from srvdoctor.probes.kernellog import tail_bytes
+
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        cut = len(data) > max_bytes
+        data = data[-max_bytes:]
+        name = "stdin"
+    else:
+        try:
+            data, cut = tail_bytes(Path(path), max_bytes)
+        except FileNotFoundError:
+            raise UsageError(f"--file {path}: no such file") from None
+        except IsADirectoryError:
+            raise UsageError(f"--file {path}: is a directory, not a file") from None
+        except PermissionError:
+            raise UsageError(f"--file {path}: permission denied") from None
+        except OSError as exc:
+            raise UsageError(f"--file {path}: cannot read: {exc.strerror}") from None
+        name = path
+    text_lines = data.decode("utf-8", "replace").splitlines()
+    if len(text_lines) > lines:
+        text_lines, cut = text_lines[-lines:], True
+    finding = read_log("\n".join(text_lines), _library(ctx))  # type: ignore[arg-type]
+    where = f"the last {len(text_lines)} lines" + (" (cut)" if cut else "")
+    if not finding.found:
+        return Result("logs.file", name, Status.OK, f"no error lines in {where} of {name}",
+                      data={**finding.to_dict(), "cut": cut}, area="logs")  # fmt: skip
+    details = finding_details(finding) + ((f"cut: only {where} were read",) if cut else ())
+    return Result("logs.file", name, Status.WARN, f"{name}: {finding.first_error[:160]}", details=details,
+                  data={**finding.to_dict(), "cut": cut},
+                  playbook=finding.playbooks[0] if finding.playbooks else None, area="logs")  # fmt: skip
+
+
+def _unit_result(name: str, lines: int, since_s: float, ctx: CheckContext) -> Result:
+    from srvdoctor.checks.logs import ServiceUnits, since_time
+    from srvdoctor.checks.logs_text import read_log
+    from srvdoctor.model import Result, Status
+    from srvdoctor.probes import journal
+
+    reason = journal.systemd_reason()
+    if reason is not None:
+        return Result("logs.unit", name, Status.SKIP, f"cannot read the unit's log: {reason}", area="logs")
+    try:
+        units = journal.units(ctx.timeout, [name])
+        text = journal.unit_log(name, ctx.timeout, lines, since_time(since_s) if since_s else None)
+    except Exception as exc:
+        return Result("logs.unit", name, Status.ERROR, f"cannot read {name}: {exc}", area="logs")
+    finding = read_log(text, _library(ctx))  # type: ignore[arg-type]
+    if not units:
+        raise UsageError(f"--unit {name}: no such unit")
+    result = ServiceUnits(restart_warn=1).judge(units[0], finding)
+    if units[0].active != "failed" and units[0].restarts == 0:
+        status = Status.WARN if finding.found else Status.OK
+        summary = (f"{name} is {units[0].active}: " + (finding.first_error[:160] if finding.found else
+                   f"no error lines in its last {finding.lines_read} log lines"))  # fmt: skip
+        import dataclasses
+
+        result = dataclasses.replace(result, status=status, summary=summary)
+    import dataclasses
+
+    return dataclasses.replace(result, check="logs.unit", area="logs")
+
+
+def _container_result(name: str, lines: int, max_bytes: int, ctx: CheckContext) -> Result:
+    import dataclasses
+
+    from srvdoctor.checks.logs import judge_container
+    from srvdoctor.checks.logs_text import read_log
+    from srvdoctor.model import Result, Status
+    from srvdoctor.probes import container_logs
+    from srvdoctor.probes.docker import DockerUnavailable, connect
+
+    try:
+        session = connect(ctx.timeout)
+    except DockerUnavailable as exc:
+        return Result("logs.container", name, Status.SKIP, f"no Docker daemon to ask: {exc.reason}", area="logs")
+    try:
+        run = container_logs.inspect(session, name)
+    except container_logs.ContainerNotFound:
+        raise UsageError(f"--container {name}: no such container") from None
+    text, cut = container_logs.tail(session, run.id, lines, max_bytes)
+    finding = read_log(text, _library(ctx))  # type: ignore[arg-type]
+    return dataclasses.replace(judge_container("logs.container", run, finding, cut), area="logs")
+
+
+def logs(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="How far back: 2h, 30m, 1d, or 'boot' (default).", metavar="WHEN"),
+    ] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="A systemd unit's log (repeatable).", metavar="NAME")
+    ] = None,
+    container: Annotated[
+        list[str] | None,
+        typer.Option("--container", help="A container's log, through the Docker API (repeatable).", metavar="NAME"),
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option("--file", help="An application log file, '-' for stdin (repeatable).", metavar="PATH"),
+    ] = None,
+    lines: Annotated[
+        int, typer.Option("--lines", "-n", help="Last lines read of a unit, container or file.", metavar="N")
+    ] = 500,
+    max_mib: Annotated[
+        float, typer.Option("--max-mib", help="Read at most the last N MiB of each source.", metavar="N")
+    ] = 4.0,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    timeout: TimeoutOpt = None,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Problems in the kernel log, failed services and crashed containers, or one log's first error."""
+    check_format(fmt, COMMAND_FORMATS)
+    config = load(config_path)
+    probe_timeout = check_timeout(timeout, config)
+    since_s = parse_since(since)
+    if not 1 <= lines <= 1_000_000:
+        raise UsageError(f"--lines must be between 1 and 1000000, not {lines}")
+    if not 0 < max_mib <= 1024:
+        raise UsageError(f"--max-mib must be between 0 and 1024, not {max_mib:g}")
+    if (file or []).count("-") > 1:
+        raise UsageError("--file - (stdin) can be given once")
+    max_bytes = int(max_mib * 1024 * 1024)
+
+    import dataclasses
+    import datetime as dt
+
+    from srvdoctor.checks import registry
+    from srvdoctor.checks.base import CheckContext
+    from srvdoctor.runner import make_report, run_report
+
+    ctx = CheckContext(config=config, timeout=probe_timeout)
+    if unit or container or file:
+        started_at = dt.datetime.now(dt.timezone.utc).astimezone()
+        t0 = time.perf_counter()
+        results = [_file_result(p, max_bytes, lines, ctx) for p in file or []]
+        results += [_unit_result(u, lines, since_s, ctx) for u in unit or []]
+        results += [_container_result(c, lines, max_bytes, ctx) for c in container or []]
+        report = make_report(results, started_at, time.perf_counter() - t0)
+    else:
+        checks = registry.build(registry.select(["logs"]), config)
+        overrides = {"since_hours": since_s / 3600, "max_mib": max_mib}
+        checks = [
+            dataclasses.replace(c, **{k: v for k, v in overrides.items() if hasattr(c, k)})  # type: ignore[type-var]
+            for c in checks
+        ]
+        report = run_report(checks, ctx)
+    finish(report, config, fmt, output)
