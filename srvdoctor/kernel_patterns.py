@@ -158,12 +158,12 @@ PATTERNS: tuple[KernelPattern, ...] = (
     # kernel/hung_task.c: "INFO: task %s:%d blocked for more than %ld seconds."
     _p("hung-task", "A task was blocked (hung) in the kernel", "warn", "kernel-hung-task",
        ("blocked for more than",),
-       r"task (?P<process>[^:\n]{1,64}):(?P<pid>\d{1,10}) blocked for more than (?P<seconds>\d{1,10}) seconds",
+       r"task (?P<process>[^\n]{1,64}?):(?P<pid>\d{1,10}) blocked for more than (?P<seconds>\d{1,10}) seconds",
        "kernel/hung_task.c"),
     # kernel/watchdog.c: "BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]"
     _p("soft-lockup", "Soft lockup: a CPU was stuck in the kernel", "fail", "kernel-hung-task",
        ("soft lockup",),
-       r"soft lockup - CPU#(?P<device>\d{1,5}) stuck for (?P<seconds>\d{1,10})s! \[(?P<process>[^:\]\n]{1,64}):(?P<pid>\d{1,10})\]",
+       r"soft lockup - CPU#(?P<device>\d{1,5}) stuck for (?P<seconds>\d{1,10})s! \[(?P<process>[^\]\n]{1,64}?):(?P<pid>\d{1,10})\]",
        "kernel/watchdog.c"),
     # kernel/watchdog_perf.c / watchdog.c: "Watchdog detected hard LOCKUP on cpu %d"
     _p("hard-lockup", "Hard lockup: a CPU stopped taking interrupts", "fail", "kernel-hung-task",
@@ -206,7 +206,9 @@ PATTERNS: tuple[KernelPattern, ...] = (
     # block/blk-core.c (blk_print_req_error): "%s error, dev %s, sector %llu op 0x%x:(%s) flags 0x%x ..."
     #   (kernels < 5.18 prefix it with "blk_update_request: "); %s is "I/O", "critical medium", "timeout", ...
     _p("block-io-error", "Block device I/O error", "fail", "disk-io-errors", (" error, dev ",),
-       r"(?P<what>[a-zA-Z/ ]{1,32}) error, dev (?P<device>[^,\s]{1,64}), sector (?P<sector>\d{1,20})",
+       r"(?P<what>I/O|critical medium|critical target|critical nexus|critical space allocation|critical protection"
+       r"|recoverable transport|timeout|operation not supported|device resource|NAK|internal|operation canceled)"
+       r" error, dev (?P<device>[^,\s]{1,64}), sector (?P<sector>\d{1,20})",
        "block/blk-core.c (blk_print_req_error)"),
     # fs/buffer.c: "Buffer I/O error on dev %pg, logical block %llu, lost async page write"
     _p("buffer-io-error", "Buffer I/O error (a write or read was lost)", "fail", "disk-io-errors",
@@ -228,7 +230,7 @@ PATTERNS: tuple[KernelPattern, ...] = (
     # mm/memory-failure.c: "Memory failure: %#lx: %s"
     _p("memory-error", "Memory or machine-check hardware error", "fail", "hardware-errors",
        ("memory read error", "[Hardware Error]", "Machine check events logged", "Memory failure: "),
-       r"(?P<device>EDAC MC\d{1,3})?[^\n]{0,16}?(?P<what>CE memory read error|UE memory read error"
+       r"(?P<what>CE memory read error|UE memory read error"
        r"|event severity: (?:fatal|recoverable|corrected)|Machine check|Memory failure)",
        "drivers/edac/ghes_edac.c, drivers/firmware/efi/cper.c, arch/x86/kernel/cpu/mce/core.c, mm/memory-failure.c"),
     # net/core/dev.c (netdev_wait_allrefs_any): "unregister_netdevice: waiting for %s to become free. Usage count = %d"
@@ -256,10 +258,13 @@ PATTERNS: tuple[KernelPattern, ...] = (
     # arch/x86/kernel/traps.c: "traps: %s[%d] general protection fault ip:%lx sp:%lx error:%lx in %s"
     _p("segfault", "A process crashed (segmentation fault)", "warn", "segfault",
        ("segfault at", "general protection fault ip:", "trap invalid opcode", "trap divide error"),
-       r"(?P<process>[^\s\[\]]{1,64})\[(?P<pid>\d{1,10})\]:? (?:segfault at|general protection|trap )"
+       r"(?:^|(?<=\s))(?P<process>[^\s\[\]]{1,64})\[(?P<pid>\d{1,10})\]:? (?:segfault at|general protection|trap )"
        r"(?:[^\n]{0,120}? in (?P<library>[^\s\[]{1,128}))?",
        "arch/x86/mm/fault.c (show_signal_msg), arch/x86/kernel/traps.c"),
 )  # fmt: skip
+
+
+_EDAC = re.compile(r"(EDAC MC\d{1,3})")
 
 
 @dataclass(frozen=True)
@@ -304,8 +309,11 @@ def classify_line(line: str, hung_task_warn_s: int = 0) -> KernelMatch | None:
             what = data["error"]
             if what and what not in ("I/O",):
                 title = f"Block device error ({what})"
-        elif pattern.kind == "memory-error" and ("corrected" in line or "CE memory read error" in line):
-            severity = "warn"
+        elif pattern.kind == "memory-error":
+            edac = _EDAC.search(line)
+            device = edac.group(1) if edac else device
+            if "corrected" in line or "CE memory read error" in line:
+                severity = "warn"
         elif pattern.kind == "segfault" and groups.get("library"):
             data = {"library": groups["library"]}
         elif pattern.kind == "syn-flood":
