@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table: kernel format strings are quoted whole, one per line)
 """One table of kernel log patterns: what each kernel message means, how bad, which playbook.
 
 Each entry names the kernel's own format string (the `printk`/`pr_*` text in the source

@@ -6,14 +6,24 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.logs_text import LogFinding, read_log
 from srvdoctor.kernel_patterns import PATTERNS, classify_line
 from srvdoctor.model import Result, Status
-from srvdoctor.probes.kernellog import ENABLE_HINT, MAX_BYTES, KernelLine, KernelLog, boot_time, read_kernel_log
+from srvdoctor.probes.kernellog import (
+    ENABLE_HINT,
+    MAX_BYTES,
+    KernelLine,
+    KernelLog,
+    boot_time,
+    read_kernel_log,
+)
 from srvdoctor.units import naturalsize
+
+if TYPE_CHECKING:
+    from srvdoctor.playbooks import Library
 
 _STATUS = {"warn": Status.WARN, "fail": Status.FAIL}
 
@@ -57,7 +67,9 @@ class Problem:
             self.first = line.time if self.first is None else min(self.first, line.time)
             self.last = line.time if self.last is None else max(self.last, line.time)
         self.last_line = line.text
-        label = f"{process}[{pid}]" if process and pid is not None else process or (f"pid {pid}" if pid else "")
+        label = (
+            f"{process}[{pid}]" if process and pid is not None else process or (f"pid {pid}" if pid else "")
+        )
         if label and label not in self.processes:
             self.processes.append(label)
         if line.source not in self.sources:
@@ -135,7 +147,9 @@ class KernelLogCheck:
         if unreadable:
             details.append("could not read: " + "; ".join(unreadable) + f" (to enable: {ENABLE_HINT})")
         if any(s.truncated for s in log.read):
-            details.append(f"cut: only the newest {self.max_mib:g} MiB (journal: newest lines) of a source were read")
+            details.append(
+                f"cut: only the newest {self.max_mib:g} MiB (journal: newest lines) of a source were read"
+            )
         summary = (
             f"{len(problems)} kind(s) of kernel problem {window} in {len(log.lines)} lines"
             if problems
@@ -183,7 +197,8 @@ def finding_details(f: LogFinding) -> tuple[str, ...]:
     return tuple(out)
 
 
-def library_for(ctx: CheckContext) -> object:
+def library_for(ctx: CheckContext) -> Library:
+    """The notes, loaded once per run."""
     from srvdoctor.playbooks import load_library
 
     return ctx.memo("playbooks.library", lambda: load_library(ctx.config.resolved_notes_dir()))
@@ -221,14 +236,15 @@ class ServiceUnits:
                 continue
             try:
                 text = journal.unit_log(unit.name, ctx.timeout)
-                finding: LogFinding | None = read_log(text, library_for(ctx))  # type: ignore[arg-type]
+                finding: LogFinding | None = read_log(text, library_for(ctx))
                 note = ""
             except Exception as exc:
                 finding, note = None, f"its log could not be read: {exc}"
             results.append(self.judge(unit, finding, note))
         if not results:
             results.append(Result(self.id, "systemd", Status.OK,
-                                  f"{len(units)} service units: none failed or restarting ≥ {self.restart_warn}×"))  # fmt: skip
+                                  f"{len(units)} service units: none failed or restarting "
+                                  f"≥ {self.restart_warn}×"))  # fmt: skip
         return results
 
     def judge(self, unit: object, finding: LogFinding | None, note: str = "") -> Result:
@@ -247,7 +263,8 @@ class ServiceUnits:
             playbook = playbook or (finding.playbooks[0] if finding.playbooks else None)
         data = {**unit.to_dict(), **(finding.to_dict() if finding else {})}
         return Result(self.id, unit.name, status, summary, details=details, data=data, playbook=playbook,
-                      hints=(f"srvdoctor logs --unit {unit.name}", f"journalctl -u {unit.name} -b"))  # fmt: skip
+                      hints=(f"srvdoctor logs --unit {unit.name}",
+                             f"journalctl -u {unit.name} -b"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -281,7 +298,11 @@ class JournaldUsage:
         status = Status.WARN if over_limit or big else Status.OK
         limit_words = naturalsize(limit) if limit is not None else "the default limit"
         summary = f"journald uses {naturalsize(used)} of {limit_words} ({source})"
-        hints = ("sudo journalctl --vacuum-size=1G", "set SystemMaxUse= in /etc/systemd/journald.conf") if status is Status.WARN else ()
+        hints = (
+            ("sudo journalctl --vacuum-size=1G", "set SystemMaxUse= in /etc/systemd/journald.conf")
+            if status is Status.WARN
+            else ()
+        )
         return Result(self.id, "journald", status, summary,
                       data={"used_bytes": used, "limit_bytes": limit, "limit_source": source},
                       playbook="disk-full" if status is Status.WARN else None, hints=hints)  # fmt: skip
@@ -304,9 +325,9 @@ class CrashedContainers:
 
     def run(self, ctx: CheckContext) -> list[Result]:
         from srvdoctor.probes import container_logs
-        from srvdoctor.probes.docker import DockerUnavailable, connect
+        from srvdoctor.probes.docker import DockerSession, DockerUnavailable, connect
 
-        def factory() -> object:
+        def factory() -> DockerSession | DockerUnavailable:
             try:
                 return connect(ctx.timeout)
             except DockerUnavailable as exc:
@@ -316,12 +337,12 @@ class CrashedContainers:
         if isinstance(session, DockerUnavailable):
             return [Result(self.id, "docker", Status.SKIP, f"no Docker daemon to ask: {session.reason}")]
         since_s = self.since_hours * 3600
-        runs, total = container_logs.troubled(session, since_time(since_s))  # type: ignore[arg-type]
+        runs, total = container_logs.troubled(session, since_time(since_s))
         results = []
         for run in runs:
             try:
-                text, cut = container_logs.tail(session, run.id, self.tail_lines)  # type: ignore[arg-type]
-                finding: LogFinding | None = read_log(text, library_for(ctx))  # type: ignore[arg-type]
+                text, cut = container_logs.tail(session, run.id, self.tail_lines)
+                finding: LogFinding | None = read_log(text, library_for(ctx))
             except Exception:
                 finding, cut = None, False
             results.append(judge_container(self.id, run, finding, cut))
@@ -362,7 +383,8 @@ def judge_container(check_id: str, run: object, finding: LogFinding | None, cut:
         details += ("cut: only the last lines of the log were read",)
     data = {**run.to_dict(), **(finding.to_dict() if finding else {}), "cut": cut}
     return Result(check_id, run.name, status, summary, details=details, data=data, playbook=playbook,
-                  hints=(f"srvdoctor logs --container {run.name}", f"docker logs --tail 200 {run.name}"))  # fmt: skip
+                  hints=(f"srvdoctor logs --container {run.name}",
+                         f"docker logs --tail 200 {run.name}"))  # fmt: skip
 
 
 CHECKS = (KernelLogCheck, ServiceUnits, JournaldUsage, CrashedContainers)

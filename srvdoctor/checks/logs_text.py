@@ -17,7 +17,8 @@ from srvdoctor.playbooks import Library
 #: A line that looks like an error. Literal words, one alternation, no nested quantifiers.
 _ERROR_WORD = re.compile(
     r"\b(?:error|errno|exception|fatal|failed|failure|traceback|panic|killed|denied|refused|"
-    r"cannot|can't|unable|segmentation fault|out of memory|no space left|timed? ?out|critical|abort(?:ed)?)\b",
+    r"cannot|can't|unable|segmentation fault|out of memory|no space left|timed? ?out|critical|"
+    r"abort(?:ed)?)\b",
     re.IGNORECASE,
 )
 #: Lines that say the word "error" without being one (log levels that count errors, etc.).
@@ -44,7 +45,8 @@ class LogFinding:
         return self.error_count > 0
 
     def to_dict(self) -> dict[str, object]:
-        return {"lines_read": self.lines_read, "error_count": self.error_count, "first_error": self.first_error,
+        return {"lines_read": self.lines_read, "error_count": self.error_count,
+                "first_error": self.first_error,
                 "first_error_line": self.first_error_lineno, "error_class": self.error_class,
                 "playbooks": list(self.playbooks), "last_error": self.last_error}  # fmt: skip
 

@@ -26,6 +26,7 @@ from srvdoctor.constants import COMMAND_FORMATS
 if TYPE_CHECKING:
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.model import Result
+    from srvdoctor.playbooks import Library
 
 _SINCE = re.compile(r"^(\d{1,9}(?:\.\d{1,6})?)\s*(s|sec|m|min|h|d|w)?$")
 _SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
@@ -41,7 +42,7 @@ def parse_since(value: str | None) -> float:
     return float(m.group(1)) * _SECONDS[m.group(2)]
 
 
-def _library(ctx: CheckContext) -> object:
+def _library(ctx: CheckContext) -> Library:
     from srvdoctor.checks.logs import library_for
 
     return library_for(ctx)
@@ -73,7 +74,7 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
     text_lines = data.decode("utf-8", "replace").splitlines()
     if len(text_lines) > lines:
         text_lines, cut = text_lines[-lines:], True
-    finding = read_log("\n".join(text_lines), _library(ctx))  # type: ignore[arg-type]
+    finding = read_log("\n".join(text_lines), _library(ctx))
     where = f"the last {len(text_lines)} lines" + (" (cut)" if cut else "")
     if not finding.found:
         return Result("logs.file", name, Status.OK, f"no error lines in {where} of {name}",
@@ -98,7 +99,7 @@ def _unit_result(name: str, lines: int, since_s: float, ctx: CheckContext) -> Re
         text = journal.unit_log(name, ctx.timeout, lines, since_time(since_s) if since_s else None)
     except Exception as exc:
         return Result("logs.unit", name, Status.ERROR, f"cannot read {name}: {exc}", area="logs")
-    finding = read_log(text, _library(ctx))  # type: ignore[arg-type]
+    finding = read_log(text, _library(ctx))
     if not units:
         raise UsageError(f"--unit {name}: no such unit")
     result = ServiceUnits(restart_warn=1).judge(units[0], finding)
@@ -126,13 +127,15 @@ def _container_result(name: str, lines: int, max_bytes: int, ctx: CheckContext) 
     try:
         session = connect(ctx.timeout)
     except DockerUnavailable as exc:
-        return Result("logs.container", name, Status.SKIP, f"no Docker daemon to ask: {exc.reason}", area="logs")
+        return Result(
+            "logs.container", name, Status.SKIP, f"no Docker daemon to ask: {exc.reason}", area="logs"
+        )
     try:
         run = container_logs.inspect(session, name)
     except container_logs.ContainerNotFound:
         raise UsageError(f"--container {name}: no such container") from None
     text, cut = container_logs.tail(session, run.id, lines, max_bytes)
-    finding = read_log(text, _library(ctx))  # type: ignore[arg-type]
+    finding = read_log(text, _library(ctx))
     return dataclasses.replace(judge_container("logs.container", run, finding, cut), area="logs")
 
 
@@ -142,11 +145,14 @@ def logs(
         typer.Option("--since", help="How far back: 2h, 30m, 1d, or 'boot' (default).", metavar="WHEN"),
     ] = None,
     unit: Annotated[
-        list[str] | None, typer.Option("--unit", "-u", help="A systemd unit's log (repeatable).", metavar="NAME")
+        list[str] | None,
+        typer.Option("--unit", "-u", help="A systemd unit's log (repeatable).", metavar="NAME"),
     ] = None,
     container: Annotated[
         list[str] | None,
-        typer.Option("--container", help="A container's log, through the Docker API (repeatable).", metavar="NAME"),
+        typer.Option(
+            "--container", help="A container's log, through the Docker API (repeatable).", metavar="NAME"
+        ),
     ] = None,
     file: Annotated[
         list[str] | None,
@@ -195,8 +201,7 @@ def logs(
         checks = registry.build(registry.select(["logs"]), config)
         overrides = {"since_hours": since_s / 3600, "max_mib": max_mib}
         checks = [
-            dataclasses.replace(c, **{k: v for k, v in overrides.items() if hasattr(c, k)})  # type: ignore[type-var]
-            for c in checks
+            dataclasses.replace(c, **{k: v for k, v in overrides.items() if hasattr(c, k)}) for c in checks
         ]
         report = run_report(checks, ctx)
     finish(report, config, fmt, output)

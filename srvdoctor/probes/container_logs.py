@@ -45,7 +45,9 @@ def parse_docker_time(stamp: str) -> float | None:
     if not stamp or stamp.startswith("0001-"):
         return None
     try:
-        return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", stamp).replace("Z", "+00:00")).timestamp()
+        return dt.datetime.fromisoformat(
+            re.sub(r"(\.\d{6})\d*", r"\1", stamp).replace("Z", "+00:00")
+        ).timestamp()
     except ValueError:
         return None
 
@@ -78,7 +80,9 @@ def inspect(session: DockerSession, name: str) -> ContainerRun:
     return run_of(call_with_timeout(fetch, session.timeout, f"docker inspect {name}"))
 
 
-def tail(session: DockerSession, name: str, lines: int = TAIL_LINES, max_bytes: int = MAX_BYTES) -> tuple[str, bool]:
+def tail(
+    session: DockerSession, name: str, lines: int = TAIL_LINES, max_bytes: int = MAX_BYTES
+) -> tuple[str, bool]:
     """The last `lines` lines of stdout+stderr (at most `max_bytes`), and whether that cut anything."""
 
     def fetch() -> bytes:

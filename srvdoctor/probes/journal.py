@@ -67,7 +67,8 @@ def parse_show(text: str) -> list[Unit]:
         restarts = props.get("NRestarts", "0")
         status = props.get("ExecMainStatus", "")
         units.append(
-            Unit(props["Id"], props.get("ActiveState", ""), props.get("SubState", ""), props.get("Result", ""),
+            Unit(props["Id"], props.get("ActiveState", ""), props.get("SubState", ""),
+                 props.get("Result", ""),
                  int(restarts) if restarts.isdigit() else 0,
                  int(status) if status.lstrip("-").isdigit() else None)
         )  # fmt: skip
@@ -99,7 +100,9 @@ def unit_log(name: str, timeout: float, lines: int = UNIT_LINES, since: float | 
 class JournalUsage:
     used_bytes: int
     limit_bytes: int | None
-    limit_source: str  # "SystemMaxUse=4G in /etc/systemd/journald.conf" or "default (10% of the filesystem, ≤ 4 GiB)"
+    limit_source: (
+        str  # "SystemMaxUse=4G in /etc/systemd/journald.conf" or "default (10% of the filesystem, ≤ 4 GiB)"
+    )
 
 
 _SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[KMGTPE]?)i?B?\b", re.I)

@@ -41,7 +41,8 @@ _RFC3339_LINE = re.compile(
 )
 # classic syslog: "Dec  1 20:45:26 host kernel: [  12.345678] message" (local time, no year)
 _SYSLOG_LINE = re.compile(
-    r"^(?P<ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S{1,255} kernel: (?:\[ {0,12}\d{1,12}\.\d{1,9}\] )?(?P<msg>.*)$"
+    r"^(?P<ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S{1,255} kernel: "
+    r"(?:\[ {0,12}\d{1,12}\.\d{1,9}\] )?(?P<msg>.*)$"
 )
 
 
@@ -103,7 +104,9 @@ def parse_kmsg_record(record: str, boot: float) -> tuple[float | None, str] | No
     return when, rest.split("\n", 1)[0]
 
 
-def read_kmsg(since: float, max_bytes: int = MAX_BYTES, path: Path = KMSG) -> tuple[list[KernelLine], SourceRead]:
+def read_kmsg(
+    since: float, max_bytes: int = MAX_BYTES, path: Path = KMSG
+) -> tuple[list[KernelLine], SourceRead]:
     """Every record of the ring buffer at or after `since`, the newest `max_bytes` of them.
 
     Non-blocking: reads until the buffer is drained (EAGAIN), never waits for new ones.
@@ -244,7 +247,9 @@ def tail_bytes(path: Path, max_bytes: int) -> tuple[bytes, bool]:
     return data, cut
 
 
-def read_kern_log(since: float, max_bytes: int = MAX_BYTES, path: Path = KERN_LOG) -> tuple[list[KernelLine], SourceRead]:
+def read_kern_log(
+    since: float, max_bytes: int = MAX_BYTES, path: Path = KERN_LOG
+) -> tuple[list[KernelLine], SourceRead]:
     """The kernel lines of a syslog file (its last `max_bytes`) at or after `since`. Raises OSError."""
     data, cut = tail_bytes(path, max_bytes)
     lines = parse_syslog(data.decode("utf-8", "replace"), str(path))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from srvdoctor.checks.logs import CrashedContainers, JournaldUsage, KernelLogCheck, find_problems, judge_container
+from srvdoctor.checks.logs import (
+    CrashedContainers,
+    JournaldUsage,
+    KernelLogCheck,
+    find_problems,
+    judge_container,
+)
 from srvdoctor.checks.logs_text import read_log
 from srvdoctor.model import Status
 from srvdoctor.playbooks import load_library
@@ -26,7 +32,10 @@ def test_problems_grouped_by_kind_and_device_newest_first() -> None:
         "systemd[1]: Started something.",
     )
     problems = find_problems(lines)
-    assert [(p.kind, p.device, p.count) for p in problems] == [("block-io-error", "sdb", 2), ("gpu-xid", "0000:3b:00", 1)]
+    assert [(p.kind, p.device, p.count) for p in problems] == [
+        ("block-io-error", "sdb", 2),
+        ("gpu-xid", "0000:3b:00", 1),
+    ]
     assert (problems[0].first, problems[0].last) == (1000.0, 1002.0)
     results = KernelLogCheck().judge(KernelLog(lines, (KMSG,)))
     assert [(r.target, r.status, r.playbook) for r in results] == [
@@ -99,7 +108,9 @@ def test_systemctl_show_and_disk_usage_parsing() -> None:
     units = parse_show(text)
     assert [(u.name, u.active, u.restarts, u.exec_status) for u in units] == [
         ("web.service", "failed", 5, 1), ("ok.service", "active", 0, 0)]  # fmt: skip
-    assert parse_disk_usage("Archived and active journals take up 1.5G in the file system.") == int(1.5 * 1024**3)
+    assert parse_disk_usage("Archived and active journals take up 1.5G in the file system.") == int(
+        1.5 * 1024**3
+    )
     assert parse_disk_usage("Archived and active journals take up 0B in the file system.") == 0
 
 

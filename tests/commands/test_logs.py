@@ -82,7 +82,9 @@ def _unprivileged_argv() -> list[str]:
     """srvdoctor as user nobody where a Python nobody can run has our dependencies; else as
     root without CAP_SYSLOG (what dmesg_restrict checks), which /dev/kmsg refuses the same way."""
     system = "/usr/bin/python3"
-    same = subprocess.run([system, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+    same = subprocess.run(
+        [system, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+    )
     nobody_ok = same.returncode == 0 and same.stdout.strip() == str(sys.version_info[:2])
     if nobody_ok and os.access(REPO, os.R_OK | os.X_OK):
         return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", system]
@@ -114,7 +116,7 @@ def test_file_first_error_tied_to_its_playbook(cli: Cli, tmp_path: Path) -> None
     log = tmp_path / "app.log"
     log.write_text(
         "INFO starting\n" * 50
-        + "Traceback (most recent call last):\n  File \"/app/x.py\", line 1, in <module>\n"
+        + 'Traceback (most recent call last):\n  File "/app/x.py", line 1, in <module>\n'
         + "OSError: [Errno 28] No space left on device: '/data/ckpt.pt'\n"
         + "ERROR shutting down after failure\n"
     )
@@ -123,7 +125,14 @@ def test_file_first_error_tied_to_its_playbook(cli: Cli, tmp_path: Path) -> None
     assert (r["check"], r["status"], r["playbook"]) == ("logs.file", "warn", "disk-full")
     assert r["data"]["first_error"] == "OSError: [Errno 28] No space left on device: '/data/ckpt.pt'"  # type: ignore[index]
     assert res.rc == 0  # a warning: the log says what went wrong, not that it is still wrong
-    stdin = cli("logs", "--file", "-", "--format", "json", input_text="ok\nPermissionError: [Errno 13] Permission denied: '/x'\n")
+    stdin = cli(
+        "logs",
+        "--file",
+        "-",
+        "--format",
+        "json",
+        input_text="ok\nPermissionError: [Errno 13] Permission denied: '/x'\n",
+    )
     [r] = _results(stdin.stdout)
     assert r["target"] == "stdin" and r["playbook"] == "permission-denied"
 
@@ -133,7 +142,11 @@ def test_file_without_errors_and_cut(cli: Cli, tmp_path: Path) -> None:
     log.write_text("request ok\n" * 5000)
     res = cli("logs", "--file", str(log), "--lines", "100", "--format", "json")
     [r] = _results(res.stdout)
-    assert r["status"] == "ok" and r["data"]["cut"] is True and "no error lines in the last 100 lines" in r["summary"]  # type: ignore[index,operator]
+    assert (
+        r["status"] == "ok"
+        and r["data"]["cut"] is True
+        and "no error lines in the last 100 lines" in r["summary"]
+    )  # type: ignore[index,operator]
     assert res.rc == 0
 
 
@@ -161,7 +174,12 @@ def test_container_that_ran_out_of_disk_is_tied_to_disk_full(cli: Cli, container
     containers.wait_exit(name)
     res = cli("logs", "--container", name, "--format", "json")
     [r] = _results(res.stdout)
-    assert (r["check"], r["target"], r["status"], r["playbook"]) == ("logs.container", name, "fail", "disk-full")
+    assert (r["check"], r["target"], r["status"], r["playbook"]) == (
+        "logs.container",
+        name,
+        "fail",
+        "disk-full",
+    )
     assert r["data"]["first_error"] == "OSError: [Errno 28] No space left on device"  # type: ignore[index]
     assert r["data"]["exit_code"] == 1  # type: ignore[index]
     # with no name: the crashed containers, this one among them
@@ -193,12 +211,16 @@ def test_failed_unit_is_read_through_triage(cli: Cli) -> None:
         pytest.skip(f"systemd-less CI: {missing}; `srvdoctor logs` skips the units here (tested below)")
     unit = f"sdtest-{token()}"
     script = "echo 'OSError: [Errno 28] No space left on device'; exit 1"
-    started = subprocess.run(["systemd-run", f"--unit={unit}", "sh", "-c", script], capture_output=True, text=True)
+    started = subprocess.run(
+        ["systemd-run", f"--unit={unit}", "sh", "-c", script], capture_output=True, text=True
+    )
     if started.returncode != 0:
         skip_or_fail(f"systemd-run failed: {started.stderr.strip()}")
     try:
         for _ in range(50):
-            state = subprocess.run(["systemctl", "is-failed", unit], capture_output=True, text=True).stdout.strip()
+            state = subprocess.run(
+                ["systemctl", "is-failed", unit], capture_output=True, text=True
+            ).stdout.strip()
             if state == "failed":
                 break
             time.sleep(0.2)

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from srvdoctor.probes import kernellog
-from srvdoctor.probes.kernellog import KernelLine, merge, parse_syslog, read_kern_log, read_kernel_log, read_kmsg
+from srvdoctor.probes.kernellog import (
+    KernelLine,
+    merge,
+    parse_syslog,
+    read_kern_log,
+    read_kernel_log,
+    read_kmsg,
+)
 from tests.kmsgutil import kernel_lines, token, write_kmsg
 
 
