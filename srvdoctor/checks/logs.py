@@ -110,9 +110,11 @@ class KernelLogCheck:
 
     One result per kind and device, newest first, with a count, first/last time and the
     process involved; one result naming what was read. Reads /dev/kmsg, `journalctl -k`
-    and /var/log/kern.log, at most `max_mib` of each. Hung tasks blocked less than
-    `hung_task_warn_s` seconds are ignored. Skip when no source can be read. Shell
-    equivalent: `sudo dmesg -T --level=err,warn` / `journalctl -k -p warning -b`.
+    and /var/log/kern.log, at most `max_mib` of each. A pattern's `fail` holds when its
+    last line is within `recent_hours` (24); an older one warns. Hung tasks blocked less
+    than `hung_task_warn_s` seconds are ignored. OOM kills are left to `mem.oom` in
+    `check` (`srvdoctor logs` shows them: `include_oom`). Skip when no source can be read.
+    Shell equivalent: `sudo dmesg -T --level=err,warn` / `journalctl -k -p warning -b`.
     """
 
     id: ClassVar[str] = "logs.kernel"
@@ -122,6 +124,8 @@ class KernelLogCheck:
     since_hours: float = 0.0
     max_mib: float = MAX_BYTES / 1024 / 1024
     hung_task_warn_s: int = 0
+    recent_hours: float = 24.0
+    include_oom: bool = False
 
     def run(self, ctx: CheckContext) -> list[Result]:
         since_s = self.since_hours * 3600
@@ -131,8 +135,9 @@ class KernelLogCheck:
         )
         return self.judge(log, since_s)
 
-    def judge(self, log: KernelLog, since_s: float = 0.0) -> list[Result]:
+    def judge(self, log: KernelLog, since_s: float = 0.0, now: float | None = None) -> list[Result]:
         window = since_words(since_s)
+        now = time.time() if now is None else now
         unreadable = [f"{s.name}: {s.reason}" for s in log.unreadable]
         if not log.read:
             return [
@@ -142,7 +147,9 @@ class KernelLogCheck:
                        data={"sources": [s.to_dict() for s in log.sources]})
             ]  # fmt: skip
         problems = find_problems(log.lines, self.hung_task_warn_s)
-        results = [self.judge_problem(p) for p in problems]
+        if not self.include_oom:
+            problems = [p for p in problems if p.kind != "oom-kill"]
+        results = [self.judge_problem(p, now) for p in problems]
         details = [f"read: {_sources_words(log)}"]
         if unreadable:
             details.append("could not read: " + "; ".join(unreadable) + f" (to enable: {ENABLE_HINT})")
@@ -164,7 +171,7 @@ class KernelLogCheck:
         )  # fmt: skip
         return results
 
-    def judge_problem(self, p: Problem) -> Result:
+    def judge_problem(self, p: Problem, now: float) -> Result:
         target = p.device or p.kind
         times = f"first {when(p.first)}, last {when(p.last)}" if p.count > 1 else f"at {when(p.last)}"
         where = f" on {p.device}" if p.device else ""
@@ -179,11 +186,15 @@ class KernelLogCheck:
         if "library" in p.data:
             details.append(f"crashed in {p.data['library']}")
         details.append("seen in: " + ", ".join(p.sources))
+        status = _STATUS[p.severity]
+        if status is Status.FAIL and p.last is not None and now - p.last > self.recent_hours * 3600:
+            status = Status.WARN
+            details.append(f"last seen more than {self.recent_hours:g} h ago")
         data: dict[str, object] = {
             "kind": p.kind, "device": p.device, "count": p.count, "first": p.first, "last": p.last,
             "processes": p.processes, "sources": p.sources, "line": p.last_line, **p.data,
         }  # fmt: skip
-        return Result(self.id, target, _STATUS[p.severity], summary, details=tuple(details), data=data,
+        return Result(self.id, target, status, summary, details=tuple(details), data=data,
                       playbook=p.playbook, hints=("srvdoctor logs --format json",))  # fmt: skip
 
 

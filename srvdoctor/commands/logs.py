@@ -199,7 +199,7 @@ def logs(
         report = make_report(results, started_at, time.perf_counter() - t0)
     else:
         checks = registry.build(registry.select(["logs"]), config)
-        overrides = {"since_hours": since_s / 3600, "max_mib": max_mib}
+        overrides = {"since_hours": since_s / 3600, "max_mib": max_mib, "include_oom": True}
         checks = [
             dataclasses.replace(c, **{k: v for k, v in overrides.items() if hasattr(c, k)}) for c in checks
         ]

@@ -37,13 +37,27 @@ def test_problems_grouped_by_kind_and_device_newest_first() -> None:
         ("gpu-xid", "0000:3b:00", 1),
     ]
     assert (problems[0].first, problems[0].last) == (1000.0, 1002.0)
-    results = KernelLogCheck().judge(KernelLog(lines, (KMSG,)))
+    results = KernelLogCheck().judge(KernelLog(lines, (KMSG,)), now=1010.0)
     assert [(r.target, r.status, r.playbook) for r in results] == [
         ("sdb", Status.FAIL, "disk-io-errors"),
         ("0000:3b:00", Status.FAIL, "gpu-xid"),
         ("kernel log", Status.OK, None),
     ]
     assert results[1].data["xid"] == 79 and results[1].data["processes"] == ["python[7]"]
+
+
+def test_old_problems_warn_and_oom_kills_are_left_to_mem_oom() -> None:
+    lines = _lines(
+        "nf_conntrack: nf_conntrack: table full, dropping packet",
+        "Out of memory: Killed process 42 (python) total-vm:1kB, anon-rss:1kB, file-rss:0kB",
+    )
+    log = KernelLog(lines, (KMSG,))
+    fresh = KernelLogCheck().judge(log, now=1000.0 + 3600)
+    old = KernelLogCheck().judge(log, now=1000.0 + 25 * 3600)
+    assert [(r.target, r.status) for r in fresh] == [("conntrack-full", Status.FAIL), ("kernel log", Status.OK)]
+    assert [(r.target, r.status) for r in old] == [("conntrack-full", Status.WARN), ("kernel log", Status.OK)]
+    with_oom = KernelLogCheck(include_oom=True).judge(log, now=1000.0 + 3600)
+    assert [r.target for r in with_oom] == ["oom-kill", "conntrack-full", "kernel log"]
 
 
 def test_an_unreadable_source_is_named_never_nothing_found() -> None:
