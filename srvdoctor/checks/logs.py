@@ -195,7 +195,17 @@ class KernelLogCheck:
             "processes": p.processes, "sources": p.sources, "line": p.last_line, **p.data,
         }  # fmt: skip
         return Result(self.id, target, status, summary, details=tuple(details), data=data,
-                      playbook=p.playbook, hints=("srvdoctor logs --format json",))  # fmt: skip
+                      playbook=p.playbook, hints=(self.hint(p),))  # fmt: skip
+
+    @staticmethod
+    def hint(p: Problem) -> str:
+        """The command that shows these lines in the kernel's own log."""
+        import shlex
+
+        from srvdoctor.kernel_patterns import PATTERNS
+
+        key = p.device or next((pat.any_of[0] for pat in PATTERNS if pat.kind == p.kind), p.kind)
+        return f"sudo dmesg -T | grep -F -- {shlex.quote(key)}"
 
 
 def finding_details(f: LogFinding) -> tuple[str, ...]:

@@ -54,7 +54,10 @@ def test_old_problems_warn_and_oom_kills_are_left_to_mem_oom() -> None:
     log = KernelLog(lines, (KMSG,))
     fresh = KernelLogCheck().judge(log, now=1000.0 + 3600)
     old = KernelLogCheck().judge(log, now=1000.0 + 25 * 3600)
-    assert [(r.target, r.status) for r in fresh] == [("conntrack-full", Status.FAIL), ("kernel log", Status.OK)]
+    assert [(r.target, r.status) for r in fresh] == [
+        ("conntrack-full", Status.FAIL),
+        ("kernel log", Status.OK),
+    ]
     assert [(r.target, r.status) for r in old] == [("conntrack-full", Status.WARN), ("kernel log", Status.OK)]
     with_oom = KernelLogCheck(include_oom=True).judge(log, now=1000.0 + 3600)
     assert [r.target for r in with_oom] == ["oom-kill", "conntrack-full", "kernel log"]
