@@ -189,6 +189,19 @@ def test_container_that_ran_out_of_disk_is_tied_to_disk_full(cli: Cli, container
 
 
 @pytest.mark.docker
+def test_oom_killed_container_is_listed(cli: Cli, containers: Containers) -> None:  # noqa: F811
+    # sort holds its whole input: with a 16 MiB limit the kernel OOM-kills it (the shell goes on)
+    fill = "busybox head -c 200000000 /dev/zero | busybox tr '\\0' a | busybox fold -w 100 | busybox sort >/dev/null"
+    name = containers.run(f"echo filling; {fill}; echo done", "--memory", "16m", "--memory-swap", "16m")
+    containers.wait_exit(name)
+    assert containers.inspect(name, "{{.State.OOMKilled}}") == "true"
+    res = cli("logs", "--since", "10m", "--format", "json")
+    [found] = [r for r in _results(res.stdout) if r["check"] == "logs.containers" and r["target"] == name]
+    assert (found["status"], found["playbook"]) == ("fail", "oom-killed")
+    assert "OOM-killed" in str(found["summary"])
+
+
+@pytest.mark.docker
 def test_unknown_container_is_bad_input(cli: Cli) -> None:
     res = cli("logs", "--container", "sddocker-no-such-container")
     assert res.rc == 2 and "no such container" in res.stderr
