@@ -86,6 +86,8 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
 
 
 def _unit_result(name: str, lines: int, since_s: float, ctx: CheckContext) -> Result:
+    import dataclasses
+
     from srvdoctor.checks.logs import ServiceUnits, since_time
     from srvdoctor.checks.logs_text import read_log
     from srvdoctor.model import Result, Status
@@ -96,22 +98,25 @@ def _unit_result(name: str, lines: int, since_s: float, ctx: CheckContext) -> Re
         return Result("logs.unit", name, Status.SKIP, f"cannot read the unit's log: {reason}", area="logs")
     try:
         units = journal.units(ctx.timeout, [name])
+    except Exception as exc:
+        return Result("logs.unit", name, Status.ERROR, f"cannot ask systemd about {name}: {exc}", area="logs")
+    if not units or units[0].load == "not-found":
+        raise UsageError(f"--unit {name}: no such unit")
+    try:
         text = journal.unit_log(name, ctx.timeout, lines, since_time(since_s) if since_s else None)
     except Exception as exc:
-        return Result("logs.unit", name, Status.ERROR, f"cannot read {name}: {exc}", area="logs")
+        return Result("logs.unit", name, Status.ERROR, f"cannot read the log of {name}: {exc}", area="logs")
+    unit = units[0]
     finding = read_log(text, _library(ctx))
-    if not units:
-        raise UsageError(f"--unit {name}: no such unit")
-    result = ServiceUnits(restart_warn=1).judge(units[0], finding)
-    if units[0].active != "failed" and units[0].restarts == 0:
+    result = ServiceUnits(restart_warn=1).judge(unit, finding)
+    if unit.active != "failed" and unit.restarts == 0:
         status = Status.WARN if finding.found else Status.OK
-        summary = (f"{name} is {units[0].active}: " + (finding.first_error[:160] if finding.found else
-                   f"no error lines in its last {finding.lines_read} log lines"))  # fmt: skip
-        import dataclasses
-
-        result = dataclasses.replace(result, status=status, summary=summary)
-    import dataclasses
-
+        said = (
+            finding.first_error[:160]
+            if finding.found
+            else f"no error lines in its last {finding.lines_read} lines"
+        )
+        result = dataclasses.replace(result, status=status, summary=f"{name} is {unit.active}: {said}")
     return dataclasses.replace(result, check="logs.unit", area="logs")
 
 

@@ -30,10 +30,11 @@ class Unit:
     result: str  # Result (exit-code, signal, oom-kill, ...)
     restarts: int  # NRestarts
     exec_status: int | None  # ExecMainStatus
+    load: str = "loaded"  # LoadState: loaded | not-found | masked | ...
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "active": self.active, "sub": self.sub, "result": self.result,
-                "restarts": self.restarts, "exec_status": self.exec_status}  # fmt: skip
+                "restarts": self.restarts, "exec_status": self.exec_status, "load": self.load}  # fmt: skip
 
 
 def systemd_reason() -> str | None:
@@ -70,12 +71,13 @@ def parse_show(text: str) -> list[Unit]:
             Unit(props["Id"], props.get("ActiveState", ""), props.get("SubState", ""),
                  props.get("Result", ""),
                  int(restarts) if restarts.isdigit() else 0,
-                 int(status) if status.lstrip("-").isdigit() else None)
+                 int(status) if status.lstrip("-").isdigit() else None,
+                 props.get("LoadState", "loaded"))
         )  # fmt: skip
     return units
 
 
-_PROPS = "Id,ActiveState,SubState,Result,NRestarts,ExecMainStatus"
+_PROPS = "Id,LoadState,ActiveState,SubState,Result,NRestarts,ExecMainStatus"
 
 
 def units(timeout: float, names: list[str] | None = None, limit: int = 500) -> list[Unit]:

@@ -120,11 +120,11 @@ def test_container_judgment() -> None:
 def test_systemctl_show_and_disk_usage_parsing() -> None:
     text = (
         "Id=web.service\nActiveState=failed\nSubState=failed\nResult=exit-code\nNRestarts=5\nExecMainStatus=1\n\n"
-        "Id=ok.service\nActiveState=active\nSubState=running\nResult=success\nNRestarts=0\nExecMainStatus=0\n"
+        "Id=ok.service\nLoadState=not-found\nActiveState=active\nSubState=running\nResult=success\nNRestarts=0\nExecMainStatus=0\n"
     )
     units = parse_show(text)
-    assert [(u.name, u.active, u.restarts, u.exec_status) for u in units] == [
-        ("web.service", "failed", 5, 1), ("ok.service", "active", 0, 0)]  # fmt: skip
+    assert [(u.name, u.active, u.restarts, u.exec_status, u.load) for u in units] == [
+        ("web.service", "failed", 5, 1, "loaded"), ("ok.service", "active", 0, 0, "not-found")]  # fmt: skip
     assert parse_disk_usage("Archived and active journals take up 1.5G in the file system.") == int(
         1.5 * 1024**3
     )
