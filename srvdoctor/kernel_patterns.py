@@ -265,6 +265,8 @@ PATTERNS: tuple[KernelPattern, ...] = (
 )  # fmt: skip
 
 
+#: Patterns whose device is a CPU number.
+_CPU_KINDS = frozenset({"soft-lockup", "hard-lockup", "cpu-thermal"})
 _EDAC = re.compile(r"(EDAC MC\d{1,3})")
 
 
@@ -319,5 +321,7 @@ def classify_line(line: str, hung_task_warn_s: int = 0) -> KernelMatch | None:
             data = {"library": groups["library"]}
         elif pattern.kind == "syn-flood":
             device = device.rstrip(".")
+        if pattern.kind in _CPU_KINDS and device:
+            device = f"CPU{device}"  # "CPU3", as the kernel names it
         return KernelMatch(pattern, device, process, pid, severity, title, data)
     return None
