@@ -161,6 +161,7 @@ JSON_COMMANDS: list[tuple[str, list[str]]] = [
     ("report", ["load"]),
     ("report", ["gpu"]),
     ("report", ["docker", "--fast"]),
+    ("report", ["logs", "--since", "10m"]),
     ("disk", ["disk", "/usr/share/doc", "--depth", "1"]),
     ("notes", ["notes"]),
     ("notes", ["notes", "disk-full"]),
