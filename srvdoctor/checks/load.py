@@ -1,45 +1,27 @@
-"""Load area: CPU use and load, memory, swap, pressure (PSI) and OOM kills."""
+"""Load area: CPU use and load, the container's limits; memory, swap, PSI and OOM kills live in
+checks/memory.py and checks/oom.py (re-exported here: one CHECKS tuple for the area)."""
 
 from __future__ import annotations
 
-import time
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.checks.loadshare import SAMPLE_S, container, level_high, procs_line, readings, scoped_limits
+from srvdoctor.checks.memory import MemAvailable, MemPressure, MemSwap
+from srvdoctor.checks.oom import MemOom
 from srvdoctor.model import Result, Status
-from srvdoctor.probes.oom import OomKill, OomReading, read_oom
-from srvdoctor.probes.system import CpuSample, CpuSampler, Load, LoadReadings, Memory, ProcInfo, sample_all
-from srvdoctor.units import naturalduration, naturalsize
+from srvdoctor.probes.cgroup import CgroupLimits
+from srvdoctor.probes.container import ContainerInfo
+from srvdoctor.probes.system import CpuSample, Load
+from srvdoctor.units import naturalsize
 
-#: The CPU sample spans at least this long after the run starts, overlapping the other checks.
-SAMPLE_S = 0.25
+__all__ = ["CHECKS", "SAMPLE_S", "ContainerLimits", "CpuLoad", "CpuUsage", "MemAvailable", "MemOom",
+           "MemPressure", "MemSwap", "readings"]  # fmt: skip
 
-
-def readings(ctx: CheckContext) -> LoadReadings:
-    """One shared reading per run: primed when the first load check starts, read ≥ 0.2 s later."""
-
-    def take() -> LoadReadings:
-        sampler = CpuSampler()
-        return sample_all(sampler, min_interval_s=0.2, not_before=ctx.started + SAMPLE_S)
-
-    return ctx.memo("load.readings", take)
-
-
-def _level_high(value: float, warn: float, fail: float) -> Status:
-    return Status.FAIL if value >= fail else Status.WARN if value >= warn else Status.OK
-
-
-def _procs_line(procs: tuple[ProcInfo, ...], what: str, n: int = 3) -> str:
-    if what == "cpu":
-        items = [f"{p.label} {p.cpu_percent:.0f}% CPU" for p in procs[:n] if p.cpu_percent >= 1]
-        if not items:
-            return (
-                "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)"
-            )
-    else:
-        items = [f"{p.label} {naturalsize(p.rss_bytes)}" for p in procs[:n]]
-    return "top by " + ("CPU" if what == "cpu" else "memory") + ": " + "; ".join(items)
+_level_high = level_high
+_procs_line = procs_line
 
 
 @dataclass(frozen=True)
@@ -49,8 +31,13 @@ class CpuUsage:
     Warn when every core is at least `busy_percent` (90) busy, naming the busiest
     processes (→ cpu-overload); warn when iowait is at least `iowait_percent` (20) of
     all CPU time (→ io-wait); warn when steal is at least `steal_percent` (10): the
-    hypervisor gives this VM's CPU time to a noisy neighbour. Shell equivalent:
-    `mpstat -P ALL 1 1` or `top` (press 1).
+    hypervisor gives this VM's CPU time to a noisy neighbour. Inside a container with a
+    CPU quota (`docker run --cpus`; v2 cpu.max, v1 cfs_quota_us/cfs_period_us), the
+    container's own CPU time (v2 cpu.stat usage_usec, v1 cpuacct.usage) is judged
+    against the quota: warn when it uses at least `busy_percent` of it (the kernel
+    throttles it there), with the host's figure beside. With a cpuset, only its cores
+    count. Shell equivalent: `mpstat -P ALL 1 1` or `top` (press 1);
+    `cat /sys/fs/cgroup/cpu.max` in a container.
     """
 
     id: ClassVar[str] = "cpu.usage"
@@ -61,10 +48,13 @@ class CpuUsage:
     steal_percent: float = 10.0
 
     def run(self, ctx: CheckContext) -> list[Result]:
-        return [self.judge(readings(ctx).cpu)]
+        r = readings(ctx)
+        return [self.judge(r.cpu, scoped_limits(r))]
 
-    def judge(self, cpu: CpuSample) -> Result:
+    def judge(self, cpu: CpuSample, limits: CgroupLimits | None = None) -> Result:
         cores = cpu.per_core_percent
+        if limits is not None and limits.cpuset and len(limits.cpuset) < len(cores):
+            cores = tuple(cores[i] for i in limits.cpuset if i < len(cores))
         all_busy = bool(cores) and min(cores) >= self.busy_percent
         status = Status.OK
         playbook: str | None = None
@@ -98,6 +88,30 @@ class CpuUsage:
                 f"steal is {cpu.steal_percent:.0f}%: the hypervisor gives this VM's CPU time to other VMs "
                 "(a noisy neighbour); ask the provider or move to a dedicated instance"
             )
+        quota_data: dict[str, object] = {}
+        quota = limits.cpu_quota if limits is not None else None
+        if quota is not None and cpu.cgroup_cpu_cores is not None:
+            used = cpu.cgroup_cpu_cores
+            pct = 100.0 * used / quota.value if quota.value else 0.0
+            quota_data = {"cpu_quota_cores": quota.value, "cgroup_cpu_cores": round(used, 3),
+                          "cgroup_quota_percent": round(pct, 1), "quota_set_at": quota.where}  # fmt: skip
+            host = summary
+            summary = (
+                f"the cgroup used {used:.2f} of its {quota.value:g}-CPU quota ({pct:.0f}%) — host: {host}"
+            )
+            if pct >= self.busy_percent:
+                status, playbook = Status.WARN, playbook or "cpu-overload"
+                summary = (
+                    f"the {quota.value:g}-CPU quota is saturated: the cgroup used {used:.2f} CPUs "
+                    f"({pct:.0f}% of its quota; the kernel throttles it there) — host: CPU "
+                    f"{cpu.total_percent:.0f}% busy"
+                )
+                details.append(
+                    "more CPU will not come from idle host cores: raise the quota (docker run --cpus, "
+                    "Kubernetes resources.limits.cpu) or use fewer threads (torch.set_num_threads, "
+                    "DataLoader num_workers, OMP_NUM_THREADS)"
+                )
+                hints.append("cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null")
         if cpu.top_cpu and status is not Status.OK:
             details.append(_procs_line(cpu.top_cpu, "cpu"))
         return Result(
@@ -107,6 +121,7 @@ class CpuUsage:
             summary,
             details=tuple(details),
             data={
+                **quota_data,
                 "total_percent": round(cpu.total_percent, 1),
                 "per_core_percent": [round(c, 1) for c in cores],
                 "iowait_percent": round(cpu.iowait_percent, 1),
@@ -119,13 +134,20 @@ class CpuUsage:
         )
 
 
+WINDOWS = ("1-minute", "5-minute", "15-minute")
+
+
 @dataclass(frozen=True)
 class CpuLoad:
-    """1/5/15-minute load average per logical CPU.
+    """1/5/15-minute load average per logical CPU; says which window tripped.
 
-    Warn when the 15-minute load per core is at least `warn_per_core` (1.0), fail at
-    `fail_per_core` (2.0): more runnable (or disk-blocked) tasks than cores, for a
-    quarter of an hour. Shell equivalent: `uptime; nproc`.
+    Warn when any window's load per core is at least `warn_per_core` (1.0): more runnable
+    (or disk-blocked) tasks than cores, even for a one-minute burst; fail when the 5- or
+    15-minute load per core reaches `fail_per_core` (2.0) (a 1-minute burst alone only
+    warns). Inside a container the load average is still the host's (every task on the
+    host counts), so it is judged per CPU the container may run on (its cpuset); a CPU
+    quota is named beside it and judged by cpu.usage from the container's own CPU time.
+    Shell equivalent: `uptime; nproc`.
     """
 
     id: ClassVar[str] = "cpu.load"
@@ -142,33 +164,64 @@ class CpuLoad:
 
     def run(self, ctx: CheckContext) -> list[Result]:
         r = readings(ctx)
-        return [self.judge(r.load, r.cpu)]
+        return [self.judge(r.load, r.cpu, scoped_limits(r))]
 
-    def judge(self, load: Load, cpu: CpuSample | None = None) -> Result:
-        per = [x / load.cpus for x in (load.avg1, load.avg5, load.avg15)]
-        status = _level_high(per[2], self.warn_per_core, self.fail_per_core)
+    def judge(self, load: Load, cpu: CpuSample | None = None, limits: CgroupLimits | None = None) -> Result:
+        cpus = load.cpus
+        if limits is not None and limits.cpuset and len(limits.cpuset) < cpus:
+            cpus = len(limits.cpuset)
+        values = (load.avg1, load.avg5, load.avg15)
+        per = [x / cpus for x in values]
+        statuses = [level_high(v, self.warn_per_core, self.fail_per_core) for v in per]
+        statuses[0] = Status.WARN if statuses[0] is Status.FAIL else statuses[0]  # a burst alone warns
+        status = max(statuses, key=lambda s: s.rank)
+        tripped = [w for w, s in zip(WINDOWS, statuses, strict=True) if s is not Status.OK]
+        where = f"{cpus} CPUs" + (f" (the cpuset; the host has {load.cpus})" if cpus != load.cpus else "")
         summary = (
-            f"load {load.avg1:.2f} {load.avg5:.2f} {load.avg15:.2f} on {load.cpus} CPUs "
+            f"load {load.avg1:.2f} {load.avg5:.2f} {load.avg15:.2f} on {where} "
             f"({per[0]:.2f} / {per[1]:.2f} / {per[2]:.2f} per core)"
         )
         details: list[str] = []
         if status is not Status.OK:
-            details.append(f"for 15 minutes there were {per[2]:.1f} runnable or disk-blocked tasks per core")
+            worst = max(range(3), key=lambda i: (statuses[i].rank, per[i]))
+            summary = (
+                f"{WINDOWS[worst]} load {values[worst]:.2f} is {per[worst]:.2f} per core "
+                f"(≥ {self.fail_per_core if statuses[worst] is Status.FAIL else self.warn_per_core:g}); "
+                + summary
+            )
+            details.append(
+                f"more runnable or disk-blocked tasks than cores in the {', '.join(tripped)} average"
+                + ("s" if len(tripped) > 1 else "")
+            )
             if cpu is not None and cpu.top_cpu:
-                details.append(_procs_line(cpu.top_cpu, "cpu"))
+                details.append(procs_line(cpu.top_cpu, "cpu"))
+        quota = limits.cpu_quota if limits is not None else None
+        if quota is not None:
+            details.append(
+                f"the cgroup's CPU quota is {quota.value:g} CPUs (load counts every task on the host; "
+                "cpu.usage judges the quota)"
+            )
+        data: dict[str, object] = {
+            "load1": round(load.avg1, 2),
+            "load5": round(load.avg5, 2),
+            "load15": round(load.avg15, 2),
+            "cpus": load.cpus,
+            "load1_per_core": round(per[0], 3),
+            "load5_per_core": round(per[1], 3),
+            "load15_per_core": round(per[2], 3),
+            "tripped": tripped,
+        }
+        if cpus != load.cpus:
+            data["cpuset_cpus"] = cpus
+        if quota is not None:
+            data["cpu_quota_cores"] = quota.value
         return Result(
             self.id,
             "cpu",
             status,
             summary,
             details=tuple(details),
-            data={
-                "load1": round(load.avg1, 2),
-                "load5": round(load.avg5, 2),
-                "load15": round(load.avg15, 2),
-                "cpus": load.cpus,
-                "load15_per_core": round(per[2], 3),
-            },
+            data=data,
             playbook="cpu-overload" if status is not Status.OK else None,
             hints=("top -o %CPU", "ps -eo pid,user,stat,pcpu,comm --sort=-pcpu | head")
             if status is not Status.OK
@@ -177,255 +230,89 @@ class CpuLoad:
 
 
 @dataclass(frozen=True)
-class MemAvailable:
-    """Available memory (MemAvailable: free plus reclaimable cache, not "free").
+class ContainerLimits:
+    """Where am I: a container (Docker, containerd/Kubernetes, Podman, LXC) and its cgroup limits.
 
-    Warn at or below `warn_percent` (10) of RAM, fail at or below `fail_percent` (5),
-    naming the processes with the most resident memory. Shell equivalent: `free -h`
-    (the `available` column) and `ps aux --sort=-rss | head`.
+    Said once per run, and only inside a container or for `load --pid/--cgroup` (a plain
+    host gets no result): runtime, id, memory and swap limits, CPU quota, cpuset, pids
+    limit, each with the cgroup that sets it (the tightest up the tree). Warns when the
+    pids in use reach `pids_warn_percent` (80) of the pids limit ("fork: Resource
+    temporarily unavailable" follows). Shell equivalent: `cat /proc/1/cgroup`,
+    `cat /sys/fs/cgroup/{memory.max,cpu.max,pids.max}` (v1: memory/memory.limit_in_bytes,
+    cpu/cpu.cfs_quota_us, pids/pids.max), `nproc`.
     """
 
-    id: ClassVar[str] = "mem.available"
+    id: ClassVar[str] = "container.limits"
     area: ClassVar[str] = "load"
-    playbooks: ClassVar[tuple[str, ...]] = ("memory-pressure",)
-    warn_percent: float = 10.0
-    fail_percent: float = 5.0
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.fail_percent <= self.warn_percent <= 100:
-            raise ValueError(
-                "need 0 <= fail_percent <= warn_percent <= 100, "
-                f"got {self.fail_percent} and {self.warn_percent}"
-            )
+    playbooks: ClassVar[tuple[str, ...]] = ()
+    pids_warn_percent: float = 80.0
 
     def run(self, ctx: CheckContext) -> list[Result]:
         r = readings(ctx)
-        return [self.judge(r.memory, r.cpu.top_mem)]
+        lim = scoped_limits(r)
+        if lim is None:
+            return []
+        return [self.judge(container(ctx), lim, r.load.cpus)]
 
-    def judge(self, mem: Memory, top_mem: tuple[ProcInfo, ...] = ()) -> Result:
-        pct = mem.available_percent
-        status = (
-            Status.FAIL
-            if pct <= self.fail_percent
-            else Status.WARN
-            if pct <= self.warn_percent
-            else Status.OK
-        )
-        avail, total = naturalsize(mem.available_bytes), naturalsize(mem.total_bytes)
-        summary = f"{avail} of {total} memory available ({pct:.0f}%)"
-        details: list[str] = []
-        if top_mem:
-            top = top_mem[0]
-            if status is not Status.OK:
-                summary += f"; {top.label} is using {naturalsize(top.rss_bytes)}"
-            details.append(_procs_line(top_mem, "mem"))
+    def judge(self, where: ContainerInfo, lim: CgroupLimits, host_cpus: int) -> Result:
+        parts: list[str] = []
+        if lim.memory_limit is not None:
+            parts.append(f"memory {naturalsize(lim.memory_limit.value)}")
+            if lim.swap_limit is not None:
+                parts.append(
+                    f"swap {naturalsize(lim.swap_limit.value)}" if lim.swap_limit.value else "no swap"
+                )
+        if lim.cpu_quota is not None:
+            parts.append(f"CPU quota {lim.cpu_quota.value:g} CPUs")
+        if lim.cpuset and len(lim.cpuset) < host_cpus:
+            parts.append(f"cpuset {_cpulist(lim.cpuset)} ({len(lim.cpuset)} of {host_cpus} CPUs)")
+        if lim.pids_max is not None:
+            parts.append(
+                f"pids {lim.pids_current if lim.pids_current is not None else '?'} of {lim.pids_max.value:g}"
+            )
+        subject = where.describe() if where.inside else f"cgroup {lim.path} (cgroup v{lim.version})"
+        summary = f"{subject}: " + (", ".join(parts) if parts else "no memory, CPU or pids limit set")
+        status = Status.OK
+        details: list[str] = [f"cgroup v{lim.version} {lim.path} (read {lim.directory})"]
+        if where.inside:
+            details.append("seen from: " + "; ".join(where.signals[:3]))
+        for name, limit in (
+            ("memory", lim.memory_limit),
+            ("CPU quota", lim.cpu_quota),
+            ("pids", lim.pids_max),
+        ):
+            if limit is not None and limit.where != lim.directory:
+                details.append(f"the {name} limit is set higher up the tree, at {limit.where}")
+        if lim.pids_max is not None and lim.pids_current is not None and lim.pids_max.value:
+            pct = 100.0 * lim.pids_current / lim.pids_max.value
+            if pct >= self.pids_warn_percent:
+                status = Status.WARN
+                details.append(
+                    f"{pct:.0f}% of the pids limit is in use: the next fork/thread fails with "
+                    "'Resource temporarily unavailable' (docker run --pids-limit)"
+                )
         return Result(
             self.id,
-            "memory",
+            "cgroup",
             status,
             summary,
-            details=tuple(details) if status is not Status.OK else (),
-            data={
-                "total_bytes": mem.total_bytes,
-                "available_bytes": mem.available_bytes,
-                "available_percent": round(pct, 2),
-                "top_mem": [p.to_dict() for p in top_mem],
-            },
-            playbook="memory-pressure" if status is not Status.OK else None,
-            hints=("ps aux --sort=-rss | head",) if status is not Status.OK else (),
+            details=tuple(details),
+            data={"container": where.to_dict(), "limits": lim.to_dict()},
         )
 
 
-@dataclass(frozen=True)
-class MemSwap:
-    """Swap use and swap-in activity over the sample.
-
-    Swap merely in use is normal (idle pages pushed out). Swapping pages back *in* means
-    the working set no longer fits: warn when swap-in reaches `swapin_warn_bytes` per
-    second (1 MiB/s), fail at `swapin_fail_bytes` per second (20 MiB/s) (→ swap-thrashing); warn when swap
-    is at least `used_warn_percent` (80) full. Shell equivalent: `free -h; vmstat 1 5`
-    (the si/so columns).
-    """
-
-    id: ClassVar[str] = "mem.swap"
-    area: ClassVar[str] = "load"
-    playbooks: ClassVar[tuple[str, ...]] = ("swap-thrashing",)
-    used_warn_percent: float = 80.0
-    swapin_warn_bytes: int = 1024 * 1024  # per second
-    swapin_fail_bytes: int = 20 * 1024 * 1024  # per second
-
-    def run(self, ctx: CheckContext) -> list[Result]:
-        r = readings(ctx)
-        return [self.judge(r.memory, r.cpu)]
-
-    def judge(self, mem: Memory, cpu: CpuSample) -> Result:
-        data = {
-            "swap_total_bytes": mem.swap_total_bytes,
-            "swap_used_bytes": mem.swap_used_bytes,
-            "swap_used_percent": round(mem.swap_used_percent, 2),
-            "swap_in_bytes_s": round(cpu.swap_in_per_s),
-            "swap_out_bytes_s": round(cpu.swap_out_per_s),
-        }
-        if mem.swap_total_bytes == 0:
-            return Result(self.id, "swap", Status.OK, "no swap configured", data=data)
-        status = _level_high(cpu.swap_in_per_s, self.swapin_warn_bytes, self.swapin_fail_bytes)
-        if status is Status.OK and mem.swap_used_percent >= self.used_warn_percent:
-            status = Status.WARN
-        summary = (
-            f"swap {naturalsize(mem.swap_used_bytes)} of {naturalsize(mem.swap_total_bytes)} used "
-            f"({mem.swap_used_percent:.0f}%), swapping in {naturalsize(cpu.swap_in_per_s)}/s, "
-            f"out {naturalsize(cpu.swap_out_per_s)}/s"
-        )
-        details = (
-            ("pages are being read back from swap: the working set does not fit in RAM",)
-            if cpu.swap_in_per_s >= self.swapin_warn_bytes
-            else ()
-        )
-        return Result(
-            self.id,
-            "swap",
-            status,
-            summary,
-            details=details,
-            data=data,
-            playbook="swap-thrashing" if status is not Status.OK else None,
-            hints=("vmstat 1 5",) if status is not Status.OK else (),
-        )
+def _cpulist(cpus: tuple[int, ...]) -> str:
+    """(0, 1, 2, 5) -> '0-2,5' (the cpuset.cpus notation)."""
+    out: list[str] = []
+    start = prev = cpus[0]
+    for c in (*cpus[1:], math.inf):
+        if c == prev + 1:
+            prev = int(c)
+            continue
+        out.append(f"{start}-{prev}" if prev != start else f"{start}")
+        if c != math.inf:
+            start = prev = int(c)
+    return ",".join(out)
 
 
-@dataclass(frozen=True)
-class MemPressure:
-    """Pressure stall information (PSI) from /proc/pressure/{cpu,memory,io}.
-
-    The share of time tasks stalled waiting for memory: warn when memory "full" avg60
-    (every task stalled at once) reaches `warn_full_avg60` (10 %), fail at
-    `fail_full_avg60` (40 %). CPU and IO pressure are reported alongside. Skips where
-    the kernel has no PSI (enable with the `psi=1` boot parameter). Shell equivalent:
-    `cat /proc/pressure/memory`.
-    """
-
-    id: ClassVar[str] = "mem.pressure"
-    area: ClassVar[str] = "load"
-    playbooks: ClassVar[tuple[str, ...]] = ("memory-pressure",)
-    warn_full_avg60: float = 10.0
-    fail_full_avg60: float = 40.0
-
-    def run(self, ctx: CheckContext) -> list[Result]:
-        return [self.judge(readings(ctx).pressure)]
-
-    def judge(self, psi: dict[str, dict[str, dict[str, float]]] | None) -> Result:
-        if not psi or "memory" not in psi:
-            return Result(
-                self.id,
-                "memory",
-                Status.SKIP,
-                "the kernel has no pressure stall information (/proc/pressure missing)",
-                details=("PSI needs Linux ≥ 4.20 with CONFIG_PSI; enable it with the psi=1 boot parameter",),
-            )
-        full60 = psi["memory"].get("full", {}).get("avg60", 0.0)
-        some60 = psi["memory"].get("some", {}).get("avg60", 0.0)
-        status = _level_high(full60, self.warn_full_avg60, self.fail_full_avg60)
-        parts = [f"memory some {some60:.1f}% full {full60:.1f}%"]
-        for res in ("cpu", "io"):
-            if res in psi:
-                parts.append(f"{res} some {psi[res].get('some', {}).get('avg60', 0.0):.1f}%")
-        summary = "pressure (avg60): " + ", ".join(parts)
-        details: tuple[str, ...] = ()
-        if status is not Status.OK:
-            details = (
-                f"for {full60:.0f}% of the last minute every task was stalled waiting for memory "
-                "(reclaim or swap-in)",
-            )
-        return Result(
-            self.id,
-            "memory",
-            status,
-            summary,
-            details=details,
-            data={
-                f"{res}_{kind}_{window}": value
-                for res, kinds in psi.items()
-                for kind, values in kinds.items()
-                for window, value in values.items()
-                if window != "total"
-            },
-            playbook="memory-pressure" if status is not Status.OK else None,
-            hints=("cat /proc/pressure/memory", "vmstat 1 5") if status is not Status.OK else (),
-        )
-
-
-@dataclass(frozen=True)
-class MemOom:
-    """OOM kills since boot: kernel log ("Out of memory: Killed process"), cgroup counters, Docker.
-
-    Fail when a process was killed within `recent_s` (24 h), warn for an older kill
-    since boot (or a cgroup counter without a time). Names victim, PID and time.
-    Shell equivalent: `dmesg -T | grep -i 'killed process'` and
-    `docker inspect -f '{{.State.OOMKilled}}' CONTAINER`.
-    """
-
-    id: ClassVar[str] = "mem.oom"
-    area: ClassVar[str] = "load"
-    playbooks: ClassVar[tuple[str, ...]] = ("oom-killed",)
-    recent_s: float = 24 * 3600.0
-
-    def run(self, ctx: CheckContext) -> list[Result]:
-        return [self.judge(ctx.memo("oom", lambda: read_oom(ctx.timeout)), time.time())]
-
-    def judge(self, reading: OomReading, now: float) -> Result:
-        kills = sorted(reading.kills, key=lambda k: k.time or 0.0, reverse=True)
-        data = {"kills": [k.to_dict() for k in kills], "sources": list(reading.sources)}
-        if not reading.sources:
-            return Result(
-                self.id,
-                "oom",
-                Status.SKIP,
-                "no OOM kill record is readable here",
-                details=(
-                    *reading.unreadable,
-                    "run as root (or join the adm/systemd-journal group) to read the kernel log",
-                ),
-                data=data,
-            )
-        if not kills:
-            return Result(
-                self.id,
-                "oom",
-                Status.OK,
-                f"no OOM kills since boot (read {', '.join(reading.sources)})",
-                data=data,
-            )
-        recent = [k for k in kills if k.time is not None and now - k.time <= self.recent_s]
-        status = Status.FAIL if recent else Status.WARN
-        total = sum(k.count for k in kills)
-        latest = recent[0] if recent else kills[0]
-        summary = f"{total} OOM kill{'s' if total != 1 else ''} since boot; latest: {_describe(latest, now)}"
-        details = tuple(_describe(k, now) for k in kills[1:6]) + reading.unreadable
-        return Result(
-            self.id,
-            "oom",
-            status,
-            summary,
-            details=details,
-            data=data,
-            playbook="oom-killed",
-            hints=("dmesg -T | grep -iE 'killed process|oom-kill'",),
-        )
-
-
-def _describe(kill: OomKill, now: float) -> str:
-    who = f"{kill.name} (pid {kill.pid})" if kill.pid is not None else kill.name
-    if kill.count > 1:
-        who = f"{kill.count} processes"
-    when = (
-        f"{naturalduration(now - kill.time)} ago "
-        f"({time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(kill.time))})"
-        if kill.time is not None
-        else "time unknown"
-    )
-    where = f" in cgroup {kill.cgroup}" if kill.cgroup and kill.cgroup != "/" else ""
-    rss = f", {naturalsize(kill.anon_rss_bytes)} resident" if kill.anon_rss_bytes else ""
-    return f"{who} killed {when}{where}{rss} [{kill.source}]"
-
-
-CHECKS = (CpuUsage, CpuLoad, MemAvailable, MemSwap, MemPressure, MemOom)
+CHECKS = (ContainerLimits, CpuUsage, CpuLoad, MemAvailable, MemSwap, MemPressure, MemOom)

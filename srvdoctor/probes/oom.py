@@ -45,6 +45,8 @@ class OomKill:
     anon_rss_bytes: int | None = None
     uid: int | None = None
     count: int = 1  # counters report several kills at once
+    #: where `time` is unknown: the kill happened after this (the cgroup's creation, or boot)
+    not_before: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class OomKill:
             "anon_rss_bytes": self.anon_rss_bytes,
             "uid": self.uid,
             "count": self.count,
+            "not_before": self.not_before,
         }
 
 
@@ -64,6 +67,10 @@ class OomReading:
     kills: tuple[OomKill, ...]
     sources: tuple[str, ...]  # what could be read
     unreadable: tuple[str, ...]  # "what: why" for sources that exist but could not be read
+    #: the kernel log (victims and times) was read; else the counts come from counters alone
+    kernel_log: bool = True
+    #: the counters were the container's (or a cgroup's) own, not the whole machine's
+    scope: str = "machine"
 
 
 def parse_kernel_lines(lines: list[tuple[float | None, str]]) -> list[OomKill]:
@@ -153,7 +160,15 @@ def read_journal(timeout: float) -> list[tuple[float | None, str]]:
         raise OSError(
             proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
         )
-    return [(t, m) for t, m in parse_journal(proc.stdout) if _interesting(m)]
+    lines = parse_journal(proc.stdout)
+    if not lines:
+        # an unprivileged user, or no journald: exit 0 with nothing. The kernel always logs at
+        # boot, so an empty answer means the log was not read, not that it is empty.
+        why = (
+            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no kernel messages of this boot"
+        )
+        raise OSError(why)
+    return [(t, m) for t, m in lines if _interesting(m)]
 
 
 def own_cgroup_counters(root: Path = CGROUP_ROOT) -> list[tuple[str, int]]:
@@ -230,33 +245,82 @@ def docker_present() -> bool:
     return bool(host) or Path("/var/run/docker.sock").exists()
 
 
-def read_oom(timeout: float, with_docker: bool = True) -> OomReading:
+def vmstat_oom_kills(path: Path = Path("/proc/vmstat")) -> int | None:
+    """Every OOM kill on this machine since boot (/proc/vmstat oom_kill, Linux ≥ 4.13; anyone may read it)."""
+    try:
+        with open(path) as fh:
+            for line in fh:
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def read_kernel_log(timeout: float) -> tuple[list[OomKill], str | None, str | None]:
+    """(kills, source read, why unreadable): /dev/kmsg, else `journalctl -k`."""
+    try:
+        return parse_kernel_lines(read_kmsg()), "/dev/kmsg", None
+    except OSError as exc:
+        reason = f"/dev/kmsg: {exc.strerror or exc}"
+    if shutil.which("journalctl"):
+        try:
+            return parse_kernel_lines(read_journal(timeout)), "journalctl -k", None
+        except (OSError, subprocess.TimeoutExpired) as jexc:
+            reason += f"; journalctl -k: {jexc}"
+    return [], None, f"kernel log: {reason}"
+
+
+def read_oom(
+    timeout: float, with_docker: bool = True, pid: int | str = "self", cgroup: str | None = None
+) -> OomReading:
+    """OOM kills seen from here: the kernel log where readable, else the counters that are.
+
+    On a host (or for `cgroup`), `/proc/vmstat` counts every kill since boot; inside a
+    container it counts the host's, so there the container's own cgroup counter is used.
+    """
+    from srvdoctor.probes.cgroup import in_root_cgroup, read_limits
+    from srvdoctor.probes.container import detect
+
     kills: list[OomKill] = []
     sources: list[str] = []
     unreadable: list[str] = []
-    try:
-        kills += parse_kernel_lines(read_kmsg())
-        sources.append("/dev/kmsg")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if shutil.which("journalctl"):
-            try:
-                kills += parse_kernel_lines(read_journal(timeout))
-                sources.append("journalctl -k")
-            except (OSError, subprocess.TimeoutExpired) as jexc:
-                unreadable.append(f"kernel log: /dev/kmsg: {reason}; journalctl -k: {jexc}")
-        else:
-            unreadable.append(f"kernel log: /dev/kmsg: {reason}")
-    logged = sum(1 for k in kills if k.source == "kernel log")
-    for file, count in own_cgroup_counters():
-        sources.append(file)
-        if count > logged:
-            # kills the kernel log no longer shows (rotated, or unreadable here)
-            kills.append(OomKill(None, "?", None, "cgroup counter " + file, count=count - logged))
-    if with_docker and docker_present():
+    logged, source, why = read_kernel_log(timeout)
+    if source is not None:
+        kills += logged
+        sources.append(source)
+    else:
+        unreadable.append(str(why))
+    inside = detect().inside
+    limits = read_limits(pid, cgroup)
+    own = limits.oom_kills is not None and (not in_root_cgroup(limits) or inside or cgroup is not None)
+    if own:
+        sources.append(limits.oom_file)
+        cg = limits.path
+        seen = sum(1 for k in logged if cg and k.cgroup and (k.cgroup == cg or k.cgroup.startswith(cg + "/")))
+        if source is None or inside:
+            seen = len(logged) if inside else seen
+        missing = (limits.oom_kills or 0) - seen
+        if missing > 0:  # kills the kernel log no longer shows (rotated, or unreadable here)
+            kills.append(
+                OomKill(None, "?", None, f"cgroup counter {limits.oom_file}", cgroup=cg,
+                        count=missing, not_before=limits.created)
+            )  # fmt: skip
+    scope = "cgroup" if (inside or cgroup is not None) else "machine"
+    if scope == "machine":
+        counted = vmstat_oom_kills()
+        if counted is not None:
+            sources.append("/proc/vmstat")
+            already = sum(k.count for k in kills)
+            if counted > already:
+                kills.append(
+                    OomKill(None, "?", None, "/proc/vmstat oom_kill", count=counted - already,
+                            not_before=psutil.boot_time())
+                )  # fmt: skip
+    if with_docker and docker_present() and not inside:
         try:
             kills += docker_oom_kills(timeout)
             sources.append("docker")
         except Exception as exc:  # the daemon may be down: not this check's business
             unreadable.append(f"docker: {type(exc).__name__}")
-    return OomReading(tuple(kills), tuple(sources), tuple(unreadable))
+    return OomReading(tuple(kills), tuple(sources), tuple(unreadable), source is not None, scope)

@@ -15,6 +15,10 @@ from typing import Any
 
 import psutil
 
+from srvdoctor.probes.cgroup import CgroupLimits, Pressure, parse_psi, read_cpu_usage_s
+from srvdoctor.probes.container import ContainerInfo
+from srvdoctor.probes.process_table import HZ, ProcessTable, ProcRow
+
 PSI_DIR = Path("/proc/pressure")
 PSI_RESOURCES = ("cpu", "memory", "io")
 
@@ -62,6 +66,7 @@ class CpuSample:
     swap_out_per_s: float
     top_cpu: tuple[ProcInfo, ...] = ()
     top_mem: tuple[ProcInfo, ...] = ()
+    cgroup_cpu_cores: float | None = None  # CPUs the cgroup (container) used over the sample
 
 
 @dataclass(frozen=True)
@@ -88,23 +93,7 @@ class Load:
     cpus: int
 
 
-#: PSI of one resource: {"some": {"avg10": ..., "avg60": ..., "avg300": ..., "total": ...}, "full": ...}
-Pressure = dict[str, dict[str, float]]
-
-
-def parse_psi(text: str) -> Pressure:
-    """Parse one /proc/pressure/* file ('some avg10=0.00 avg60=0.00 avg300=0.00 total=0')."""
-    out: Pressure = {}
-    for line in text.splitlines():
-        kind, _, rest = line.partition(" ")
-        if kind not in ("some", "full"):
-            continue
-        values: dict[str, float] = {}
-        for pair in rest.split():
-            key, _, value = pair.partition("=")
-            values[key] = float(value)
-        out[kind] = values
-    return out
+__all__ = ["Pressure", "parse_psi"]  # re-exported: PSI parsing lives in probes/cgroup.py
 
 
 def pressure(directory: Path = PSI_DIR) -> dict[str, Pressure] | None:
@@ -146,62 +135,64 @@ def _vmstat_swap() -> tuple[int, int]:
         return 0, 0
 
 
-_PROC_ATTRS = ["pid", "name", "username", "cmdline", "memory_info"]
-
-
-def _proc_info(proc: psutil.Process, cpu_percent: float) -> ProcInfo | None:
-    info = proc.info
-    mem = info.get("memory_info")
-    if mem is None:
-        return None
-    cmdline = " ".join(info.get("cmdline") or ())
-    return ProcInfo(
-        pid=int(info["pid"]),
-        name=str(info.get("name") or ""),
-        user=str(info.get("username") or ""),
-        cmdline=cmdline[:200],
-        cpu_percent=cpu_percent,
-        rss_bytes=int(mem.rss),
-    )
-
-
 def _clamp_percent(value: float) -> float:
     """0..100: float sums of jiffies can land a hair outside (-5.8e-11 was seen on an idle box)."""
     return min(100.0, max(0.0, value))
 
 
-class CpuSampler:
-    """Prime now, read later: CPU times per core, swap counters and per-process CPU time."""
+def _info(row: ProcRow, cpu_percent: float) -> ProcInfo:
+    return ProcInfo(
+        pid=row.pid,
+        name=row.name,
+        user=row.user,
+        cmdline=" ".join(row.cmdline)[:200],
+        cpu_percent=cpu_percent,
+        rss_bytes=row.rss_bytes,
+    )
 
-    def __init__(self, top: int = 5) -> None:
+
+class CpuSampler:
+    """Prime now, read later: CPU times per core, swap counters and per-process CPU ticks.
+
+    Every `read` becomes the baseline of the next one, so a sampler kept alive
+    (`load --watch`) pays one /proc pass per tick; the process table only reads the
+    command line and owner of processes it has not seen before.
+    """
+
+    def __init__(self, top: int = 5, cgroup_cpu_file: str = "", table: ProcessTable | None = None) -> None:
         self.top = top
+        self.table = table or ProcessTable()
+        self.cgroup_cpu_file = cgroup_cpu_file
         self._t0 = 0.0
+        self._uptime0 = 0.0
         self._cpu0: list[Any] = []
         self._swap0 = (0, 0)
-        self._procs: dict[int, psutil.Process] = {}
+        self._ticks0: dict[tuple[int, int], int] = {}
+        self._cg0: float | None = None
         self.prime()
 
     def prime(self) -> None:
+        self._baseline(self.table.scan())
+
+    def _baseline(self, rows: list[ProcRow]) -> None:
         self._t0 = time.monotonic()
+        self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)
         self._cpu0 = list(psutil.cpu_times(percpu=True))
         self._swap0 = _vmstat_swap()
-        procs: dict[int, psutil.Process] = {}
-        for proc in psutil.process_iter():
-            try:
-                proc.cpu_percent(None)  # primes psutil's per-process counter
-            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-                continue
-            procs[proc.pid] = proc
-        self._procs = procs
+        self._ticks0 = {(r.pid, r.start): r.ticks for r in rows}
+        self._cg0 = read_cpu_usage_s(self.cgroup_cpu_file)
 
     def read(self, min_interval_s: float = 0.2, not_before: float = 0.0) -> CpuSample:
-        """Wait until `min_interval_s` after priming (and until `not_before`), then read."""
+        """Wait until `min_interval_s` after the baseline (and until `not_before`), then read."""
         wait = max(self._t0 + min_interval_s, not_before) - time.monotonic()
         if wait > 0:
             time.sleep(wait)
         cpu1 = list(psutil.cpu_times(percpu=True))
+        t1 = time.monotonic()
         swap1 = _vmstat_swap()
-        interval = max(time.monotonic() - self._t0, 1e-6)
+        cg1 = read_cpu_usage_s(self.cgroup_cpu_file)
+        rows = self.table.scan()
+        interval = max(t1 - self._t0, 1e-6)
         per_core: list[float] = []
         sums = [0.0, 0.0, 0.0, 0.0]
         for before, after in zip(self._cpu0, cpu1, strict=False):
@@ -214,8 +205,9 @@ class CpuSampler:
         def pct(x: float) -> float:
             return _clamp_percent(100.0 * x / total) if total > 0 else 0.0
 
-        procs = self._read_procs(interval)
+        procs = [_info(r, self._cpu_percent(r, interval)) for r in rows]
         page = os.sysconf("SC_PAGE_SIZE")
+        cg_cores = (cg1 - self._cg0) / interval if cg1 is not None and self._cg0 is not None else None
         sample = CpuSample(
             interval_s=interval,
             total_percent=pct(sums[0] - sums[1]),
@@ -226,29 +218,19 @@ class CpuSampler:
             swap_out_per_s=(swap1[1] - self._swap0[1]) * page / interval,
             top_cpu=tuple(sorted(procs, key=lambda p: p.cpu_percent, reverse=True)[: self.top]),
             top_mem=tuple(sorted(procs, key=lambda p: p.rss_bytes, reverse=True)[: self.top]),
+            cgroup_cpu_cores=max(0.0, cg_cores) if cg_cores is not None else None,
         )
+        self._cpu0, self._swap0, self._cg0 = cpu1, swap1, cg1
+        self._t0 = t1
+        self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)
+        self._ticks0 = {(r.pid, r.start): r.ticks for r in rows}
         return sample
 
-    def _read_procs(self, interval: float) -> list[ProcInfo]:
-        """Every process but srvdoctor itself (it is never the culprit it reports)."""
-        out: list[ProcInfo] = []
-        me = os.getpid()
-        for proc in psutil.process_iter(_PROC_ATTRS):
-            if proc.pid == me:
-                continue
-            primed = self._procs.get(proc.pid)
-            try:
-                if primed is not None:
-                    cpu = primed.cpu_percent(None)
-                else:  # started during the sample: all its CPU time falls inside it
-                    times = proc.cpu_times()
-                    cpu = 100.0 * (times.user + times.system) / interval
-            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-                cpu = 0.0
-            info = _proc_info(proc, cpu)
-            if info is not None:
-                out.append(info)
-        return out
+    def _cpu_percent(self, row: ProcRow, interval: float) -> float:
+        before = self._ticks0.get((row.pid, row.start))
+        if before is None:  # started during the sample: all its CPU time falls inside it
+            before = 0 if row.start / HZ >= self._uptime0 - 1.0 / HZ else row.ticks
+        return 100.0 * (row.ticks - before) / HZ / interval
 
 
 @dataclass
@@ -259,8 +241,18 @@ class LoadReadings:
     memory: Memory
     load: Load
     pressure: dict[str, Pressure] | None = field(default=None)
+    limits: CgroupLimits | None = None  # the cgroup judged (this process's, or --pid/--cgroup)
+    container: ContainerInfo | None = None
 
 
-def sample_all(sampler: CpuSampler, min_interval_s: float = 0.2, not_before: float = 0.0) -> LoadReadings:
+def sample_all(
+    sampler: CpuSampler,
+    min_interval_s: float = 0.2,
+    not_before: float = 0.0,
+    limits: CgroupLimits | None = None,
+    container: ContainerInfo | None = None,
+) -> LoadReadings:
     cpu = sampler.read(min_interval_s, not_before)
-    return LoadReadings(cpu=cpu, memory=memory(), load=load(), pressure=pressure())
+    return LoadReadings(
+        cpu=cpu, memory=memory(), load=load(), pressure=pressure(), limits=limits, container=container
+    )

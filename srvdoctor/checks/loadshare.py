@@ -1,0 +1,92 @@
+"""What the load checks share: one reading per run, the cgroup judged, and wording helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.model import Status
+from srvdoctor.probes.cgroup import CgroupLimits, read_limits
+from srvdoctor.probes.container import ContainerInfo, detect
+from srvdoctor.probes.system import CpuSampler, LoadReadings, ProcInfo, sample_all
+from srvdoctor.units import naturalsize
+
+#: The CPU sample spans at least this long after the run starts, overlapping the other checks.
+SAMPLE_S = 0.25
+
+
+@dataclass(frozen=True)
+class LoadTarget:
+    """Whose limits to judge: this process's cgroup (default), process `pid`'s, or cgroup `cgroup`."""
+
+    pid: int | None = None
+    cgroup: str | None = None
+
+    @property
+    def explicit(self) -> bool:
+        return self.pid is not None or self.cgroup is not None
+
+
+def target(ctx: CheckContext) -> LoadTarget:
+    """`load --pid/--cgroup` seeds this memo before the checks run."""
+    return ctx.memo("load.target", LoadTarget)
+
+
+def container(ctx: CheckContext) -> ContainerInfo:
+    return ctx.memo("container", detect)
+
+
+def limits(ctx: CheckContext) -> CgroupLimits:
+    t = target(ctx)
+    return ctx.memo("cgroup.limits", lambda: read_limits(t.pid if t.pid is not None else "self", t.cgroup))
+
+
+def readings(ctx: CheckContext) -> LoadReadings:
+    """One shared reading per run: primed when the first load check starts, read ≥ 0.2 s later."""
+
+    def take() -> LoadReadings:
+        lim = limits(ctx) if judged_cgroup(ctx) else None
+        sampler = CpuSampler(cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "")
+        return sample_all(
+            sampler,
+            min_interval_s=0.2,
+            not_before=ctx.started + SAMPLE_S,
+            limits=lim,
+            container=container(ctx),
+        )
+
+    return ctx.memo("load.readings", take)
+
+
+def judged_cgroup(ctx: CheckContext) -> bool:
+    """Judge a cgroup's limits: inside a container, or when the user named a process or cgroup."""
+    return container(ctx).inside or target(ctx).explicit
+
+
+def scoped_limits(r: LoadReadings) -> CgroupLimits | None:
+    """The limits to judge against, or None on a plain host (no container noise there)."""
+    lim = r.limits
+    return None if lim is None or lim.version == 0 else lim
+
+
+def scope_name(r: LoadReadings) -> str:
+    """'the container' or 'cgroup /system.slice/x.service'."""
+    if r.container is not None and r.container.inside:
+        return "the container"
+    return f"cgroup {r.limits.path}" if r.limits is not None else "the cgroup"
+
+
+def level_high(value: float, warn: float, fail: float) -> Status:
+    return Status.FAIL if value >= fail else Status.WARN if value >= warn else Status.OK
+
+
+def procs_line(procs: tuple[ProcInfo, ...], what: str, n: int = 3) -> str:
+    if what == "cpu":
+        items = [f"{p.label} {p.cpu_percent:.0f}% CPU" for p in procs[:n] if p.cpu_percent >= 1]
+        if not items:
+            return (
+                "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)"
+            )
+    else:
+        items = [f"{p.label} {naturalsize(p.rss_bytes)}" for p in procs[:n]]
+    return "top by " + ("CPU" if what == "cpu" else "memory") + ": " + "; ".join(items)

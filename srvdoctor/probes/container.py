@@ -1,0 +1,164 @@
+"""Am I in a container? Docker, containerd/Kubernetes, Podman, LXC — from what the process can see.
+
+Signals, strongest first: the cgroup path (/docker/<id>, kubepods, libpod-<id>, /lxc/),
+the files the runtime bind-mounts (/etc/hostname from /var/lib/docker/containers/<id>/,
+/var/lib/kubelet/pods/..., .../overlay-containers/<id>/userdata), /run/.containerenv
+(Podman), PID 1's `container=` variable (systemd's convention: lxc, podman, docker),
+$KUBERNETES_SERVICE_HOST. `/.dockerenv` alone is weak (some VM images ship it): it counts
+only with an overlay root filesystem beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_ID = r"([0-9a-f]{12,64})"
+#: cgroup path -> runtime
+_CGROUP_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("kubernetes", re.compile(r"kubepods.*?(?:cri-containerd-|crio-|docker-|/)" + _ID)),
+    ("kubernetes", re.compile(r"kubepods")),
+    ("docker", re.compile(r"/docker[-/]" + _ID)),
+    ("podman", re.compile(r"libpod-(?:conmon-)?" + _ID)),
+    ("containerd", re.compile(r"cri-containerd-" + _ID)),
+    ("lxc", re.compile(r"/lxc(?:\.payload)?[./]([^/]+)")),
+)
+#: the source path of a bind-mounted /etc/hostname (mountinfo field 4) -> runtime
+_MOUNT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("docker", re.compile(r"/docker/containers/" + _ID + "/")),
+    ("kubernetes", re.compile(r"/kubelet/pods/([0-9a-f-]{36})/")),
+    ("containerd", re.compile(r"/io\.containerd\.grpc\.v1\.cri/sandboxes/" + _ID + "/")),
+    ("podman", re.compile(r"/overlay-containers/" + _ID + "/userdata")),
+)
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    runtime: str | None  # docker, podman, kubernetes, containerd, lxc, container (unknown kind); None = host
+    id: str | None = None
+    name: str | None = None
+    image: str | None = None
+    root_fstype: str = ""
+    signals: tuple[str, ...] = ()  # what was seen (also on a host: weak signals that did not count)
+
+    @property
+    def inside(self) -> bool:
+        return self.runtime is not None
+
+    def describe(self) -> str:
+        """'a docker container (id 3f2a9c1e7b40, image pytorch:2.4)'."""
+        if self.runtime is None:
+            return "not in a container"
+        parts = []
+        if self.name:
+            parts.append(f"name {self.name}")
+        if self.id:
+            parts.append(f"id {self.id[:12]}")
+        if self.image:
+            parts.append(f"image {self.image}")
+        article = "an" if self.runtime[0] in "aeiou" else "a"
+        return f"{article} {self.runtime} container" + (f" ({', '.join(parts)})" if parts else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "runtime": self.runtime,
+            "id": self.id,
+            "name": self.name,
+            "image": self.image,
+            "root_fstype": self.root_fstype,
+            "signals": list(self.signals),
+        }
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def parse_containerenv(text: str) -> dict[str, str]:
+    """Podman's /run/.containerenv: 'name="x"', 'image="..."', 'id="..."' lines."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip()] = value.strip().strip('"')
+    return out
+
+
+def detect(
+    proc: Path = Path("/proc"), root: Path = Path("/"), environ: dict[str, str] | None = None
+) -> ContainerInfo:
+    env = dict(os.environ) if environ is None else environ
+    signals: list[str] = []
+    runtime: str | None = None
+    ident: str | None = None
+    name: str | None = None
+    image: str | None = None
+
+    cgroup_text = _read(proc / "self" / "cgroup")
+    for kind, pattern in _CGROUP_PATTERNS:
+        m = pattern.search(cgroup_text)
+        if m:
+            runtime = runtime or kind
+            ident = ident or (m.group(1) if m.groups() else None)
+            signals.append(f"cgroup path {m.group(0)}")
+            break
+
+    mountinfo = _read(proc / "self" / "mountinfo")
+    root_fstype = ""
+    for line in mountinfo.splitlines():
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        if len(fields) < 5:
+            continue
+        if fields[4] == "/":
+            root_fstype = right.split()[0] if right else ""
+        if fields[4] in ("/etc/hostname", "/etc/hosts", "/etc/resolv.conf"):
+            for kind, pattern in _MOUNT_PATTERNS:
+                m = pattern.search(fields[3])
+                if m:
+                    signals.append(f"{fields[4]} mounted from {fields[3]}")
+                    runtime = runtime or kind
+                    if kind == "kubernetes":
+                        runtime = "kubernetes"
+                    elif ident is None:
+                        ident = m.group(1)
+                    break
+    if root_fstype == "overlay":
+        signals.append("the root filesystem is overlay (an image's writable layer)")
+
+    containerenv = root / "run" / ".containerenv"
+    if containerenv.exists():
+        values = parse_containerenv(_read(containerenv))
+        signals.append("/run/.containerenv exists")
+        runtime = runtime if runtime not in (None, "container") else "podman"
+        name, image = values.get("name") or None, values.get("image") or None
+        ident = ident or values.get("id") or None
+
+    pid1_env = _read(proc / "1" / "environ")
+    for item in pid1_env.split("\0"):
+        if item.startswith("container=") and item != "container=":
+            kind = item.partition("=")[2]
+            signals.append(f"PID 1 has {item}")
+            runtime = runtime or kind
+    if env.get("KUBERNETES_SERVICE_HOST"):
+        signals.append("$KUBERNETES_SERVICE_HOST is set")
+        runtime = "kubernetes"
+
+    dockerenv = (root / ".dockerenv").exists()
+    if dockerenv:
+        signals.append("/.dockerenv exists")
+        if runtime is None and root_fstype == "overlay":
+            runtime = "docker"
+
+    if runtime is not None and name is None and runtime in ("docker", "kubernetes", "podman"):
+        # Docker and Kubernetes set the hostname to the short id / pod name unless told otherwise
+        hostname = _read(root / "etc" / "hostname").strip()
+        if hostname and (runtime == "kubernetes" or (ident and ident.startswith(hostname))):
+            name = hostname if runtime == "kubernetes" else None
+    return ContainerInfo(runtime, ident, name, image, root_fstype, tuple(signals))
