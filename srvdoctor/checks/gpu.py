@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.model import Result, Status
+from srvdoctor.probes.container import ContainerGpu
 from srvdoctor.probes.nvml import (
     Environment,
     GpuDevice,
@@ -477,18 +478,34 @@ class GpuDriver:
 
     id: ClassVar[str] = "gpu.driver"
     area: ClassVar[str] = "gpu"
-    playbooks: ClassVar[tuple[str, ...]] = ("gpu-driver-missing", "gpu-driver-mismatch", "pynvml-conflict")
+    playbooks: ClassVar[tuple[str, ...]] = (
+        "gpu-driver-missing", "gpu-driver-mismatch", "pynvml-conflict", "gpu-container-toolkit",
+    )  # fmt: skip
 
     def run(self, ctx: CheckContext) -> list[Result]:
         env = ctx.memo("gpu.environment", environment)
         reading = gpu_reading(ctx)
         hardware = nvidia_pci_devices() if isinstance(reading, NvmlUnavailable) else 0
-        return self.judge(reading, env, hardware)
+        runtime = None
+        if isinstance(reading, NvmlUnavailable) and reading.kind == "missing":
+            from srvdoctor.checks.loadshare import container
+            from srvdoctor.probes.container import gpu_exposure
+
+            where = container(ctx)
+            runtime = gpu_exposure(where) if where.inside else None
+        return self.judge(reading, env, hardware, runtime)
 
     def judge(
-        self, reading: GpuSample | NvmlUnavailable, env: Environment, nvidia_hardware: int = 0
+        self,
+        reading: GpuSample | NvmlUnavailable,
+        env: Environment,
+        nvidia_hardware: int = 0,
+        container_gpu: ContainerGpu | None = None,
     ) -> list[Result]:
-        results = [self._stack(reading, env, nvidia_hardware)]
+        if isinstance(reading, NvmlUnavailable) and reading.kind == "missing" and container_gpu is not None:
+            results = [_hidden_by_runtime(reading, container_gpu, nvidia_hardware)]
+        else:
+            results = [self._stack(reading, env, nvidia_hardware)]
         if env.pynvml_dist:
             results.append(
                 Result(
@@ -613,6 +630,50 @@ class GpuDriver:
                 hints=("sudo dmesg | grep -i xid",),
             )
         return Result(self.id, "driver", Status.ERROR, reading.message, data=data, hints=("nvidia-smi",))
+
+
+def _hidden_by_runtime(reading: NvmlUnavailable, gpu: ContainerGpu, hardware: int) -> Result:
+    """NVML missing inside a container: did the runtime hand the GPUs in at all?"""
+    data = {"reason": reading.kind, "error": reading.error, "nvidia_pci_devices": hardware, **gpu.to_dict()}
+    visible = gpu.visible_devices
+    if gpu.device_nodes:
+        return Result(
+            GpuDriver.id,
+            "driver",
+            Status.SKIP,
+            f"{reading.message}: the container has {', '.join(gpu.device_nodes[:4])} but no NVIDIA "
+            "user-space library (libnvidia-ml.so)",
+            details=(
+                "the NVIDIA container toolkit mounts the driver's libraries when NVIDIA_DRIVER_CAPABILITIES "
+                "includes utility/compute; devices passed with --device alone come without them",
+            ),
+            data=data,
+            playbook="gpu-container-toolkit",
+            hints=("docker run --gpus all …", "ls /dev/nvidia*; ldconfig -p | grep nvidia-ml"),
+        )
+    why = (
+        "NVIDIA_VISIBLE_DEVICES is unset"
+        if visible is None
+        else f"NVIDIA_VISIBLE_DEVICES={visible}"
+        if visible in ("void", "none", "")
+        else f"NVIDIA_VISIBLE_DEVICES={visible} but the runtime did not act on it"
+    )
+    on_bus = (
+        f"; {hardware} NVIDIA GPU{'s' if hardware != 1 else ''} on the host's PCI bus" if hardware else ""
+    )
+    return Result(
+        GpuDriver.id,
+        "driver",
+        Status.SKIP,
+        f"no GPU in this container: the runtime passed none in (no /dev/nvidia*, {why}){on_bus}",
+        details=(
+            "start it with GPUs: docker run --gpus all (needs the NVIDIA container toolkit on the host), "
+            "Kubernetes resources.limits nvidia.com/gpu: 1",
+        ),
+        data=data,
+        playbook="gpu-container-toolkit",
+        hints=("docker run --gpus all …", "nvidia-ctk runtime configure --runtime=docker  # on the host"),
+    )
 
 
 CHECKS = (GpuMemory, GpuTemperature, GpuThrottle, GpuEcc, GpuProcesses, GpuDriver)

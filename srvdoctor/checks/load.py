@@ -198,7 +198,7 @@ class CpuLoad:
         quota = limits.cpu_quota if limits is not None else None
         if quota is not None:
             details.append(
-                f"the cgroup's CPU quota is {quota.value:g} CPUs (load counts every task on the host; "
+                f"the cgroup's CPU quota is {_cpus(quota.value)} (load counts every task on the host; "
                 "cpu.usage judges the quota)"
             )
         data: dict[str, object] = {
@@ -263,7 +263,7 @@ class ContainerLimits:
                     f"swap {naturalsize(lim.swap_limit.value)}" if lim.swap_limit.value else "no swap"
                 )
         if lim.cpu_quota is not None:
-            parts.append(f"CPU quota {lim.cpu_quota.value:g} CPUs")
+            parts.append(f"CPU quota {_cpus(lim.cpu_quota.value)}")
         if lim.cpuset and len(lim.cpuset) < host_cpus:
             parts.append(f"cpuset {_cpulist(lim.cpuset)} ({len(lim.cpuset)} of {host_cpus} CPUs)")
         if lim.pids_max is not None:
@@ -299,6 +299,10 @@ class ContainerLimits:
             details=tuple(details),
             data={"container": where.to_dict(), "limits": lim.to_dict()},
         )
+
+
+def _cpus(n: float) -> str:
+    return f"{n:g} CPU" + ("" if n == 1 else "s")
 
 
 def _cpulist(cpus: tuple[int, ...]) -> str:

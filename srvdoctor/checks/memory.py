@@ -246,6 +246,8 @@ class MemPressure:
             if res in psi:
                 parts.append(f"{res} some {psi[res].get('some', {}).get('avg60', 0.0):.1f}%")
         summary = "pressure (avg60): " + ", ".join(parts)
+        if limits is not None and not own:
+            summary += " (host-wide: the cgroup's own memory.pressure needs cgroup v2)"
         details: tuple[str, ...] = ()
         if status is not Status.OK:
             details = (

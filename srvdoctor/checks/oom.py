@@ -79,7 +79,7 @@ class MemOom:
             )
         read = ", ".join(reading.sources)
         if not kills:
-            where = "since boot" if reading.scope == "machine" else "in this container's cgroup"
+            where = _scope(reading)
             summary = f"no OOM kills {where} (read {read})"
             if not reading.kernel_log:
                 summary += "; the kernel log could not be read, so victims and times are unknown"
@@ -88,7 +88,7 @@ class MemOom:
         status = max((s for s, _ in judged), key=lambda s: s.rank)
         latest = next(k for s, k in judged if s is status)
         total = sum(k.count for k in kills)
-        where = "since boot" if reading.scope == "machine" else "in this container's cgroup"
+        where = _scope(reading)
         summary = f"{total} OOM kill{'s' if total != 1 else ''} {where}; latest: {_describe(latest, now)}"
         details = tuple(_describe(k, now) for k in kills[1:6]) + reading.unreadable
         if not reading.kernel_log:
@@ -116,6 +116,14 @@ class MemOom:
         if kill.time is None or age < warn_s:
             return Status.WARN
         return Status.OK
+
+
+def _scope(reading: OomReading) -> str:
+    if reading.scope == "container":
+        return "in this container's cgroup"
+    if reading.scope == "cgroup":
+        return f"in cgroup {reading.cgroup_path}"
+    return "since boot"
 
 
 def _when(kill: OomKill) -> float | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from srvdoctor.checks import disk, docker, expect, firewall, gpu, http, load, logs, network, path, ping
+from srvdoctor.checks import disk, docker, expect, firewall, gpu, http, load, logs, network, path, ping, shm
 from srvdoctor.checks.base import Check
 from srvdoctor.config import Config
 from srvdoctor.model import AREAS
 
 CHECKS: tuple[type[Check], ...] = (
     *disk.CHECKS,
+    *shm.CHECKS,
     *path.CHECKS,
     *network.CHECKS,
     *http.CHECKS,

@@ -162,3 +162,25 @@ def detect(
         if hostname and (runtime == "kubernetes" or (ident and ident.startswith(hostname))):
             name = hostname if runtime == "kubernetes" else None
     return ContainerInfo(runtime, ident, name, image, root_fstype, tuple(signals))
+
+
+@dataclass(frozen=True)
+class ContainerGpu:
+    """What the container runtime handed in for NVIDIA GPUs."""
+
+    device_nodes: tuple[str, ...]  # /dev/nvidia0, /dev/nvidiactl, ...
+    visible_devices: str | None  # $NVIDIA_VISIBLE_DEVICES (None = unset)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"device_nodes": list(self.device_nodes), "nvidia_visible_devices": self.visible_devices}
+
+
+def gpu_exposure(
+    where: ContainerInfo | None = None, dev: Path = Path("/dev"), environ: dict[str, str] | None = None
+) -> ContainerGpu:
+    env = dict(os.environ) if environ is None else environ
+    try:
+        nodes = tuple(sorted(str(p) for p in dev.glob("nvidia*")))
+    except OSError:
+        nodes = ()
+    return ContainerGpu(nodes, env.get("NVIDIA_VISIBLE_DEVICES"))

@@ -69,8 +69,9 @@ class OomReading:
     unreadable: tuple[str, ...]  # "what: why" for sources that exist but could not be read
     #: the kernel log (victims and times) was read; else the counts come from counters alone
     kernel_log: bool = True
-    #: the counters were the container's (or a cgroup's) own, not the whole machine's
+    #: "machine", "container" (this container's cgroup) or "cgroup" (`load --pid/--cgroup`)
     scope: str = "machine"
+    cgroup_path: str = ""  # the cgroup of scope "container"/"cgroup"
 
 
 def parse_kernel_lines(lines: list[tuple[float | None, str]]) -> list[OomKill]:
@@ -286,14 +287,18 @@ def read_oom(
     sources: list[str] = []
     unreadable: list[str] = []
     logged, source, why = read_kernel_log(timeout)
+    inside = detect().inside
+    limits = read_limits(pid, cgroup)
+    explicit = cgroup is not None or pid != "self"
+    if explicit:  # only the kills inside the cgroup asked about
+        cg = limits.path.rstrip("/")
+        logged = [k for k in logged if k.cgroup == (cg or "/") or k.cgroup.startswith(cg + "/")]
     if source is not None:
         kills += logged
         sources.append(source)
     else:
         unreadable.append(str(why))
-    inside = detect().inside
-    limits = read_limits(pid, cgroup)
-    own = limits.oom_kills is not None and (not in_root_cgroup(limits) or inside or cgroup is not None)
+    own = limits.oom_kills is not None and (not in_root_cgroup(limits) or inside or explicit)
     if own:
         sources.append(limits.oom_file)
         cg = limits.path
@@ -306,7 +311,7 @@ def read_oom(
                 OomKill(None, "?", None, f"cgroup counter {limits.oom_file}", cgroup=cg,
                         count=missing, not_before=limits.created)
             )  # fmt: skip
-    scope = "cgroup" if (inside or cgroup is not None) else "machine"
+    scope = "container" if inside else "cgroup" if explicit else "machine"
     if scope == "machine":
         counted = vmstat_oom_kills()
         if counted is not None:
@@ -323,4 +328,5 @@ def read_oom(
             sources.append("docker")
         except Exception as exc:  # the daemon may be down: not this check's business
             unreadable.append(f"docker: {type(exc).__name__}")
-    return OomReading(tuple(kills), tuple(sources), tuple(unreadable), source is not None, scope)
+    path = limits.path if scope != "machine" else ""
+    return OomReading(tuple(kills), tuple(sources), tuple(unreadable), source is not None, scope, path)

@@ -28,6 +28,8 @@ def bar(percent: float, width: int = BAR_WIDTH) -> Text:
 
 def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
     grid = Table.grid(padding=(0, 1))
+    if r.container is not None and r.container.inside:
+        grid.add_row("where", Text(r.container.describe()), "")
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     grid.add_column(style="dim")
@@ -48,6 +50,21 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
         f"{naturalsize(mem.total_bytes - mem.available_bytes)} used, "
         f"{naturalsize(mem.available_bytes)} available of {naturalsize(mem.total_bytes)}",
     )
+    lim = r.limits
+    if lim is not None and lim.memory_limit is not None and lim.working_set is not None:
+        value = lim.memory_limit.value
+        grid.add_row(
+            "limit",
+            bar(100.0 * lim.working_set / value if value else 100.0),
+            f"{naturalsize(lim.working_set)} used of the cgroup's {naturalsize(value)} memory limit",
+        )
+    if lim is not None and lim.cpu_quota is not None and cpu.cgroup_cpu_cores is not None:
+        quota = lim.cpu_quota.value
+        grid.add_row(
+            "quota",
+            bar(100.0 * cpu.cgroup_cpu_cores / quota if quota else 100.0),
+            f"{cpu.cgroup_cpu_cores:.2f} of the cgroup's {quota:g}-CPU quota",
+        )
     if mem.swap_total_bytes:
         grid.add_row(
             "swap",
