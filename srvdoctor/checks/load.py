@@ -34,8 +34,9 @@ class CpuUsage:
     hypervisor gives this VM's CPU time to a noisy neighbour. Inside a container with a
     CPU quota (`docker run --cpus`; v2 cpu.max, v1 cfs_quota_us/cfs_period_us), the
     container's own CPU time (v2 cpu.stat usage_usec, v1 cpuacct.usage) is judged
-    against the quota: warn when it uses at least `busy_percent` of it (the kernel
-    throttles it there), with the host's figure beside. With a cpuset, only its cores
+    against the quota: warn when it uses at least `busy_percent` of it, or when the
+    kernel throttled it in at least `throttled_percent` (50) of the quota periods of the
+    sample (cpu.stat nr_throttled), with the host's figure beside. With a cpuset, only its cores
     count. Shell equivalent: `mpstat -P ALL 1 1` or `top` (press 1);
     `cat /sys/fs/cgroup/cpu.max` in a container.
     """
@@ -46,6 +47,7 @@ class CpuUsage:
     busy_percent: float = 90.0
     iowait_percent: float = 20.0
     steal_percent: float = 10.0
+    throttled_percent: float = 50.0
 
     def run(self, ctx: CheckContext) -> list[Result]:
         r = readings(ctx)
@@ -99,12 +101,14 @@ class CpuUsage:
             summary = (
                 f"the cgroup used {used:.2f} of its {quota.value:g}-CPU quota ({pct:.0f}%) — host: {host}"
             )
-            if pct >= self.busy_percent:
+            throttled = cpu.cgroup_throttled_percent
+            quota_data["throttled_percent"] = round(throttled, 1) if throttled is not None else None
+            if pct >= self.busy_percent or (throttled is not None and throttled >= self.throttled_percent):
                 status, playbook = Status.WARN, playbook or "cpu-overload"
+                stopped = f", throttled in {throttled:.0f}% of its periods" if throttled is not None else ""
                 summary = (
                     f"the {quota.value:g}-CPU quota is saturated: the cgroup used {used:.2f} CPUs "
-                    f"({pct:.0f}% of its quota; the kernel throttles it there) — host: CPU "
-                    f"{cpu.total_percent:.0f}% busy"
+                    f"({pct:.0f}% of its quota{stopped}) — host: CPU {cpu.total_percent:.0f}% busy"
                 )
                 details.append(
                     "more CPU will not come from idle host cores: raise the quota (docker run --cpus, "

@@ -46,7 +46,10 @@ def readings(ctx: CheckContext) -> LoadReadings:
 
     def take() -> LoadReadings:
         lim = limits(ctx) if judged_cgroup(ctx) else None
-        sampler = CpuSampler(cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "")
+        sampler = CpuSampler(
+            cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "",
+            cgroup_stat_file=lim.cpu_stat_file if lim is not None else "",
+        )
         return sample_all(
             sampler,
             min_interval_s=0.2,

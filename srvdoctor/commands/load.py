@@ -60,7 +60,10 @@ class _Session:
         lim = loadshare.limits(ctx) if loadshare.judged_cgroup(ctx) else None
         first = self.sampler is None
         if self.sampler is None:
-            self.sampler = CpuSampler(cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "")
+            self.sampler = CpuSampler(
+                cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "",
+                cgroup_stat_file=lim.cpu_stat_file if lim is not None else "",
+            )
         sampler, span = self.sampler, (0.25 if first else 0.0)
         where = loadshare.container(ctx)
         ctx.memo("load.readings", lambda: sample_all(sampler, span, 0.0, limits=lim, container=where))

@@ -207,6 +207,7 @@ class CgroupLimits:
     pressure_file: str = ""
     created: float | None = None  # when the cgroup directory appeared (an OOM kill is after it)
     cpu_usage_file: str = ""  # v2 cpu.stat (usage_usec) or v1 cpuacct.usage (ns)
+    cpu_stat_file: str = ""  # cpu.stat with nr_periods / nr_throttled (v1 cpu controller, v2)
     unreadable: tuple[str, ...] = field(default=())
 
     @property
@@ -266,6 +267,7 @@ def _v2(path: str, mount: CgroupMount) -> dict[str, Any]:
         "pids_max": _tightest(dirs, lambda x: _int(x / "pids.max")),
         "pids_current": _int(d / "pids.current"),
         "cpu_usage_file": str(d / "cpu.stat") if (d / "cpu.stat").exists() else "",
+        "cpu_stat_file": str(d / "cpu.stat") if (d / "cpu.stat").exists() else "",
     }
     counts = read_keyed(events)
     if "oom_kill" in counts:
@@ -305,6 +307,7 @@ def _v1(member: dict[str, str], by_controller: dict[str, CgroupMount]) -> dict[s
             return q / p if q and p else None
 
         out["cpu_quota"] = _tightest(_ancestors(d, cpu.mountpoint), quota)
+        out["cpu_stat_file"] = str(d / "cpu.stat") if (d / "cpu.stat").exists() else ""
     acct = by_controller.get("cpuacct")
     if acct is not None and "cpuacct" in member:
         usage = locate(member["cpuacct"], acct) / "cpuacct.usage"
@@ -372,6 +375,16 @@ def read_cpu_usage_s(file: str) -> float | None:
         return int(text) / 1e9 if text else None
     except ValueError:
         return None
+
+
+def read_throttling(file: str) -> tuple[int, int] | None:
+    """(nr_periods, nr_throttled) of a cpu.stat: how often the quota stopped the cgroup."""
+    if not file:
+        return None
+    stat = read_keyed(Path(file))
+    if "nr_periods" not in stat or "nr_throttled" not in stat:
+        return None
+    return stat["nr_periods"], stat["nr_throttled"]
 
 
 def in_root_cgroup(limits: CgroupLimits) -> bool:

@@ -322,7 +322,7 @@ def read_oom(
                     OomKill(None, "?", None, "/proc/vmstat oom_kill", count=counted - already,
                             not_before=psutil.boot_time())
                 )  # fmt: skip
-    if with_docker and docker_present() and not inside:
+    if with_docker and docker_present() and not inside and not explicit:
         try:
             kills += docker_oom_kills(timeout)
             sources.append("docker")

@@ -15,7 +15,7 @@ from typing import Any
 
 import psutil
 
-from srvdoctor.probes.cgroup import CgroupLimits, Pressure, parse_psi, read_cpu_usage_s
+from srvdoctor.probes.cgroup import CgroupLimits, Pressure, parse_psi, read_cpu_usage_s, read_throttling
 from srvdoctor.probes.container import ContainerInfo
 from srvdoctor.probes.process_table import HZ, ProcessTable, ProcRow
 
@@ -67,6 +67,7 @@ class CpuSample:
     top_cpu: tuple[ProcInfo, ...] = ()
     top_mem: tuple[ProcInfo, ...] = ()
     cgroup_cpu_cores: float | None = None  # CPUs the cgroup (container) used over the sample
+    cgroup_throttled_percent: float | None = None  # of the quota periods in the sample, throttled
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,12 @@ def _info(row: ProcRow, cpu_percent: float) -> ProcInfo:
     )
 
 
+def _throttled(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    return _clamp_percent(100.0 * (after[1] - before[1]) / (after[0] - before[0]))
+
+
 class CpuSampler:
     """Prime now, read later: CPU times per core, swap counters and per-process CPU ticks.
 
@@ -159,8 +166,16 @@ class CpuSampler:
     command line and owner of processes it has not seen before.
     """
 
-    def __init__(self, top: int = 5, cgroup_cpu_file: str = "", table: ProcessTable | None = None) -> None:
+    def __init__(
+        self,
+        top: int = 5,
+        cgroup_cpu_file: str = "",
+        table: ProcessTable | None = None,
+        cgroup_stat_file: str = "",
+    ) -> None:
         self.top = top
+        self.cgroup_stat_file = cgroup_stat_file
+        self._thr0: tuple[int, int] | None = None
         self.table = table or ProcessTable()
         self.cgroup_cpu_file = cgroup_cpu_file
         self._t0 = 0.0
@@ -181,6 +196,7 @@ class CpuSampler:
         self._swap0 = _vmstat_swap()
         self._ticks0 = {(r.pid, r.start): r.ticks for r in rows}
         self._cg0 = read_cpu_usage_s(self.cgroup_cpu_file)
+        self._thr0 = read_throttling(self.cgroup_stat_file)
 
     def read(self, min_interval_s: float = 0.2, not_before: float = 0.0) -> CpuSample:
         """Wait until `min_interval_s` after the baseline (and until `not_before`), then read."""
@@ -191,6 +207,7 @@ class CpuSampler:
         t1 = time.monotonic()
         swap1 = _vmstat_swap()
         cg1 = read_cpu_usage_s(self.cgroup_cpu_file)
+        thr1 = read_throttling(self.cgroup_stat_file)
         rows = self.table.scan()
         interval = max(t1 - self._t0, 1e-6)
         per_core: list[float] = []
@@ -219,7 +236,9 @@ class CpuSampler:
             top_cpu=tuple(sorted(procs, key=lambda p: p.cpu_percent, reverse=True)[: self.top]),
             top_mem=tuple(sorted(procs, key=lambda p: p.rss_bytes, reverse=True)[: self.top]),
             cgroup_cpu_cores=max(0.0, cg_cores) if cg_cores is not None else None,
+            cgroup_throttled_percent=_throttled(self._thr0, thr1),
         )
+        self._thr0 = thr1
         self._cpu0, self._swap0, self._cg0 = cpu1, swap1, cg1
         self._t0 = t1
         self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)
