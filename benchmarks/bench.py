@@ -68,6 +68,37 @@ def bench_load() -> None:
     line("srvdoctor load", ours, ref, "top -b -n 1", "<= 2000 ms (0.25 s CPU sample)")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a running process (/proc/PID/stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _steady_cpu_percent(cmd: Sequence[str], warmup_s: float = 4.0, measure_s: float = 20.0) -> float:
+    """CPU use of a long-running command (percent of one core) once its first frame is drawn."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(warmup_s)
+        c0, t0 = _cpu_seconds(proc.pid), time.monotonic()
+        time.sleep(measure_s)
+        return 100.0 * (_cpu_seconds(proc.pid) - c0) / (time.monotonic() - t0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def bench_watch() -> None:
+    """CPU cost of `srvdoctor load --watch 1` (batch frames, as piped) vs `top -b -d 1`, per core."""
+    ref = _steady_cpu_percent(["top", "-b", "-d", "1"]) if shutil.which("top") else None
+    ours = _steady_cpu_percent([*SRVDOCTOR, "load", "--watch", "1"])
+    ref_text = f"{ref:5.1f}% of a core" if ref is not None else "-"
+    ratio = f"{ours / ref:.1f}x" if ref else "-"
+    print(
+        f"{'srvdoctor load --watch 1':<28} {ours:5.1f}% of a core   {'top -b -d 1':<21} {ref_text}"
+        f"   ratio {ratio:>6}   target <= 5% of a core"
+    )
+
+
 def bench_gpu() -> None:
     """`srvdoctor gpu --format json` vs `nvidia-smi -q -x` (NVML directly vs shelling out)."""
     ref = wall(["nvidia-smi", "-q", "-x"], runs=7) if shutil.which("nvidia-smi") else None
@@ -183,6 +214,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "gpu": bench_gpu,
     "disk": bench_disk,
     "port": bench_port,
+    "watch": bench_watch,
 }
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.config import Config
     from srvdoctor.model import Report
+    from srvdoctor.probes.container import ContainerInfo
     from srvdoctor.probes.oom import OomReading
     from srvdoctor.probes.system import CpuSampler
 
@@ -42,12 +43,16 @@ class _Session:
         self.sampler: CpuSampler | None = None
         self.oom: tuple[tuple[int | None, int | None], OomReading] | None = None
         self.notes: dict[str, str] | None = None
+        self.container: ContainerInfo | None = None
 
     def context(self, config: Config, timeout: float) -> CheckContext:
         from srvdoctor.checks.base import CheckContext
 
         ctx = CheckContext(config=config, timeout=timeout)
         ctx.memo("load.target", lambda: self.target)
+        if self.container is not None:  # where we run does not change between ticks
+            where = self.container
+            ctx.memo("container", lambda: where)
         return ctx
 
     def seed(self, ctx: CheckContext) -> None:
@@ -65,7 +70,7 @@ class _Session:
                 cgroup_stat_file=lim.cpu_stat_file if lim is not None else "",
             )
         sampler, span = self.sampler, (0.25 if first else 0.0)
-        where = loadshare.container(ctx)
+        where = self.container = loadshare.container(ctx)
         ctx.memo("load.readings", lambda: sample_all(sampler, span, 0.0, limits=lim, container=where))
         own = loadshare.limits(ctx).oom_kills
         key = (vmstat_oom_kills(), own)
@@ -203,8 +208,8 @@ def _watch(config: Config, timeout: float, every: float, session: _Session) -> N
     from rich.rule import Rule
 
     con = console(None)
-    report, dashboard = _run(config, timeout, session, watching=True)
     try:
+        report, dashboard = _run(config, timeout, session, watching=True)
         if not con.is_terminal:
             while True:
                 con.print(Rule(time.strftime("%H:%M:%S")))

@@ -51,6 +51,38 @@ def test_load_per_core_thresholds(load15: float, status: Status) -> None:
     assert CpuLoad().judge(Load(1.0, 1.0, load15, 4)).status is status
 
 
+def test_a_one_minute_burst_warns_and_names_its_window() -> None:
+    # four busy loops on two cores for a minute: the 15-minute average has barely moved
+    result = CpuLoad().judge(Load(3.7, 1.2, 0.5, 2))
+    assert result.status is Status.WARN
+    assert result.summary.startswith("1-minute load 3.70 is 1.85 per core (≥ 1);")
+    assert result.data["tripped"] == ["1-minute"]
+
+
+def test_a_one_minute_burst_alone_never_fails_but_five_minutes_do() -> None:
+    assert CpuLoad().judge(Load(9.0, 0.5, 0.5, 2)).status is Status.WARN
+    assert CpuLoad().judge(Load(9.0, 4.2, 1.0, 2)).status is Status.FAIL
+
+
+@pytest.mark.timeout(150)
+def test_four_busy_loops_on_two_cores_warn_within_a_minute() -> None:
+    """The real condition of issue 12.6: 2 busy loops per core, judged while the 15-minute
+    average is still low. Waits (≤ 90 s) for the kernel's 1-minute average to climb."""
+    spin = [sys.executable, "-c", "while True: pass"]
+    procs = [subprocess.Popen(spin) for _ in range(2 * (os.cpu_count() or 1))]
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and os.getloadavg()[0] / (os.cpu_count() or 1) < 1.05:
+            time.sleep(1)
+        (result,) = CpuLoad().run(CheckContext())
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    assert result.status is not Status.OK, result
+    assert "1-minute" in result.data["tripped"], result
+
+
 def test_load_thresholds_from_config_fields() -> None:
     assert CpuLoad(warn_per_core=0.5, fail_per_core=0.75).judge(Load(0, 0, 2.5, 4)).status is Status.WARN
     with pytest.raises(ValueError, match="warn_per_core <= fail_per_core"):
@@ -122,7 +154,8 @@ def test_cpu_usage_is_high_under_a_spinning_child_per_core(spinners: list[int]) 
 def test_all_load_checks_share_one_sample_of_at_least_0_2_s() -> None:
     ctx = CheckContext()
     results = run_checks([cls() for cls in CHECKS], ctx)
-    assert [r.check for r in results] == [c.id for c in CHECKS]
+    # container.limits says nothing on a host (no container noise)
+    assert [r.check for r in results] == [c.id for c in CHECKS if c.id != "container.limits"]
     assert all(r.status is not Status.ERROR for r in results), results
     assert readings(ctx).cpu.interval_s >= 0.2
     assert readings(ctx) is readings(ctx)
