@@ -9,7 +9,9 @@ import pytest
 
 from tests.conftest import CliResult, run_cli
 from tests.containerrun import hold, report_inside, result, run_inside
-from tests.dockerutil import docker_image  # noqa: F401,F811  (fixture)
+from tests.dockerutil import docker_image
+
+__all__ = ["docker_image"]  # a fixture, imported for pytest
 
 pytestmark = pytest.mark.docker
 GiB = 1024**3

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -51,16 +53,53 @@ def test_journal_lines_of_a_whole_machine_kill() -> None:
     assert kill.anon_rss_bytes == 62001604 * 1024
 
 
-def test_judged_kills_recent_fail_old_warn() -> None:
+def test_judged_kills_fail_within_an_hour_warn_within_a_day_then_ok() -> None:
     (kill,) = oom.parse_kernel_lines(oom.parse_journal(JOURNAL_GLOBAL))
     reading = oom.OomReading((kill,), ("journalctl -k",), ())
-    recent = MemOom().judge(reading, now=kill.time + 3600)  # type: ignore[operator]
+    assert kill.time is not None
+    recent = MemOom().judge(reading, now=kill.time + 1800)
     assert (recent.status, recent.playbook) == (Status.FAIL, "oom-killed")
-    assert recent.summary.startswith("1 OOM kill since boot; latest: python (pid 4242) killed 1h00m ago")
+    assert recent.summary.startswith("1 OOM kill since boot; latest: python (pid 4242) killed 30m00s ago")
     assert recent.summary.endswith(
         "in cgroup /user.slice/user-1000.slice/session-4.scope, 59.1 GiB resident [kernel log]"
     )
-    assert MemOom().judge(reading, now=kill.time + 3 * 86400).status is Status.WARN  # type: ignore[operator]
+    assert MemOom().judge(reading, now=kill.time + 3 * 3600).status is Status.WARN
+    old = MemOom().judge(reading, now=kill.time + 3 * 86400)
+    assert (old.status, old.playbook) == (Status.OK, None) and "killed 3d" in old.summary
+    custom = MemOom(fail_within_s=6 * 3600, warn_within_s=7 * 86400)
+    assert custom.judge(reading, now=kill.time + 3 * 3600).status is Status.FAIL
+    assert custom.judge(reading, now=kill.time + 3 * 86400).status is Status.WARN
+    with pytest.raises(ValueError, match="fail_within_s <= warn_within_s"):
+        MemOom(fail_within_s=7200, warn_within_s=3600)
+
+
+def test_a_counted_kill_is_recent_when_its_cgroup_is() -> None:
+    """A container's counter says a kill happened, not when: it happened after the cgroup was made."""
+    now = 1_800_000_000.0
+    young = oom.OomKill(None, "?", None, "cgroup counter x", count=2, not_before=now - 600)
+    reading = oom.OomReading((young,), ("/sys/fs/cgroup/memory.events",), ("kernel log: /dev/kmsg: EPERM",),
+                             kernel_log=False, scope="container")  # fmt: skip
+    result = MemOom().judge(reading, now)
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        "2 OOM kills in this container's cgroup; latest: 2 processes killed within the last 10m00s "
+        "(time unknown: counted, not logged) [cgroup counter x]"
+    )
+    old = oom.OomKill(None, "?", None, "/proc/vmstat oom_kill", not_before=now - 5 * 86400)
+    reading = oom.OomReading((old,), ("/proc/vmstat",), ("kernel log: ...",), kernel_log=False)
+    assert MemOom().judge(reading, now).status is Status.WARN  # may be recent: never ok
+
+
+def test_no_kill_counted_while_the_log_is_unreadable_names_what_was_not_read() -> None:
+    reading = oom.OomReading((), ("/proc/vmstat",), ("kernel log: /dev/kmsg: Operation not permitted",),
+                             kernel_log=False)  # fmt: skip
+    result = MemOom().judge(reading, now=time.time())
+    assert result.status is Status.OK
+    assert result.summary == (
+        "no OOM kills since boot (read /proc/vmstat); the kernel log could not be read, "
+        "so victims and times are unknown"
+    )
+    assert result.details == ("kernel log: /dev/kmsg: Operation not permitted",)
 
 
 def test_nothing_readable_is_a_skip_with_the_reason() -> None:
@@ -181,3 +220,43 @@ def test_a_container_killed_by_its_memory_limit_is_found(busybox_image: str) -> 
         assert kills[0].time is not None and abs(kills[0].time - time.time()) < 120
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+
+
+# ------------------------------------------------------------------ dmesg restricted (issue 12.2)
+
+
+@pytest.fixture
+def dmesg_restricted() -> Iterator[None]:
+    path = Path("/proc/sys/kernel/dmesg_restrict")
+    before = path.read_text().strip()
+    path.write_text("1")
+    try:
+        yield
+    finally:
+        path.write_text(before)
+
+
+@pytest.mark.root
+def test_an_unprivileged_user_with_dmesg_restricted_never_hears_no_kills(
+    small_cgroup: MemoryCgroup, dmesg_restricted: None
+) -> None:
+    """A real OOM kill, then `srvdoctor load` as nobody: /dev/kmsg is EPERM and `journalctl -k`
+    answers nothing; 0.1.0 said "no OOM kills since boot (read journalctl -k)"."""
+    if shutil.which("setpriv") is None:
+        skip_or_fail("needs setpriv (util-linux)")
+    script = f'echo $$ > {small_cgroup.path}/cgroup.procs && exec "$0" -c "b = b\'x\' * (200 << 20)"'
+    child = subprocess.Popen(["sh", "-c", script, sys.executable], stderr=subprocess.DEVNULL)
+    assert child.wait(timeout=30) == -9
+    proc = subprocess.run(
+        ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups",
+         sys.executable, "-m", "srvdoctor", "load", "--format", "json"],
+        capture_output=True, text=True, timeout=120, check=False, cwd="/",
+        env={**os.environ, "SRVDOCTOR_CONFIG": os.devnull, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )  # fmt: skip
+    report = json.loads(proc.stdout)
+    (result,) = [r for r in report["results"] if r["check"] == "mem.oom"]
+    assert result["status"] in ("warn", "fail"), result
+    assert not result["summary"].startswith("no OOM"), result
+    assert "OOM kill" in result["summary"] and "/proc/vmstat" in result["data"]["sources"]
+    assert result["data"]["kernel_log_read"] is False
+    assert any("kernel log: /dev/kmsg: Operation not permitted" in d for d in result["details"]), result
