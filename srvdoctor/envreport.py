@@ -42,6 +42,17 @@ def _disks(timeout: float) -> list[dict[str, Any]]:
     return out
 
 
+def _container() -> dict[str, Any] | None:
+    """Where we run, the image where the runtime says it, and the cgroup's limits; None on a host."""
+    from srvdoctor.probes.cgroup import read_limits
+    from srvdoctor.probes.container import detect
+
+    where = detect()
+    if not where.inside:
+        return None
+    return {**where.to_dict(), "limits": read_limits().to_dict()}
+
+
 def collect(
     *,
     timeout: float,
@@ -80,6 +91,7 @@ def collect(
         "python": dataclasses.asdict(py),
         "gpu": dataclasses.asdict(gpu),
         "docker": dataclasses.asdict(docker),
+        "container": _container(),
         "check": None,
     }
     if check_report is not None:

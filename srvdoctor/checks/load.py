@@ -13,7 +13,7 @@ from srvdoctor.checks.memory import MemAvailable, MemPressure, MemSwap
 from srvdoctor.checks.oom import MemOom
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.cgroup import CgroupLimits
-from srvdoctor.probes.container import ContainerInfo
+from srvdoctor.probes.container import ContainerInfo, volumes
 from srvdoctor.probes.system import CpuSample, Load
 from srvdoctor.units import naturalsize
 
@@ -278,8 +278,18 @@ class ContainerLimits:
         summary = f"{subject}: " + (", ".join(parts) if parts else "no memory, CPU or pids limit set")
         status = Status.OK
         details: list[str] = [f"cgroup v{lim.version} {lim.path} (read {lim.directory})"]
+        data_volumes: list[dict[str, str]] = []
         if where.inside:
             details.append("seen from: " + "; ".join(where.signals[:3]))
+            if where.root_fstype == "overlay":
+                vols = volumes()
+                data_volumes = [{"mountpoint": m, "fstype": t} for m, t in vols]
+                shown = ", ".join(f"{m} ({t})" for m, t in vols[:8]) + (", …" if len(vols) > 8 else "")
+                details.append(
+                    "writes outside volumes land in the container's writable layer (overlay root: "
+                    "lost with the container, counted by `docker system df`)"
+                    + (f"; volumes and bind mounts: {shown}" if vols else "; no volumes are mounted")
+                )
         for name, limit in (
             ("memory", lim.memory_limit),
             ("CPU quota", lim.cpu_quota),
@@ -301,7 +311,7 @@ class ContainerLimits:
             status,
             summary,
             details=tuple(details),
-            data={"container": where.to_dict(), "limits": lim.to_dict()},
+            data={"container": where.to_dict(), "limits": lim.to_dict(), "volumes": data_volumes},
         )
 
 

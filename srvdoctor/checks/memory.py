@@ -162,7 +162,7 @@ class MemSwap:
             swap_limit = limits.swap_limit
             data["cgroup_swap_limit_bytes"] = int(swap_limit.value) if swap_limit is not None else None
             data["cgroup_swap_used_bytes"] = limits.swap_usage
-            if swap_limit is not None:
+            if swap_limit is not None and mem.swap_total_bytes:
                 beside = (
                     f"; the cgroup may swap {naturalsize(swap_limit.value)}"
                     if swap_limit.value

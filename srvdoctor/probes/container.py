@@ -184,3 +184,27 @@ def gpu_exposure(
     except OSError:
         nodes = ()
     return ContainerGpu(nodes, env.get("NVIDIA_VISIBLE_DEVICES"))
+
+
+_PSEUDO = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "tmpfs", "devtmpfs",
+                     "securityfs", "debugfs", "tracefs", "bpf", "pstore", "fusectl", "configfs", "hugetlbfs",
+                     "nsfs"})  # fmt: skip
+_RUNTIME_FILES = frozenset({"/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv"})
+
+
+def volumes(mountinfo: Path = Path("/proc/self/mountinfo")) -> list[tuple[str, str]]:
+    """(mount point, fstype) of the volumes and bind mounts of a container: where writes do not
+    land in the image's writable layer."""
+    out: list[tuple[str, str]] = []
+    for line in _read(mountinfo).splitlines():
+        left, _, right = line.partition(" - ")
+        fields, rfields = left.split(), right.split()
+        if len(fields) < 5 or not rfields:
+            continue
+        point, fstype = fields[4], rfields[0]
+        if point == "/" or point in _RUNTIME_FILES or fstype in _PSEUDO:
+            continue
+        if point.startswith(("/proc", "/sys", "/dev")):
+            continue
+        out.append((point.encode().decode("unicode_escape") if "\\" in point else point, fstype))
+    return out

@@ -66,13 +66,10 @@ def read_os_release(paths: Sequence[Path] = OS_RELEASE) -> dict[str, str]:
 
 
 def _container() -> str | None:
-    if os.environ.get("KUBERNETES_SERVICE_HOST"):
-        return "kubernetes"
-    if Path("/run/.containerenv").exists():
-        return "podman"
-    if Path("/.dockerenv").exists():
-        return "docker"
-    return None
+    """The container runtime, from probes/container.py (a lone /.dockerenv is not a container)."""
+    from srvdoctor.probes.container import detect
+
+    return detect().runtime
 
 
 def system_info() -> SystemInfo:

@@ -40,6 +40,29 @@ def _python_env(py: Mapping[str, Any]) -> str:
     return where
 
 
+def _limits(lim: Mapping[str, Any]) -> str:
+    """The container's cgroup limits in one line: memory, swap, CPU quota, cpuset, pids."""
+    parts: list[str] = []
+    memory = lim.get("memory_limit_bytes")
+    if memory:
+        used = lim.get("working_set_bytes")
+        parts.append(
+            f"memory {naturalsize(memory['value'])}" + (f" ({naturalsize(used)} in use)" if used else "")
+        )
+    swap = lim.get("swap_limit_bytes")
+    if swap:
+        parts.append(f"swap {naturalsize(swap['value'])}" if swap["value"] else "no swap")
+    quota = lim.get("cpu_quota_cores")
+    if quota:
+        parts.append(f"CPU quota {quota['value']:g} CPUs")
+    if lim.get("cpuset"):
+        parts.append(f"{len(lim['cpuset'])} CPUs in its cpuset")
+    pids = lim.get("pids_max")
+    if pids:
+        parts.append(f"pids {pids['value']:g}")
+    return (", ".join(parts) or "none set") + f" (cgroup v{lim.get('version', '?')})"
+
+
 def render(data: Mapping[str, Any]) -> str:
     """The report dict (see `srvdoctor.envreport.collect`) as Markdown."""
     sysinfo, cpu, mem, py = data["system"], data["cpu"], data["memory"], data["python"]
@@ -66,6 +89,15 @@ def render(data: Mapping[str, Any]) -> str:
         "Memory",
         f"{naturalsize(mem['available_bytes'])} available of {naturalsize(mem['total_bytes'])}{swap}",
     )
+    ctr = data.get("container")
+    if ctr:
+        ident = f", id {ctr['id'][:12]}" if ctr.get("id") else ""
+        name = f", name {ctr['name']}" if ctr.get("name") else ""
+        row(
+            "Container",
+            f"{ctr['runtime']}{name}{ident}, image {ctr.get('image') or 'not visible from inside'}",
+        )
+        row("Limits", _limits(ctr.get("limits") or {}))
     if py.get("error"):
         row("Python", f"`{py['executable']}`")
     else:

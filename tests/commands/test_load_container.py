@@ -103,3 +103,29 @@ def test_the_host_shows_no_container_noise() -> None:
     assert "container.limits" not in {r["check"] for r in report["results"]}
     assert "scope" not in result(report, "mem.available")["data"]
     assert "quota" not in result(report, "cpu.usage")["summary"]
+
+
+def test_report_gives_the_container_and_its_limits(docker_image: str) -> None:
+    proc = run_inside(docker_image, "$SRVDOCTOR report --format json", "--memory", "512m", "--cpus", "1.5",
+                      "--pids-limit", "100")  # fmt: skip
+    import json
+
+    data = json.loads(proc.stdout[proc.stdout.find("{") :])
+    ctr = data["container"]
+    assert ctr["runtime"] == "docker" and len(ctr["id"]) == 64
+    assert ctr["limits"]["memory_limit_bytes"]["value"] == 512 * 1024 * 1024
+    assert ctr["limits"]["cpu_quota_cores"]["value"] == 1.5
+    assert ctr["limits"]["pids_max"]["value"] == 100
+    text = run_inside(docker_image, "$SRVDOCTOR report", "--memory", "512m").stdout
+    assert "| Container | docker, id " in text and "| Limits | memory 512.0 MiB" in text
+
+
+def test_the_host_report_has_no_container() -> None:
+    import json
+
+    from srvdoctor.probes.container import detect
+
+    if detect().inside:
+        pytest.skip("the tests run inside a container")
+    data = json.loads(run_cli("report", "--format", "json").stdout)
+    assert data["container"] is None and data["system"]["container"] is None
