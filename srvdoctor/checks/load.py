@@ -51,9 +51,9 @@ class CpuUsage:
 
     def run(self, ctx: CheckContext) -> list[Result]:
         r = readings(ctx)
-        return [self.judge(r.cpu, scoped_limits(r))]
+        return [self.judge(r.cpu, scoped_limits(r), in_container=bool(r.container and r.container.inside))]
 
-    def judge(self, cpu: CpuSample, limits: CgroupLimits | None = None) -> Result:
+    def judge(self, cpu: CpuSample, limits: CgroupLimits | None = None, in_container: bool = False) -> Result:
         cores = cpu.per_core_percent
         if limits is not None and limits.cpuset and len(limits.cpuset) < len(cores):
             cores = tuple(cores[i] for i in limits.cpuset if i < len(cores))
@@ -117,7 +117,7 @@ class CpuUsage:
                 )
                 hints.append("cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null")
         if cpu.top_cpu and status is not Status.OK:
-            details.append(_procs_line(cpu.top_cpu, "cpu"))
+            details.append(_procs_line(cpu.top_cpu, "cpu", in_container=in_container))
         return Result(
             self.id,
             "cpu",
@@ -168,9 +168,16 @@ class CpuLoad:
 
     def run(self, ctx: CheckContext) -> list[Result]:
         r = readings(ctx)
-        return [self.judge(r.load, r.cpu, scoped_limits(r))]
+        inside = bool(r.container and r.container.inside)
+        return [self.judge(r.load, r.cpu, scoped_limits(r), in_container=inside)]
 
-    def judge(self, load: Load, cpu: CpuSample | None = None, limits: CgroupLimits | None = None) -> Result:
+    def judge(
+        self,
+        load: Load,
+        cpu: CpuSample | None = None,
+        limits: CgroupLimits | None = None,
+        in_container: bool = False,
+    ) -> Result:
         cpus = load.cpus
         if limits is not None and limits.cpuset and len(limits.cpuset) < cpus:
             cpus = len(limits.cpuset)
@@ -198,7 +205,7 @@ class CpuLoad:
                 + ("s" if len(tripped) > 1 else "")
             )
             if cpu is not None and cpu.top_cpu:
-                details.append(procs_line(cpu.top_cpu, "cpu"))
+                details.append(procs_line(cpu.top_cpu, "cpu", in_container=in_container))
         quota = limits.cpu_quota if limits is not None else None
         if quota is not None:
             details.append(

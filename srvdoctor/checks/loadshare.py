@@ -83,9 +83,14 @@ def level_high(value: float, warn: float, fail: float) -> Status:
     return Status.FAIL if value >= fail else Status.WARN if value >= warn else Status.OK
 
 
-def procs_line(procs: tuple[ProcInfo, ...], what: str, n: int = 3) -> str:
+def procs_line(procs: tuple[ProcInfo, ...], what: str, n: int = 3, in_container: bool = False) -> str:
     if what == "cpu":
         items = [f"{p.label} {p.cpu_percent:.0f}% CPU" for p in procs[:n] if p.cpu_percent >= 1]
+        if not items and in_container:
+            return (
+                "no process visible here stands out: inside a container the host's other processes "
+                "(other containers, the host itself) are not visible"
+            )
         if not items:
             return (
                 "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)"

@@ -169,3 +169,13 @@ def test_busy_cores_without_a_busy_process_say_so() -> None:
     assert result.details == (
         "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)",
     )
+
+
+def test_inside_a_container_busy_cores_without_a_visible_process_say_why() -> None:
+    idle_top = CpuSample(0.25, 99.0, (99.0, 99.0), 0.0, 0.0, 0.0, 0.0,
+                         top_cpu=(ProcInfo(1, "python", "root", "python serve.py", 0.4, 1),))  # fmt: skip
+    result = CpuUsage().judge(idle_top, in_container=True)
+    assert result.details == (
+        "no process visible here stands out: inside a container the host's other processes "
+        "(other containers, the host itself) are not visible",
+    )
