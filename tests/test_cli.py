@@ -29,6 +29,7 @@ def lenient_config(tmp_path: Path) -> Path:
         '[checks."disk.space"]\nwarn_percent = 100\nfail_percent = 100\n'
         '[checks."disk.inodes"]\nwarn_percent = 100\nfail_percent = 100\n'
         '[checks."disk.deleted_open"]\nwarn_bytes = "1000TiB"\nfail_bytes = "1000TiB"\ngap_percent = 100\n'
+        '[checks."disk.shm"]\nmin_bytes = 0\nfull_percent = 100\n'
     )
     return path
 
