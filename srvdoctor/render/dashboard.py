@@ -28,11 +28,11 @@ def bar(percent: float, width: int = BAR_WIDTH) -> Text:
 
 def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
     grid = Table.grid(padding=(0, 1))
-    if r.container is not None and r.container.inside:
-        grid.add_row("where", Text(r.container.describe()), "")
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     grid.add_column(style="dim")
+    if r.container is not None and r.container.inside:
+        grid.add_row("where", Text(r.container.describe()), "")
     cpu = r.cpu
     for i, pct in enumerate(cpu.per_core_percent):
         grid.add_row(f"cpu{i}", bar(pct), "")
