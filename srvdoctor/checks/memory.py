@@ -95,7 +95,7 @@ class MemAvailable:
             consequence = (
                 f"when {scope}'s usage reaches the {naturalsize(limit.value)} limit the kernel OOM-kills a "
                 "process in it (the host's free memory does not help); raise the limit "
-                "(docker run --memory, Kubernetes resources.limits.memory) or use less"
+                "(docker run --memory, Kubernetes resources.limits.memory, systemd MemoryMax=) or use less"
             )
         else:
             pct = host_pct
