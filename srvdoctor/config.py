@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import sys
@@ -19,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from srvdoctor.model import FAIL_ON
-from srvdoctor.units import parse_duration, parse_size
+from srvdoctor.units import (
+    MAX_SIZE_BYTES,
+    check_duration,
+    number_value,
+    parse_duration,
+    parse_size,
+    short_repr,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,6 +37,8 @@ else:  # pragma: no cover - Python 3.10
 CONFIG_NAME = "srvdoctor.toml"
 SYSTEM_CONFIG = Path("/etc/srvdoctor/srvdoctor.toml")
 DEFAULT_NOTES_DIR = Path("~/.config/srvdoctor/notes")
+#: `timeout` (per probe), in the config as on the command line (`--timeout`): (0, 1h].
+MAX_TIMEOUT_S = 3600.0
 
 
 class ConfigError(Exception):
@@ -74,10 +84,6 @@ class Config:
 # --------------------------------------------------------------------------- locating
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\-"' ]+?)\s*=""")
-
-
 def _split_dotted(text: str) -> tuple[str, ...]:
     parts: list[str] = []
     for m in re.finditer(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([^.\s"\']+)', text):
@@ -85,36 +91,106 @@ def _split_dotted(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def find_line(text: str, table: tuple[str, ...], key: str | None = None, index: int = 0) -> int | None:
-    """The 1-based line of `key` inside `[table]` (the `index`-th `[[table]]`), or of the header."""
+def _skip_quoted(s: str, i: int) -> int:
+    """The index after the quoted key starting at s[i] (a " or '), or -1 when it is not closed."""
+    quote, n = s[i], len(s)
+    i += 1
+    while i < n and s[i] != quote:
+        i += 2 if quote == '"' and s[i] == "\\" else 1
+    return i + 1 if i < n else -1
+
+
+def _dotted_end(s: str, i: int, stop: str) -> int:
+    """Scan a dotted key from s[i] to the first `stop` character outside quotes; -1 when the
+    text there is not a key. One pass, no backtracking: a line of any length costs its length."""
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c in "\"'":
+            i = _skip_quoted(s, i)
+            if i < 0:
+                return -1
+        elif c == stop:
+            return i
+        elif c.isalnum() or c in "_-. \t":
+            i += 1
+        else:
+            return -1
+    return -1
+
+
+def _classify(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """('table', name) for a `[table]`/`[[table]]` header, ('key', dotted key) for `key = ...`."""
+    s = line.lstrip(" \t")
+    if not s or s[0] == "#":
+        return None
+    if s[0] == "[":
+        start = 2 if s.startswith("[[") else 1
+        end = _dotted_end(s, start, "]")
+        if end < 0:
+            return None
+        rest = s[end + start :].lstrip(" \t")
+        if s[end : end + start] != "]" * start or (rest and rest[0] != "#"):
+            return None
+        name = _split_dotted(s[start:end])
+        return ("table", name) if name else None
+    end = _dotted_end(s, 0, "=")
+    if end <= 0:
+        return None
+    key = _split_dotted(s[:end])
+    return ("key", key) if key else None
+
+
+@dataclass(frozen=True)
+class _LineIndex:
+    """Where each table header and key of a config stands, built in one pass over the text."""
+
+    #: (table, occurrence) -> line of the header
+    headers: dict[tuple[tuple[str, ...], int], int]
+    #: full dotted key -> {table the line is in: first line}
+    keys: dict[tuple[str, ...], dict[tuple[str, ...], int]]
+    #: (table, occurrence, full dotted key) -> first line
+    exact: dict[tuple[tuple[str, ...], int, tuple[str, ...]], int]
+
+
+@functools.lru_cache(maxsize=4)
+def _index(text: str) -> _LineIndex:
+    headers: dict[tuple[tuple[str, ...], int], int] = {}
+    keys: dict[tuple[str, ...], dict[tuple[str, ...], int]] = {}
+    exact: dict[tuple[tuple[str, ...], int, tuple[str, ...]], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     current: tuple[str, ...] = ()
-    seen = -1
-    header_line: int | None = None
+    occurrence = -1
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header and not line.lstrip().startswith(("#",)) and "=" not in line.split("]")[0]:
-            current = _split_dotted(header.group(2))
-            if current == table:
-                seen += 1
-                if seen == index:
-                    header_line = number
-                    if key is None:
-                        return number
+        kind = _classify(line)
+        if kind is None:
             continue
-        if key is None:
+        if kind[0] == "table":
+            current = kind[1]
+            occurrence = seen[current] = seen.get(current, -1) + 1
+            headers.setdefault((current, occurrence), number)
             continue
-        keymatch = _KEY.match(line)
-        if not keymatch:
-            continue
-        full = current + _split_dotted(keymatch.group(1))
-        in_table = current == table and seen == index
-        if (
-            (in_table and full == (*table, key))
-            or (not table and full == (key,))
-            or (current != table and full == (*table, key))
-        ):
-            return number
-    return header_line
+        full = current + kind[1]
+        keys.setdefault(full, {}).setdefault(current, number)
+        exact.setdefault((current, occurrence, full), number)
+    return _LineIndex(headers, keys, exact)
+
+
+def find_line(text: str, table: tuple[str, ...], key: str | None = None, index: int = 0) -> int | None:
+    """The 1-based line of `key` inside `[table]` (the `index`-th `[[table]]`), or of the header.
+
+    A dotted key written elsewhere (`expect.http.url = ...` at the top) counts too. Linear in
+    the text, once: the index of lines is built in one pass and kept for the next question.
+    """
+    idx = _index(text)
+    header = idx.headers.get((table, index))
+    if key is None:
+        return header
+    full = (*table, key)
+    lines = [n for where, n in idx.keys.get(full, {}).items() if not table or where != table]
+    if table and (table, index, full) in idx.exact:
+        lines.append(idx.exact[(table, index, full)])
+    return min(lines) if lines else header
 
 
 def located_error(
@@ -154,27 +230,28 @@ def coerce(value: Any, hint: Any, key: str) -> Any:
     if hint is bool:
         if isinstance(value, bool):
             return value
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise ValueError(f"expected true or false, got {short_repr(value)}")
     if hint is int:
         if isinstance(value, str) and key.endswith("_bytes"):
             return parse_size(value)
         if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > MAX_SIZE_BYTES:
+                raise ValueError(f"integer out of range (at most {MAX_SIZE_BYTES})")
             return value
-        raise ValueError(f"expected an integer, got {value!r}")
+        raise ValueError(f"expected an integer, got {short_repr(value)}")
     if hint is float:
         if isinstance(value, str) and key.endswith(("_s", "_seconds")):
             return parse_duration(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise ValueError(f"expected a number, got {value!r}")
+        number = number_value(value)  # finite: nan, inf and 1e400 are errors
+        return check_duration(number, value) if key.endswith(("_s", "_seconds")) else number
     if hint is str:
         if isinstance(value, str):
             return value
-        raise ValueError(f"expected a string, got {value!r}")
+        raise ValueError(f"expected a string, got {short_repr(value)}")
     if origin is tuple:
         args = typing.get_args(hint)
         if not isinstance(value, list):
-            raise ValueError(f"expected a list, got {value!r}")
+            raise ValueError(f"expected a list, got {short_repr(value)}")
         inner = args[0] if args else Any
         return tuple(coerce(v, inner, key) for v in value)
     if hint is Any:
@@ -222,10 +299,37 @@ def _parse_targets(raw: Any, cfg: Config) -> Targets:
     for key, value in raw.items():
         if key not in {f.name for f in dataclasses.fields(Targets)}:
             raise cfg.error(("targets",), key, "unknown target kind; known: paths, ports, hosts, urls")
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        if not isinstance(value, list) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in value
+        ):
             raise cfg.error(("targets",), key, "expected a list of strings")
         kwargs[key] = tuple(str(v) for v in value)
+        for item in kwargs[key]:
+            problem = _bad_target(key, item)
+            if problem:
+                raise cfg.error(("targets",), key, problem)
     return Targets(**kwargs)
+
+
+def _bad_target(kind: str, item: str) -> str | None:
+    """Why one `[targets]` entry cannot be checked, or None: the same rules as the command line
+    (`srvdoctor port`, `ping`, `path`), so that a bad entry is exit 2 at load, not a result."""
+    from srvdoctor.targets import TargetError, parse_host, parse_target
+
+    if kind == "paths":
+        bare = item.removeprefix("file:").removeprefix("dir:")
+        if not bare.strip():
+            return "a path is empty (write the path; an empty one is not the current directory)"
+        if "\0" in bare:
+            return f"{short_repr(item)}: a path cannot contain a NUL byte"
+        return None
+    try:
+        target = parse_host(item) if kind == "hosts" else parse_target(item)
+    except TargetError as exc:
+        return str(exc)
+    if kind == "urls" and not (isinstance(target, str) or target.is_url):
+        return f"{short_repr(item)}: expected an http:// or https:// URL"
+    return None
 
 
 def _parse_checks(raw: Any, cfg: Config) -> dict[str, dict[str, Any]]:
@@ -261,22 +365,30 @@ def parse_config(text: str, source: Path | None) -> Config:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         loc = f":{match.group(1)}" if match else ""
         raise ConfigError(f"{where}{loc}: malformed TOML: {message}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: malformed TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        first = str(exc).split(";")[0]
+        raise ConfigError(f"{where}: malformed TOML: {first}") from None
     cfg = Config(source=source, text=text)
     for key in raw:
         if key not in _TOP_LEVEL and key not in EXTRA_SECTIONS:
             known = (*_TOP_LEVEL, *EXTRA_SECTIONS)
             raise cfg.error((), key, f"unknown setting{_suggest(key, known)}; known: {', '.join(known)}")
-    timeout = raw.get("timeout", cfg.timeout)
-    if isinstance(timeout, str):
-        try:
-            timeout = parse_duration(timeout)
-        except ValueError as exc:
-            raise cfg.error((), "timeout", str(exc)) from None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise cfg.error((), "timeout", f"expected a positive number of seconds, got {timeout!r}")
+    given = raw.get("timeout", cfg.timeout)
+    try:
+        timeout = parse_duration(given) if isinstance(given, str) else number_value(given)
+    except ValueError as exc:
+        raise cfg.error((), "timeout", str(exc)) from None
+    if not 0 < timeout <= MAX_TIMEOUT_S:
+        raise cfg.error(
+            (),
+            "timeout",
+            f"expected a positive number of seconds, at most {MAX_TIMEOUT_S:g} (1h), got {short_repr(given)}",
+        )
     fail_on = raw.get("fail_on", cfg.fail_on)
-    if fail_on not in FAIL_ON:
-        raise cfg.error((), "fail_on", f"expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+    if not isinstance(fail_on, str) or fail_on not in FAIL_ON:
+        raise cfg.error((), "fail_on", f"expected one of {', '.join(FAIL_ON)}, got {short_repr(fail_on)}")
     notes_dir: Path | None = None
     if "notes" in raw:
         notes = raw["notes"]

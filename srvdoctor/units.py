@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+#: The longest duration srvdoctor accepts anywhere (timeouts, `max_age`, `--every`, `--retry-for`):
+#: ten years. Longer values, `inf` and `nan` are errors naming the key, never an OverflowError.
+MAX_DURATION_S = 10 * 365 * 86400.0
+#: The largest size srvdoctor accepts (`min_bytes`, `*_bytes` thresholds): 2**63 - 1 bytes
+#: (8 EiB), the largest file size Linux can express.
+MAX_SIZE_BYTES = 2**63 - 1
 
 _SIZE_UNITS = {
     "": 1, "b": 1,
@@ -19,8 +27,11 @@ def parse_size(text: str) -> int:
     match = _NUMBER_UNIT.match(text)
     unit = match.group(2).lower() if match else None
     if match is None or unit not in _SIZE_UNITS:
-        raise ValueError(f"not a size: {text!r} (use e.g. 512MiB, 20GiB, 1GB)")
-    return int(float(match.group(1)) * _SIZE_UNITS[unit])
+        raise ValueError(f"not a size: {short_repr(text)} (use e.g. 512MiB, 20GiB, 1GB)")
+    value = float(match.group(1)) * _SIZE_UNITS[unit]
+    if not value <= MAX_SIZE_BYTES:  # inf from a number of 309+ digits, or just too large
+        raise ValueError(f"size {short_repr(text)} is too large (at most 8 EiB)")
+    return int(value)
 
 
 def parse_duration(text: str) -> float:
@@ -32,11 +43,44 @@ def parse_duration(text: str) -> float:
     for match in re.finditer(r"([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)", rest):
         unit = match.group(2).lower()
         if unit not in _DURATION_UNITS:
-            raise ValueError(f"not a duration: {text!r} (use e.g. 500ms, 90s, 2m, 1h)")
+            raise ValueError(f"not a duration: {short_repr(text)} (use e.g. 500ms, 90s, 2m, 1h)")
         total += float(match.group(1)) * _DURATION_UNITS[unit]
     if re.sub(r"([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)", "", rest).strip():
-        raise ValueError(f"not a duration: {text!r} (use e.g. 500ms, 90s, 2m, 1h)")
-    return total
+        raise ValueError(f"not a duration: {short_repr(text)} (use e.g. 500ms, 90s, 2m, 1h)")
+    return check_duration(total, text)
+
+
+def check_duration(seconds: float, shown: object = None) -> float:
+    """`seconds` when finite, >= 0 and at most MAX_DURATION_S; else ValueError saying which."""
+    what = short_repr(shown) if shown is not None else short_repr(seconds)
+    if math.isnan(seconds):
+        raise ValueError(f"expected a number of seconds, got {what}")
+    if seconds < 0:
+        raise ValueError(f"expected a duration >= 0, got {what}")
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"duration {what} is too long (at most 10 years, 3650d)")
+    return seconds
+
+
+def number_value(value: object) -> float:
+    """A TOML/JSON number (not a bool) as a finite float; ValueError for nan, inf, 1e400, 10**400."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {short_repr(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int past a float's range
+        raise ValueError(f"number out of range: {short_repr(value)}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {short_repr(value)}")
+    return number
+
+
+def short_repr(value: object, limit: int = 40) -> str:
+    """repr() of a value for an error line, cut (a 5,000-digit number is not repeated in full)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
 
 
 def naturalsize(n: float) -> str:

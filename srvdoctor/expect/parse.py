@@ -32,7 +32,14 @@ from srvdoctor.expect.model import (
     TextMatch,
     Where,
 )
-from srvdoctor.units import parse_duration, parse_size
+from srvdoctor.units import (
+    MAX_SIZE_BYTES,
+    check_duration,
+    number_value,
+    parse_duration,
+    parse_size,
+    short_repr,
+)
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -78,11 +85,13 @@ def _str(value: Any) -> str:
 def _int(value: Any) -> int:
     if isinstance(value, bool):
         raise _Bad(f"expected an integer, got {value!r}")
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,30}\s*", value):
+        value = int(value)
     if isinstance(value, int):
+        if abs(value) > MAX_SIZE_BYTES:
+            raise _Bad(f"integer out of range: {short_repr(value)}")
         return value
-    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
-        return int(value)
-    raise _Bad(f"expected an integer, got {value!r}")
+    raise _Bad(f"expected an integer, got {short_repr(value)}")
 
 
 def _count(value: Any) -> int:
@@ -90,6 +99,13 @@ def _count(value: Any) -> int:
     if n < 0:
         raise _Bad(f"expected a count >= 0, got {n}")
     return n
+
+
+def _path(value: Any) -> str:
+    text = _str(value)
+    if "\0" in text:
+        raise _Bad(f"a path cannot contain a NUL byte: {short_repr(text)}")
+    return text
 
 
 def _bool(value: Any) -> bool:
@@ -101,17 +117,14 @@ def _bool(value: Any) -> bool:
 def _duration(value: Any) -> float:
     if isinstance(value, bool):
         raise _Bad(f'expected a duration such as "500ms" or "90s", got {value!r}')
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
-        try:
-            seconds = parse_duration(value)
-        except ValueError as exc:
-            raise _Bad(str(exc)) from None
-    else:
-        raise _Bad(f'expected a duration such as "500ms" or "90s", got {value!r}')
+    if not isinstance(value, (int, float, str)):
+        raise _Bad(f'expected a duration such as "500ms" or "90s", got {short_repr(value)}')
+    try:  # finite and at most 10 years: nan, inf, 1e400 and 10**400 are errors
+        seconds = parse_duration(value) if isinstance(value, str) else check_duration(number_value(value))
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
     if seconds <= 0:
-        raise _Bad(f"expected a positive duration, got {value!r}")
+        raise _Bad(f"expected a positive duration, got {short_repr(value)}")
     return seconds
 
 
@@ -120,13 +133,15 @@ def _size(value: Any) -> int:
         raise _Bad(f'expected a size such as "512MiB", got {value!r}')
     if isinstance(value, int):
         size = value
+        if size > MAX_SIZE_BYTES:
+            raise _Bad(f"size {short_repr(value)} is too large (at most 8 EiB)")
     elif isinstance(value, str):
         try:
             size = parse_size(value)
         except ValueError as exc:
             raise _Bad(str(exc)) from None
     else:
-        raise _Bad(f'expected a size such as "512MiB" or a number of bytes, got {value!r}')
+        raise _Bad(f'expected a size such as "512MiB" or a number of bytes, got {short_repr(value)}')
     if size < 0:
         raise _Bad(f"expected a size >= 0, got {value!r}")
     return size
@@ -291,7 +306,7 @@ SCHEMA: dict[str, _Fields] = {
     },
     "port": {"target": _host_port, "state": _choice("open", "closed"), "timeout": _duration},
     "listen": {"port": _port_number, "address": _address, "process": _str},
-    "path": {"path": _str, "kind": _choice("file", "dir", "any"), "min_bytes": _size, "max_age": _duration},
+    "path": {"path": _path, "kind": _choice("file", "dir", "any"), "min_bytes": _size, "max_age": _duration},
     "process": {"name": _str, "cmdline": _regex, "min": _count, "user": _str},
     "container": {
         "name": _str,
