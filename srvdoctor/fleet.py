@@ -18,9 +18,13 @@ from pathlib import PurePath
 from typing import Any
 
 from srvdoctor.model import Report, Result, Status, count_statuses, worst_status
+from srvdoctor.units import number_value, short_repr
 
 #: The report schema this srvdoctor writes.
 SCHEMA = 1
+#: The deepest nesting read from a report (srvdoctor's own reports nest 4 levels); deeper
+#: input is skipped with a reason instead of exhausting the stack later.
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -169,24 +173,34 @@ def split_json(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Skip
     several — and a Skipped for each stretch that is not JSON (reading resumes at the
     next line that starts with `{`).
     """
-    decoder = json.JSONDecoder()
+    # NaN and Infinity are not JSON (Python writes them, nothing else reads them): read as null
+    decoder = json.JSONDecoder(parse_constant=lambda name: None)
     values: list[tuple[int, Any]] = []
     bad: list[tuple[int, str]] = []
     pos, end = 0, len(text)
+    line, counted = 1, 0
     while True:
         while pos < end and text[pos].isspace():
             pos += 1
         if pos >= end:
             break
-        line = text.count("\n", 0, pos) + 1
+        line += text.count("\n", counted, pos)  # counted once: linear in the text
+        counted = pos
+        start = pos
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            bad.append((line, f"not JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"))
-            resume = text.find("\n{", pos)
-            pos = end if resume < 0 else resume + 1
+            reason = f"not JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+        except RecursionError:
+            reason = "not a srvdoctor report: arrays or objects nested too deeply"
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            reason = f"not a srvdoctor report: {str(exc).split(':')[0]}"
+        else:
+            values.append((line, value))
             continue
-        values.append((line, value))
+        bad.append((line, reason))
+        resume = text.find("\n{", max(pos, start + 1))
+        pos = end if resume < 0 else resume + 1
     several = len(values) + len(bad) > 1
 
     def where(line: int) -> str:
@@ -198,13 +212,49 @@ def split_json(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Skip
     )
 
 
+def visible_text(text: str) -> str:
+    """A string as read, with lone surrogates (a JSON `\\udc80` escape) written out as the
+    six characters `\\udc80`: they cannot be encoded as UTF-8 anywhere further on."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def clean(value: Any, what: str = "the report") -> Any:
+    """A decoded JSON value with every string (keys too) made encodable; BadReport when it is
+    nested deeper than MAX_DEPTH. Iterative: no input depth reaches Python's stack."""
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any, int]] = [(root, 0, 0)]  # (container, index or key, depth)
+    while stack:
+        container, slot, depth = stack.pop()
+        item = container[slot]
+        if isinstance(item, str):
+            container[slot] = visible_text(item)
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise BadReport(f"not a srvdoctor report: {what} is nested deeper than {MAX_DEPTH} levels")
+            if isinstance(item, dict):
+                if any(isinstance(k, str) and visible_text(k) != k for k in item):
+                    item = container[slot] = {visible_text(k): v for k, v in item.items()}
+                stack += [(item, k, depth + 1) for k in item]
+            else:
+                stack += [(item, i, depth + 1) for i in range(len(item))]
+    return root[0]
+
+
 def _str(raw: Mapping[str, Any], key: str, default: str) -> str:
     value = raw.get(key)
     return value if isinstance(value, str) else default
 
 
 def _number(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    """A finite number, else 0.0 (a wrong type, a 400-digit integer)."""
+    try:
+        return number_value(value)
+    except ValueError:
+        return 0.0
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -221,10 +271,11 @@ def result_from_dict(raw: Any, index: int, notes: list[str]) -> Result:
     status_text = raw.get("status")
     try:
         status = Status(status_text)
-    except ValueError:
+    except (ValueError, TypeError):
         status = Status.ERROR
-        summary = f"unknown status {status_text!r} read as error: {summary}".rstrip(": ")
-        notes.append(f"{check}: unknown status {status_text!r} read as error")
+        shown = short_repr(status_text)
+        summary = f"unknown status {shown} read as error: {summary}".rstrip(": ")
+        notes.append(f"{check}: unknown status {shown} read as error")
     playbook = raw.get("playbook")
     data = raw.get("data")
     return Result(
@@ -255,9 +306,10 @@ def report_from_dict(raw: Any, source: str) -> HostReport:
     """A HostReport from one decoded JSON value; BadReport when it is not a srvdoctor report."""
     if not isinstance(raw, dict):
         raise BadReport(f"not a srvdoctor report (a JSON {type(raw).__name__}, not an object)")
+    raw = clean(raw)
     tool = raw.get("tool", "srvdoctor")
     if tool != "srvdoctor":
-        raise BadReport(f"not a srvdoctor report (tool: {tool!r})")
+        raise BadReport(f"not a srvdoctor report (tool: {short_repr(tool)})")
     if raw.get("kind") == "merge":
         raise BadReport("a merged view, not one host's report (merge the hosts' own reports)")
     results = raw.get("results")

@@ -102,10 +102,12 @@ def merge(
         got, bad = read_reports(text, source)
         found += got
         skipped += bad
+    if not found:  # one line: the first input's reason (a bad input is exit 2, one line)
+        first = f": {skipped[0].source}: {skipped[0].reason}" if skipped else ""
+        more = f" (and {len(skipped) - 1} more input(s) skipped)" if len(skipped) > 1 else ""
+        raise UsageError(f"no srvdoctor report could be read{first}{more}")
     for s in skipped:
         print(f"srvdoctor: merge: skipped {s.source}: {s.reason}", file=sys.stderr)
-    if not found:
-        raise UsageError(f"no srvdoctor report could be read ({len(skipped)} input(s) skipped)")
     fleet = merge_reports(found, skipped)
 
     if fmt == "table":
