@@ -14,11 +14,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.saferegex import Matcher, UnsafePattern, compile_linear
+
 #: The sections every shipped playbook has, in order.
 SECTIONS = ("Symptom", "Why it happens", "Confirm", "Fix", "Prevent")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n?(.*)\Z", re.DOTALL)
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # always with fullmatch: `$` would accept "id\n"
+#: A note file larger than this is skipped, unread: notes are a page or two.
+MAX_NOTE_BYTES = 1024 * 1024
+#: Front matter larger than this (or with more YAML nodes than MAX_META_NODES) is skipped.
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_META_NODES = 10_000
+MAX_DEPTH = 32
 
 
 class PlaybookError(ValueError):
@@ -39,10 +47,20 @@ class Playbook:
     def sections(self) -> list[str]:
         return [m.group(1).strip() for m in re.finditer(r"^##\s+(.+)$", self.body, re.MULTILINE)]
 
-    def patterns(self) -> list[re.Pattern[str]]:
-        """`matches` as case-insensitive regexes; an invalid regex is taken literally."""
-        out = []
+    def patterns(self) -> list[Matcher]:
+        """`matches` as case-insensitive regexes; an invalid regex is taken literally.
+
+        A user's note is matched by RE2, in linear time (a pattern it cannot run, literally):
+        one catastrophic pattern in a shared notes directory must not hang everyone's triage.
+        """
+        out: list[Matcher] = []
         for text in self.matches:
+            if self.origin != "shipped":
+                try:
+                    out.append(compile_linear(text))
+                except UnsafePattern:
+                    out.append(re.compile(re.escape(text), re.IGNORECASE))
+                continue
             try:
                 out.append(re.compile(text, re.IGNORECASE))
             except re.error:
@@ -65,14 +83,25 @@ def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
     match = _FRONT_MATTER.match(text)
     if not match:
         raise PlaybookError(f"{path}: no YAML front matter (a '---' block at the top)")
+    if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+        raise PlaybookError(f"{path}: front matter larger than {MAX_FRONT_MATTER_CHARS // 1024} KiB")
+    if _flow_depth(match.group(1)) > MAX_DEPTH:
+        # PyYAML's scanner costs depth x tokens: 5,000 nested [ take seconds, 30,000 minutes
+        raise PlaybookError(f"{path}: malformed front matter: nested too deeply")
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
         raise PlaybookError(f"{path}: malformed front matter: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise PlaybookError(f"{path}: malformed front matter: nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. `date: 2024-13-45`
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PlaybookError(f"{path}: malformed front matter: {reason}") from None
     if not isinstance(meta, dict):
         raise PlaybookError(f"{path}: front matter must be a mapping")
+    _check_size(meta, path)
     note_id = meta.get("id", path.stem)
-    if not isinstance(note_id, str) or not _ID.match(note_id):
+    if not isinstance(note_id, str) or not _ID.fullmatch(note_id):
         raise PlaybookError(f"{path}: id must be lowercase letters, digits and dashes, got {note_id!r}")
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -98,6 +127,53 @@ def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
     )
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of [ and { in `text` (quotes not considered: a bound, not a parse)."""
+    depth = deepest = 0
+    for c in text:
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _check_size(meta: Any, path: Path) -> None:
+    """PlaybookError when the front matter nests deeper than MAX_DEPTH levels or holds more than
+    MAX_META_NODES values, counting each use of a YAML alias (`*a`) again: aliases of aliases
+    would otherwise grow without bound wherever the values are walked or written."""
+    stack: list[tuple[Any, int]] = [(meta, 0)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_META_NODES or depth > MAX_DEPTH:
+            raise PlaybookError(f"{path}: front matter too large or nested too deeply")
+        if isinstance(value, dict):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, (list, tuple)):
+            stack += [(v, depth + 1) for v in value]
+
+
+def _read_note(path: Path) -> str:
+    """The text of a note file: bounded (MAX_NOTE_BYTES), never a FIFO or device."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    with open(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PlaybookError(f"{path}: not a regular file")
+        if info.st_size > MAX_NOTE_BYTES:
+            raise PlaybookError(f"{path}: larger than {MAX_NOTE_BYTES // 1024} KiB")
+        data = fh.read(MAX_NOTE_BYTES + 1)
+    if len(data) > MAX_NOTE_BYTES:
+        raise PlaybookError(f"{path}: larger than {MAX_NOTE_BYTES // 1024} KiB")
+    return data.decode("utf-8")
+
+
 def _read_dir(directory: Path, origin: str, problems: list[str]) -> dict[str, Playbook]:
     out: dict[str, Playbook] = {}
     try:
@@ -107,9 +183,12 @@ def _read_dir(directory: Path, origin: str, problems: list[str]) -> dict[str, Pl
         return out
     for path in files:
         try:
-            note = parse_playbook(path.read_text(encoding="utf-8"), path, origin)
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: cannot read: {exc}")
+            note = parse_playbook(_read_note(path), path, origin)
+        except OSError as exc:
+            problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+            continue
+        except UnicodeDecodeError:
+            problems.append(f"{path}: cannot read: not UTF-8 text")
             continue
         except PlaybookError as exc:
             problems.append(str(exc))

@@ -207,6 +207,7 @@ def new(
 
     from srvdoctor.checks.registry import CHECKS
     from srvdoctor.playbooks import _ID
+    from srvdoctor.saferegex import UnsafePattern, compile_linear
     from srvdoctor.triage import suggest_match
     from srvdoctor.usernotes import RESERVED_IDS, load_last_triage, note_text, slugify
 
@@ -226,7 +227,7 @@ def new(
         title = lines[-1][:80]
     title = " ".join(title.split())
     note_id = note_id or slugify(title)
-    if not note_id or not _ID.match(note_id):
+    if not note_id or not _ID.fullmatch(note_id):
         raise UsageError(f"a note id is lowercase letters, digits and dashes, not {note_id!r}; use --id")
     if note_id in RESERVED_IDS:
         raise UsageError(f"{note_id!r} is a notes subcommand and cannot be a note id; use --id")
@@ -243,6 +244,10 @@ def new(
             re.compile(pattern)
         except re.error as exc:
             raise UsageError(f"--match {pattern!r}: not a regular expression: {exc}") from None
+        try:  # user notes are matched by RE2, in linear time: refuse what it cannot run
+            compile_linear(pattern)
+        except UnsafePattern as exc:
+            raise UsageError(f"--match {pattern!r}: {exc} (no lookaround or backreferences)") from None
     matches += [suggest_match(line) for line in lines[-3:]]
 
     directory = config.resolved_notes_dir()
