@@ -35,25 +35,11 @@ if TYPE_CHECKING:
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 
 
-def _read_input(text: str | None, file: Path | None) -> str:
+def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str:
     if text is not None and file is not None:
         raise UsageError("give the error text as an argument or with --file, not both")
     if file is not None and str(file) != "-":
-        try:
-            with file.open("rb") as fh:
-                size = file.stat().st_size
-                if size > MAX_INPUT_BYTES:
-                    fh.seek(size - MAX_INPUT_BYTES)
-                data = fh.read(MAX_INPUT_BYTES)
-        except FileNotFoundError:
-            raise UsageError(f"--file {file}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"--file {file}: is a directory, not a file") from None
-        except PermissionError:
-            raise UsageError(f"--file {file}: permission denied") from None
-        except OSError as exc:
-            raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
-        return data.decode("utf-8", errors="replace")
+        return _read_file(file, wait_s).decode("utf-8", errors="replace")
     if text is not None and text != "-":
         return text
     if text is None and file is None and sys.stdin.isatty():
@@ -61,8 +47,85 @@ def _read_input(text: str | None, file: Path | None) -> str:
             "give the error text: srvdoctor triage 'TEXT', --file LOG, "
             "or pipe it: cmd 2>&1 | srvdoctor triage"
         )
-    data = sys.stdin.buffer.read()
-    return data[-MAX_INPUT_BYTES:].decode("utf-8", errors="replace")
+    data, _ = _read_tail(sys.stdin.buffer.fileno(), None)
+    return data.decode("utf-8", errors="replace")
+
+
+def _read_file(file: Path, wait_s: float) -> bytes:
+    """The last MAX_INPUT_BYTES of a log. A FIFO, a pipe (`--file <(cmd)`) or a device is read
+    for at most `wait_s` seconds: a FIFO nobody writes to must not hang triage."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except FileNotFoundError:
+        raise UsageError(f"--file {file}: no such file") from None
+    except PermissionError:
+        raise UsageError(f"--file {file}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"--file {file}: is a directory, not a file")
+        if stat.S_ISREG(info.st_mode):
+            os.set_blocking(fd, True)
+            if info.st_size > MAX_INPUT_BYTES:
+                os.lseek(fd, info.st_size - MAX_INPUT_BYTES, os.SEEK_SET)
+            with os.fdopen(os.dup(fd), "rb") as fh:
+                return fh.read(MAX_INPUT_BYTES)
+        data, finished = _read_tail(fd, wait_s)
+    except OSError as exc:
+        raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if not data and not finished:
+        raise UsageError(f"--file {file}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
+    if not finished:
+        print(
+            f"srvdoctor: warning: --file {file}: still open after {wait_s:g} s; read what had arrived",
+            file=sys.stderr,
+        )
+    return data
+
+
+def _read_tail(fd: int, wait_s: float | None) -> tuple[bytes, bool]:
+    """Read `fd` to its end (or for `wait_s` seconds when given), keeping only the last
+    MAX_INPUT_BYTES: memory stays bounded whatever the length of the stream.
+
+    Returns the bytes and whether the end was reached. A FIFO with no writer yet reads as
+    an end at once; it is waited on (until `wait_s`) while nothing has arrived.
+    """
+    import os
+    import select
+    import time
+
+    chunks: list[bytes] = []
+    kept = 0
+    deadline = None if wait_s is None else time.monotonic() + wait_s
+    got_any = False
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return b"".join(chunks)[-MAX_INPUT_BYTES:], False
+            if not select.select([fd], [], [], left)[0]:
+                continue
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            if got_any or deadline is None:
+                return b"".join(chunks)[-MAX_INPUT_BYTES:], True
+            time.sleep(0.05)  # a FIFO without a writer (yet): EOF at once, poll again
+            continue
+        got_any = True
+        chunks.append(chunk)
+        kept += len(chunk)
+        while kept - len(chunks[0]) >= MAX_INPUT_BYTES:
+            kept -= len(chunks.pop(0))
 
 
 def _strip_ansi(text: str) -> str:
@@ -91,7 +154,7 @@ def triage(
     check_format(fmt, COMMAND_FORMATS)
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
-    raw = _strip_ansi(_read_input(text, file))
+    raw = _strip_ansi(_read_input(text, file, max(probe_timeout, 5.0)))
     if not raw.strip():
         raise UsageError("the error text is empty")
 
