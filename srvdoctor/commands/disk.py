@@ -63,6 +63,8 @@ def disk(
 ) -> None:
     """Where the space went: df, then du to --depth with the largest files and known space eaters."""
     check_format(fmt, COMMAND_FORMATS)
+    if path is not None and (not path or "\0" in path):  # "" is not the current directory
+        raise UsageError("PATH is empty or contains a NUL byte (the current directory is .)")
     if not 0 <= depth <= MAX_DEPTH:
         raise UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {depth}")
     if not 1 <= top <= 1000:

@@ -236,19 +236,31 @@ def python_env(python: str | None, extra: Sequence[str], timeout: float) -> Pyth
         exec(compile(_PYENV_SCRIPT, "<srvdoctor pyenv>", "exec"), namespace)
         data = namespace["describe"](args["key"], args["extra"])
     else:
-        try:
-            proc = subprocess.run(
-                [exe, "-c", _PYENV_SCRIPT, json.dumps(args)],
-                capture_output=True, text=True, timeout=max(timeout, 5.0), check=False,
-            )  # fmt: skip
+        from srvdoctor.probes.run_command import run_in_group
+
+        try:  # its own process group, killed whole on timeout: a child it starts cannot linger
+            proc = run_in_group((exe, "-c", _PYENV_SCRIPT, json.dumps(args)), timeout)
         except subprocess.TimeoutExpired:
-            return _failed(exe, source, f"{exe} did not answer within {max(timeout, 5.0):g} s")
+            return _failed(exe, source, f"{exe} did not answer within {timeout:g} s")
         except OSError as exc:
             return _failed(exe, source, f"cannot run {exe}: {exc.strerror}")
+        stderr = proc.stderr.decode("utf-8", "replace")
         if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+            last = (stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
             return _failed(exe, source, f"{exe} failed: {last}")
-        data = json.loads(proc.stdout)
+        try:
+            data = json.loads(proc.stdout.decode("utf-8", "replace"))
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except (ValueError, RecursionError):
+            return _failed(exe, source, f"{exe} did not describe itself (not the JSON srvdoctor asked for)")
+    try:
+        return _python_env_of(data, exe, source)
+    except (KeyError, TypeError, ValueError):
+        return _failed(str(exe), source, f"{exe} did not describe itself (not the JSON srvdoctor asked for)")
+
+
+def _python_env_of(data: dict[str, Any], exe: str | None, source: str) -> PythonEnv:
     notes: list[str] = []
     active = os.environ.get("VIRTUAL_ENV")
     if exe is None and active and not _same(active, data["prefix"]):

@@ -22,7 +22,7 @@ class CommandOutcome:
     problem: str | None = None  # not-found | permission | timeout | error
 
 
-def _run(argv: tuple[str, ...], timeout: float) -> subprocess.CompletedProcess[bytes]:
+def run_in_group(argv: tuple[str, ...], timeout: float) -> subprocess.CompletedProcess[bytes]:
     """Like subprocess.run, but the command gets a process group of its own, and on timeout
     the whole group is stopped: a grandchild holding the output pipe cannot hang srvdoctor."""
     with subprocess.Popen(
@@ -45,7 +45,7 @@ def _run(argv: tuple[str, ...], timeout: float) -> subprocess.CompletedProcess[b
 def run_argv(argv: tuple[str, ...], timeout: float) -> CommandOutcome:
     started = time.perf_counter()
     try:
-        proc = _run(argv, timeout)
+        proc = run_in_group(argv, timeout)
     except FileNotFoundError:
         return CommandOutcome(
             argv, None, f"{argv[0]}: command not found", time.perf_counter() - started, "not-found"
