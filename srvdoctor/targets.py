@@ -47,6 +47,8 @@ def validate_port(text: str | int, raw: str) -> int:
     try:
         port = int(text)
     except ValueError:
+        if isinstance(text, str) and text.strip().isdigit():  # more than 4,300 digits
+            raise TargetError(f"{raw[:40]!r}...: the port is out of range (1-65535)") from None
         raise TargetError(f"{raw!r}: port {text!r} is not a number") from None
     if not 1 <= port <= 65535:
         raise TargetError(f"{raw!r}: port {port} is out of range (1-65535)")
