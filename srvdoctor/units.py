@@ -78,7 +78,10 @@ def number_value(value: object) -> float:
 def short_repr(value: object, limit: int = 40) -> str:
     """repr() of a value for an error line, cut (a 5,000-digit number is not repeated in full)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
-        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+        try:
+            return f"a {len(str(abs(value)))}-digit number"
+        except ValueError:  # past Python's 4,300-digit conversion limit
+            return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
 

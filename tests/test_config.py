@@ -89,3 +89,85 @@ def test_config_found_in_current_directory_and_printed(cli, tmp_path: Path) -> N
         str(tmp_path / "srvdoctor.toml"),
         str(tmp_path),
     )
+
+
+# --------------------------------------------------------------------------- hostile values (issue 19)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timeout = inf\n", "x.toml:1: timeout: expected a finite number, got inf"),
+        ("timeout = nan\n", "x.toml:1: timeout: expected a finite number, got nan"),
+        ("timeout = 1e400\n", "x.toml:1: timeout: expected a finite number, got inf"),
+        (f"timeout = {'9' * 400}\n", "x.toml:1: timeout: number out of range: a 400-digit number"),
+        ("timeout = 86400\n", "x.toml:1: timeout: expected a positive number of seconds, at most 3600 (1h)"),
+        ('fail_on = ["fail"]\n', "x.toml:1: fail_on: expected one of warn, fail, error, got ['fail']"),
+        ("fail_on = {a = 1}\n", "x.toml:1: fail_on: expected one of warn, fail, error, got {'a': 1}"),
+        ('[checks."disk.space"]\nwarn_percent = nan\n',
+         'x.toml:2: checks."disk.space".warn_percent: expected a finite number, got nan'),
+        ('[targets]\nports = ["99999"]\n',
+         "x.toml:2: targets.ports: '99999': port 99999 is out of range (1-65535)"),
+        ("[targets]\nports = [-1]\n", "x.toml:2: targets.ports: '-1': no port"),
+        ('[targets]\nhosts = ["my host:80"]\n',
+         "x.toml:2: targets.hosts: 'my host:80': a host name cannot contain spaces"),
+        ('[targets]\nhosts = ["a\\u0001b"]\n', "x.toml:2: targets.hosts: 'a\\x01b': 'a\\x01b' is not a valid host"),
+        ('[targets]\nurls = ["8080"]\n', "x.toml:2: targets.urls: '8080': expected an http:// or https:// URL"),
+        ('[targets]\npaths = [""]\n', "x.toml:2: targets.paths: a path is empty"),
+        ('[targets]\npaths = ["dir:"]\n', "x.toml:2: targets.paths: a path is empty"),
+        ('[targets]\npaths = ["/a\\u0000b"]\n', "x.toml:2: targets.paths: '/a\\x00b': a path cannot contain a NUL"),
+        ("[targets]\nports = [true]\n", "x.toml:2: targets.ports: expected a list of strings"),
+        ("a = " + "[" * 3000 + "]" * 3000 + "\n", "x.toml: malformed TOML: arrays or tables nested too deeply"),
+        ("a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n",
+         "x.toml: malformed TOML: arrays or tables nested too deeply"),
+        ("timeout = " + "9" * 5000 + "\n", "x.toml: malformed TOML: Exceeds the limit (4300 digits)"),
+        ('[[expect.path]]\npath = "/"\nmax_age = nan\n', "x.toml:3: expect.path.max_age: expected a finite number"),
+        ('[[expect.path]]\npath = "/"\nmax_age = inf\n', "x.toml:3: expect.path.max_age: expected a finite number"),
+        ('[[expect.path]]\npath = "/"\nmax_age = "' + "9" * 400 + 'd"\n',
+         "x.toml:3: expect.path.max_age: duration '99999"),
+        ('[[expect.path]]\npath = "/"\nmin_bytes = "' + "9" * 400 + 'GiB"\n',
+         "x.toml:3: expect.path.min_bytes: size '99999"),
+        ('[[expect.path]]\npath = "/"\nmin_bytes = ' + "9" * 30 + "\n",
+         "x.toml:3: expect.path.min_bytes: size 999999999999999999999999999999 is too large"),
+        ('[[expect.gpu]]\ncount = "' + "9" * 5000 + '"\n', "x.toml:2: expect.gpu.count: expected an integer"),
+        ('[[expect.http]]\nurl = "http://127.0.0.1/"\ntimeout = 1e400\n',
+         "x.toml:3: expect.http.timeout: expected a finite number, got inf"),
+        ('[[expect.path]]\npath = "/a\\u0000"\n', "x.toml:2: expect.path.path: a path cannot contain a NUL byte"),
+    ],
+)  # fmt: skip
+def test_hostile_values_are_one_line_naming_the_key(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        parse_config(text, Path("x.toml"))
+    assert str(exc.value).startswith(message)
+    assert "\n" not in str(exc.value)
+
+
+def test_locating_an_error_line_is_linear() -> None:
+    """A bad key after a 3,000-space line took 20 s (a backtracking regex per line); 1 MB of
+    such lines must report in well under 2 s."""
+    import time
+
+    for text, where in [
+        (" " * 3000 + "\n" + 'timeout = "x"\n', "x.toml:2: timeout"),
+        ("[targets]\n" + " " * 3000 + "\npaths = 5\n", "x.toml:3: targets.paths"),
+        ((" " * 5000 + "\n") * 200 + 'fail_on = "x"\n', "x.toml:201: fail_on"),
+        ('[targets]\npaths = """\n' + ("[" + " " * 100_000 + "a\n" + "x" + " " * 100_000 + "=\n") * 5 + '"""\n',
+         "x.toml:2: targets.paths"),
+    ]:
+        started = time.perf_counter()
+        with pytest.raises(ConfigError) as exc:
+            parse_config(text, Path("x.toml"))
+        assert time.perf_counter() - started < 2.0
+        assert str(exc.value).startswith(where)
+
+
+def test_find_line_on_a_large_valid_config_is_linear() -> None:
+    """find_line is asked once per expectation: 3,000 of them in a 1 MB config stay fast."""
+    import time
+
+    text = "".join(f'[[expect.path]]\npath = "/tmp/{i}"\n# {" " * 300}\n' for i in range(3000))
+    assert len(text) > 1_000_000
+    started = time.perf_counter()
+    cfg = parse_config(text, Path("x.toml"))
+    assert time.perf_counter() - started < 4.0
+    assert find_line(cfg.text, ("expect", "path"), "path", 2999) == 3 * 2999 + 2
