@@ -128,3 +128,54 @@ def test_what_is_not_a_report_says_why(raw: Any, reason: str) -> None:
     with pytest.raises(BadReport) as caught:
         report_from_dict(raw, "x.json")
     assert str(caught.value) == reason
+
+
+# --------------------------------------------------------------------------- hostile input (issue 19)
+
+
+def one_result(data: str = "{}", host: str = '"h"', extra: str = "") -> str:
+    return (
+        f'{{"tool": "srvdoctor", "host": {host}, "results": '
+        f'[{{"check": "disk.space", "status": "fail", "data": {data}{extra}}}]}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "not a srvdoctor report: arrays or objects nested too deeply"),
+        (one_result("[" * 3000 + "]" * 3000), "not a srvdoctor report: arrays or objects nested too deeply"),
+        (one_result("[" * 200 + "]" * 200), "not a srvdoctor report: the report is nested deeper than 64 levels"),
+        (one_result('{"n": ' + "9" * 5000 + "}"),
+         "not a srvdoctor report: Exceeds the limit (4300 digits) for integer string conversion"),
+    ],
+)  # fmt: skip
+def test_deep_and_huge_input_is_skipped_with_a_reason(text: str, reason: str) -> None:
+    hosts, skipped = read_reports(text, "x.json")
+    assert hosts == []
+    assert [(s.source, s.reason) for s in skipped] == [("x.json", reason)]
+
+
+def test_a_bad_document_does_not_hide_the_next_one() -> None:
+    text = "[" * 5000 + "\n" + json.dumps(report("gpu7", ok())) + "\n"
+    hosts, skipped = read_reports(text, "x.jsonl")
+    assert [h.host for h in hosts] == ["gpu7"]
+    assert [s.source for s in skipped] == ["x.jsonl:1"]
+
+
+def test_lone_surrogates_nan_and_huge_numbers_are_read_as_encodable_values() -> None:
+    text = one_result(
+        data='{"v": NaN, "w": Infinity, "\\udc80k": ["\\ud800"]}',
+        host='"gpu\\udcff"',
+        extra=', "summary": "bad \\udc80 name", "duration_s": ' + "9" * 400,
+    )
+    hosts, skipped = read_reports(text, "x.json")
+    assert skipped == []
+    fleet = merge(hosts)
+    out = json.dumps(fleet.to_dict(), ensure_ascii=False, allow_nan=False)  # no NaN, no surrogate
+    out.encode("utf-8")
+    result = fleet.hosts[0].report.results[0]
+    assert fleet.hosts[0].host == "gpu\\udcff"
+    assert result.summary == "bad \\udc80 name"
+    assert result.data == {"v": None, "w": None, "\\udc80k": ["\\ud800"]}
+    assert result.duration_s == 0.0

@@ -79,3 +79,75 @@ def test_error_text_matches_playbooks() -> None:
 )  # fmt: skip
 def test_each_known_error_text_ranks_its_playbook_first(text: str, first: str) -> None:
     assert SHIPPED.matching(text)[0][0].id == first
+
+
+# --------------------------------------------------------------------------- hostile user notes (issue 19)
+
+
+def note(note_id: str, front: str = "") -> str:
+    return f"---\nid: {note_id}\ntitle: T\n{front}---\n## Symptom\nx\n"
+
+
+def test_an_id_with_a_trailing_newline_is_not_an_id(tmp_path: Path) -> None:
+    (tmp_path / "x.md").write_text('---\nid: "disk-full\\n"\ntitle: Ours\n---\n## Symptom\n')
+    lib = load_library(tmp_path)
+    assert lib.notes["disk-full"].origin == "shipped"
+    assert lib.problems == (
+        f"{tmp_path / 'x.md'}: id must be lowercase letters, digits and dashes, got 'disk-full\\n'",
+    )
+
+
+def test_a_catastrophic_user_pattern_answers_in_linear_time(tmp_path: Path) -> None:
+    """`(a+)+$` against 'aaa…b' backtracks for ever in Python's re; RE2 answers at once."""
+    import time
+
+    (tmp_path / "cat.md").write_text(note("cat", "matches: ['(a+)+$', '(x+x+)+y', 'No (space|room) left']\n"))
+    lib = load_library(tmp_path)
+    started = time.perf_counter()
+    assert [n.id for n, _ in lib.matching("a" * 100_000 + "b" + "x" * 100_000)] == []
+    hits = lib.matching("OSError: No room left on device")
+    assert time.perf_counter() - started < 2.0
+    assert [n.id for n, _ in hits][0] == "cat"
+    assert hits[0][1] == ["No room left"]
+
+
+def test_a_pattern_re2_cannot_run_is_matched_literally(tmp_path: Path) -> None:
+    (tmp_path / "look.md").write_text(note("look", "matches: ['(?<=x)y', '(a)\\\\1']\n"))
+    lib = load_library(tmp_path)
+    assert lib.problems == ()
+    assert [n.id for n, _ in lib.matching("xy aa")] == []
+    assert [n.id for n, _ in lib.matching("got (?<=x)y here")] == ["look"]
+
+
+BROKEN = {
+    "deep-list.md": note("deep-list", "x: " + "[" * 5000 + "]" * 5000 + "\n"),
+    "deep-map.md": note("deep-map", "x: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n"),
+    "date.md": note("date", "date: 2024-13-45\n"),
+    "laughs.md": note(
+        "laughs",
+        "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+    ),
+    "huge.md": note("huge", "x: '" + "y" * 70_000 + "'\n"),
+    "tag.md": note("tag", "x: !!python/object/apply:os.system ['true']\n"),
+    "binary.md": "---\nid: binary\ntitle: \xff\n---\n",
+}
+
+
+def test_broken_user_notes_are_one_problem_each_and_skipped(tmp_path: Path) -> None:
+    import os
+    import time
+
+    for name, text in BROKEN.items():
+        (tmp_path / name).write_bytes(text.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    os.mkfifo(tmp_path / "fifo.md")
+    (tmp_path / "good.md").write_text(note("good"))
+    started = time.perf_counter()
+    lib = load_library(tmp_path)
+    assert time.perf_counter() - started < 5.0
+    assert "good" in lib.notes
+    assert not set(lib.notes) & {Path(n).stem for n in BROKEN}
+    named = sorted(p.split(":")[0] for p in lib.problems)
+    assert named == sorted(str(tmp_path / n) for n in [*BROKEN, "fifo.md"])
+    assert all("\n" not in p for p in lib.problems)
