@@ -107,7 +107,7 @@ def test_a_catastrophic_user_pattern_answers_in_linear_time(tmp_path: Path) -> N
     assert [n.id for n, _ in lib.matching("a" * 100_000 + "b" + "x" * 100_000)] == []
     hits = lib.matching("OSError: No room left on device")
     assert time.perf_counter() - started < 2.0
-    assert [n.id for n, _ in hits][0] == "cat"
+    assert hits[0][0].id == "cat"
     assert hits[0][1] == ["No room left"]
 
 
@@ -135,13 +135,19 @@ BROKEN = {
 }
 
 
-def test_broken_user_notes_are_one_problem_each_and_skipped(tmp_path: Path) -> None:
+def write_broken(directory: Path) -> None:
+    """BROKEN's files (binary.md with a raw 0xff byte) and a FIFO named fifo.md."""
     import os
-    import time
 
     for name, text in BROKEN.items():
-        (tmp_path / name).write_bytes(text.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
-    os.mkfifo(tmp_path / "fifo.md")
+        (directory / name).write_bytes(text.encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    os.mkfifo(directory / "fifo.md")
+
+
+def test_broken_user_notes_are_one_problem_each_and_skipped(tmp_path: Path) -> None:
+    import time
+
+    write_broken(tmp_path)
     (tmp_path / "good.md").write_text(note("good"))
     started = time.perf_counter()
     lib = load_library(tmp_path)

@@ -41,7 +41,8 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
     if file is not None and str(file) != "-":
         return _read_file(file, wait_s).decode("utf-8", errors="replace")
     if text is not None and text != "-":
-        return text
+        # undecodable bytes of the argument (surrogate escapes) read as U+FFFD, as in a file
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
     if text is None and file is None and sys.stdin.isatty():
         raise UsageError(
             "give the error text: srvdoctor triage 'TEXT', --file LOG, "
