@@ -151,8 +151,12 @@ def test_locating_an_error_line_is_linear() -> None:
         (" " * 3000 + "\n" + 'timeout = "x"\n', "x.toml:2: timeout"),
         ("[targets]\n" + " " * 3000 + "\npaths = 5\n", "x.toml:3: targets.paths"),
         ((" " * 5000 + "\n") * 200 + 'fail_on = "x"\n', "x.toml:201: fail_on"),
-        ('[targets]\npaths = """\n' + ("[" + " " * 100_000 + "a\n" + "x" + " " * 100_000 + "=\n") * 5 + '"""\n',
-         "x.toml:2: targets.paths"),
+        (
+            '[targets]\npaths = """\n'
+            + ("[" + " " * 100_000 + "a\n" + "x" + " " * 100_000 + "=\n") * 5
+            + '"""\n',
+            "x.toml:2: targets.paths",
+        ),
     ]:
         started = time.perf_counter()
         with pytest.raises(ConfigError) as exc:
