@@ -39,6 +39,8 @@ SYSTEM_CONFIG = Path("/etc/srvdoctor/srvdoctor.toml")
 DEFAULT_NOTES_DIR = Path("~/.config/srvdoctor/notes")
 #: `timeout` (per probe), in the config as on the command line (`--timeout`): (0, 1h].
 MAX_TIMEOUT_S = 3600.0
+#: The largest config file read (a config is a few kB; /dev/zero is not one).
+MAX_CONFIG_BYTES = 16 * 2**20
 
 
 class ConfigError(Exception):
@@ -434,8 +436,19 @@ def load_config(explicit: Path | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
+    from srvdoctor.readinput import open_input, read_fd
+
+    try:  # a FIFO or /dev/zero as --config: bounded in time and size, never a hang
+        fd, _ = open_input(path)
+        try:
+            got = read_fd(fd, MAX_CONFIG_BYTES, 5.0)
+        finally:
+            os.close(fd)
+        if got.truncated:
+            raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES // 2**20} MiB")
+        if not got.finished:
+            raise ConfigError(f"{path}: config not read to its end within 5 s (a FIFO nobody writes to?)")
+        text = got.data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except IsADirectoryError:

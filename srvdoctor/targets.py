@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")  # fullmatch: `$` takes "a\n"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -69,7 +69,7 @@ def validate_host(host: str, raw: str) -> str:
         except ValueError:
             raise TargetError(f"{raw!r}: {host!r} is not a valid IPv6 address") from None
     name = host[:-1] if host.endswith(".") else host
-    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
         raise TargetError(f"{raw!r}: {host!r} is not a valid host name")
     return host
 

@@ -327,3 +327,12 @@ def test_report_python_that_answers_nonsense(home: dict[str, str], tmp_path: Pat
 def test_python_executable_is_this_one() -> None:
     """The suite runs srvdoctor with the interpreter it runs under (a sanity check of run_cli)."""
     assert Path(sys.executable).exists()
+
+
+def test_config_that_is_a_fifo_or_an_endless_device(home: dict[str, str], tmp_path: Path) -> None:
+    fifo = tmp_path / "srvdoctor.toml"
+    os.mkfifo(fifo)
+    assert_bad_input(*run("check", "-c", str(fifo), "--print-config", env=home), "within 5 s")
+    assert_bad_input(*run("check", "-c", "/dev/zero", "--print-config", env=home), "larger than 16 MiB")
+    result, elapsed = run("check", "-c", "/dev/null", "--print-config", env=home)
+    assert_clean(result, elapsed, {0})

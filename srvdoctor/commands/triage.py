@@ -48,85 +48,44 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
             "give the error text: srvdoctor triage 'TEXT', --file LOG, "
             "or pipe it: cmd 2>&1 | srvdoctor triage"
         )
-    data, _ = _read_tail(sys.stdin.buffer.fileno(), None)
-    return data.decode("utf-8", errors="replace")
+    from srvdoctor.readinput import read_fd
+
+    return read_fd(sys.stdin.buffer.fileno(), MAX_INPUT_BYTES, None, tail=True).data.decode(
+        "utf-8", errors="replace"
+    )
 
 
 def _read_file(file: Path, wait_s: float) -> bytes:
     """The last MAX_INPUT_BYTES of a log. A FIFO, a pipe (`--file <(cmd)`) or a device is read
     for at most `wait_s` seconds: a FIFO nobody writes to must not hang triage."""
     import os
-    import stat
+
+    from srvdoctor.readinput import open_input, read_fd
 
     try:
-        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        fd, _ = open_input(file)
     except FileNotFoundError:
         raise UsageError(f"--file {file}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"--file {file}: is a directory, not a file") from None
     except PermissionError:
         raise UsageError(f"--file {file}: permission denied") from None
     except OSError as exc:
         raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"--file {file}: is a directory, not a file")
-        if stat.S_ISREG(info.st_mode):
-            os.set_blocking(fd, True)
-            if info.st_size > MAX_INPUT_BYTES:
-                os.lseek(fd, info.st_size - MAX_INPUT_BYTES, os.SEEK_SET)
-            with os.fdopen(os.dup(fd), "rb") as fh:
-                return fh.read(MAX_INPUT_BYTES)
-        data, finished = _read_tail(fd, wait_s)
+        got = read_fd(fd, MAX_INPUT_BYTES, wait_s, tail=True)
     except OSError as exc:
         raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
     finally:
         os.close(fd)
-    if not data and not finished:
+    if not got.data and not got.finished:
         raise UsageError(f"--file {file}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
-    if not finished:
+    if not got.finished:
         print(
             f"srvdoctor: warning: --file {file}: still open after {wait_s:g} s; read what had arrived",
             file=sys.stderr,
         )
-    return data
-
-
-def _read_tail(fd: int, wait_s: float | None) -> tuple[bytes, bool]:
-    """Read `fd` to its end (or for `wait_s` seconds when given), keeping only the last
-    MAX_INPUT_BYTES: memory stays bounded whatever the length of the stream.
-
-    Returns the bytes and whether the end was reached. A FIFO with no writer yet reads as
-    an end at once; it is waited on (until `wait_s`) while nothing has arrived.
-    """
-    import os
-    import select
-    import time
-
-    chunks: list[bytes] = []
-    kept = 0
-    deadline = None if wait_s is None else time.monotonic() + wait_s
-    got_any = False
-    while True:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return b"".join(chunks)[-MAX_INPUT_BYTES:], False
-            if not select.select([fd], [], [], left)[0]:
-                continue
-        try:
-            chunk = os.read(fd, 1 << 20)
-        except BlockingIOError:
-            continue
-        if not chunk:
-            if got_any or deadline is None:
-                return b"".join(chunks)[-MAX_INPUT_BYTES:], True
-            time.sleep(0.05)  # a FIFO without a writer (yet): EOF at once, poll again
-            continue
-        got_any = True
-        chunks.append(chunk)
-        kept += len(chunk)
-        while kept - len(chunks[0]) >= MAX_INPUT_BYTES:
-            kept -= len(chunks.pop(0))
+    return got.data
 
 
 def _strip_ansi(text: str) -> str:
