@@ -94,6 +94,11 @@ BAD_ARGV: list[tuple[list[str], str]] = [
     (["schedule", "install", "--timeout", "inf"], "--timeout"),
     (["check", "--retry-for", "9" * 400 + "s"], "--retry-for"),
     (["disk", "--max-time", "nan", "/"], "--max-time"),
+    (["disk", "--depth", "9" * 30, "/"], "--depth"),
+    (["load", "--watch", "nan"], "--watch"),
+    (["load", "--watch", "1e400"], "--watch"),
+    (["ping", "--count", "1e9", "127.0.0.1"], "--count"),
+    (["merge", "--fail-on", "nan", "x.json"], "--fail-on"),
     *[(["check", "--timeout", t, "--only", "path"], "--timeout") for t in NAN_INF],
     *[([cmd, "--timeout", t, *rest], "--timeout")
       for t in ("nan", "inf", "-1")
