@@ -341,3 +341,13 @@ def test_config_that_is_a_fifo_or_an_endless_device(home: dict[str, str], tmp_pa
     assert_bad_input(*run("check", "-c", "/dev/zero", "--print-config", env=home), "larger than 16 MiB")
     result, elapsed = run("check", "-c", "/dev/null", "--print-config", env=home)
     assert_clean(result, elapsed, {0})
+
+
+def test_merge_input_that_is_a_fifo_is_bounded(home: dict[str, str], tmp_path: Path) -> None:
+    fifo = tmp_path / "r.json"
+    os.mkfifo(fifo)
+    assert_bad_input(*run("merge", str(fifo), env=home), "within 5 s")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(GOOD_REPORT))
+    result, elapsed = run("merge", str(good), "/dev/stdin", env=home, input_text=json.dumps(GOOD_REPORT))
+    assert_clean(result, elapsed, {1})

@@ -51,6 +51,29 @@ def _inputs(args: list[str]) -> list[tuple[str, Path | None]]:
     return out
 
 
+#: The largest report file read (a fleet's JSON lines of 1,000 hosts are ~50 MiB).
+MAX_REPORT_BYTES = 256 * 2**20
+
+
+def _read(path: Path) -> str:
+    """A report file's text; a FIFO or device is read for at most 5 s (never a hang), and
+    no file beyond MAX_REPORT_BYTES. ValueError says why not."""
+    import os
+
+    from srvdoctor.readinput import open_input, read_fd
+
+    fd, _ = open_input(path)
+    try:
+        got = read_fd(fd, MAX_REPORT_BYTES, 5.0)
+    finally:
+        os.close(fd)
+    if got.truncated:
+        raise ValueError(f"larger than {MAX_REPORT_BYTES // 2**20} MiB")
+    if not got.finished:
+        raise ValueError("not read to its end within 5 s (a FIFO nobody writes to?)")
+    return got.data.decode("utf-8-sig")
+
+
 def merge(
     reports: Annotated[
         list[str],
@@ -89,12 +112,15 @@ def merge(
     skipped: list[Skipped] = []
     for source, path in _inputs(reports):
         try:
-            text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8-sig")
+            text = sys.stdin.read() if path is None else _read(path)
         except UnicodeDecodeError:
             skipped.append(Skipped(source, "not UTF-8 text"))
             continue
         except OSError as exc:
             skipped.append(Skipped(source, f"cannot read: {exc.strerror}"))
+            continue
+        except ValueError as exc:
+            skipped.append(Skipped(source, str(exc)))
             continue
         if not text.strip():
             skipped.append(Skipped(source, "empty"))
