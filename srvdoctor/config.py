@@ -401,6 +401,8 @@ def parse_config(text: str, source: Path | None) -> Config:
                 raise cfg.error(("notes",), key, "unknown setting; known: dir")
         if not isinstance(notes.get("dir", ""), str):
             raise cfg.error(("notes",), "dir", "expected a path string")
+        if "\0" in notes.get("dir", ""):
+            raise cfg.error(("notes",), "dir", "a path cannot contain a NUL byte")
         if notes.get("dir"):
             notes_dir = Path(notes["dir"]).expanduser()
     cfg = dataclasses.replace(

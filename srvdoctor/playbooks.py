@@ -257,7 +257,14 @@ def _merge(shipped: Playbook, user: Playbook) -> Playbook:
 def load_library(user_dir: Path | None, shipped: Path | None = None) -> Library:
     problems: list[str] = []
     notes = _read_dir(shipped or shipped_dir(), "shipped", problems)
-    if user_dir is not None and user_dir.is_dir():
+    try:
+        is_dir = user_dir is not None and user_dir.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        problems.append(
+            f"{user_dir}: cannot read the notes directory: {getattr(exc, 'strerror', None) or exc}"
+        )
+        is_dir = False
+    if user_dir is not None and is_dir:
         for note_id, user in _read_dir(user_dir, "user", problems).items():
             notes[note_id] = _merge(notes[note_id], user) if note_id in notes else user
     return Library(dict(sorted(notes.items())), tuple(problems))

@@ -124,11 +124,17 @@ def test_bad_argv_is_one_line_and_exit_2(home: dict[str, str], args: list[str], 
         ["notes", "search", "\udcff", "(a+)+$"],
         ["notes", "\udcffx"],
         ["disk", "a/" * 30_000],
+        ["notes", "--config", "{long_notes_dir}"],
     ],
     ids=lambda v: repr(v)[:60],
 )
-def test_hostile_but_well_formed_argv_gets_a_verdict(home: dict[str, str], args: list[str]) -> None:
-    result, elapsed = run(*args, env=home, input_text="x" * 100_000)
+def test_hostile_but_well_formed_argv_gets_a_verdict(
+    home: dict[str, str], tmp_path: Path, args: list[str]
+) -> None:
+    config = tmp_path / "long.toml"
+    config.write_text(f'[notes]\ndir = "{"a/" * 3000}"\n')
+    args = [a.replace("{long_notes_dir}", str(config)) for a in args]
+    result, elapsed = run(*args, env={**home, "SRVDOCTOR_NOTES": ""}, input_text="x" * 100_000)
     assert_clean(result, elapsed, {0, 1, 2})
 
 
@@ -163,6 +169,7 @@ HOSTILE_CONFIGS = [
     " " * 3000 + "\n" + 'timeout = "x"\n',
     "[targets]\n" + (" " * 3000 + "\n") * 300 + "paths = 5\n",
     (" " * 5000 + "\n") * 200 + "[[[\n",
+    '[notes]\ndir = "/tmp/a\\u0000b"\n',
 ]
 
 
