@@ -43,6 +43,8 @@ class Playbook:
     matches: tuple[str, ...] = ()
     origin: str = "shipped"  # shipped | user | user+shipped
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: of `matches`, those a user's note added to a shipped one (`extends: true`): run by RE2
+    user_matches: tuple[str, ...] = ()
 
     def sections(self) -> list[str]:
         return [m.group(1).strip() for m in re.finditer(r"^##\s+(.+)$", self.body, re.MULTILINE)]
@@ -55,7 +57,7 @@ class Playbook:
         """
         out: list[Matcher] = []
         for text in self.matches:
-            if self.origin != "shipped":
+            if self.origin == "user" or text in self.user_matches:
                 try:
                     out.append(compile_linear(text))
                 except UnsafePattern:
@@ -249,6 +251,7 @@ def _merge(shipped: Playbook, user: Playbook) -> Playbook:
         body=shipped.body.rstrip("\n") + "\n\n" + user.body,
         checks=tuple(dict.fromkeys((*shipped.checks, *user.checks))),
         matches=tuple(dict.fromkeys((*shipped.matches, *user.matches))),
+        user_matches=tuple(m for m in user.matches if m not in shipped.matches),
         origin="user+shipped",
         path=user.path,
     )

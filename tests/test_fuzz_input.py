@@ -70,7 +70,7 @@ BAD_ARGV: list[tuple[list[str], str]] = [
     (["port", "my host:80"], "spaces"),
     (["port", "a\x01b:80"], "not a valid host name"),
     (["port", "a\x1b[31mb:80"], "not a valid host name"),
-    (["port", "[zz]:80"], "not an IPv6 address"),
+    (["port", "[zz]:80"], "IPv6 address"),
     (["port", "9" * 5000], "out of range"),
     (["port", ""], "empty target"),
     (["ping", "my host"], "spaces"),

@@ -157,3 +157,18 @@ def test_broken_user_notes_are_one_problem_each_and_skipped(tmp_path: Path) -> N
     named = sorted(p.split(":")[0] for p in lib.problems)
     assert named == sorted(str(tmp_path / n) for n in [*BROKEN, "fifo.md"])
     assert all("\n" not in p for p in lib.problems)
+
+
+def test_extending_a_shipped_note_keeps_its_patterns_on_python_re(tmp_path: Path) -> None:
+    """`segfault` ships a negative lookahead (RE2 has none); a user note extending it adds a
+    pattern of its own, run by RE2, and the shipped ones still match as before."""
+    (tmp_path / "segfault.md").write_text(note("segfault", "extends: true\nmatches: ['(a+)+$']\n"))
+    lib = load_library(tmp_path)
+    extended = lib.notes["segfault"]
+    assert extended.origin == "user+shipped" and extended.user_matches == ("(a+)+$",)
+    shipped = SHIPPED.notes["segfault"]
+    text = "Fatal Python error: SIGSEGV in worker"
+    assert [m.group(0) for p in shipped.patterns() if (m := p.search(text))] == [
+        m.group(0) for p in extended.patterns() if (m := p.search(text))
+    ]
+    assert extended.patterns()[-1].search("a" * 50_000 + "b") is None
