@@ -99,12 +99,15 @@ BAD_ARGV: list[tuple[list[str], str]] = [
     (["load", "--watch", "1e400"], "--watch"),
     (["ping", "--count", "1e9", "127.0.0.1"], "--count"),
     (["merge", "--fail-on", "nan", "x.json"], "--fail-on"),
+    (["logs", "--since", "1e400s"], "--since"),
+    (["logs", "--since", "9" * 400 + "d"], "--since"),
+    (["logs", "--max-mib", "1e9"], "--max-mib"),
     *[(["check", "--timeout", t, "--only", "path"], "--timeout") for t in NAN_INF],
     *[([cmd, "--timeout", t, *rest], "--timeout")
       for t in ("nan", "inf", "-1")
       for cmd, *rest in (["disk", "/"], ["path", "/"], ["load"], ["gpu"], ["docker"], ["firewall"],
                          ["ping", "127.0.0.1"], ["port", "1"], ["triage", "--no-run", "x"],
-                         ["report", "--no-check"])],
+                         ["report", "--no-check"], ["logs"])],
 ]  # fmt: skip
 
 
