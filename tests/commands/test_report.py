@@ -124,7 +124,7 @@ def test_report_sections(cli) -> None:  # type: ignore[no-untyped-def]
     ("args", "message"),
     [
         (["report", "--package", "a b"], "--package 'a b': not a package name"),
-        (["report", "--format", "html"], "--format must be one of table, json"),
+        (["report", "--format", "html"], "--format must be one of markdown, json, table"),
     ],
 )
 def test_bad_report_options(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
