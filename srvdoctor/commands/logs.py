@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -52,16 +52,15 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
     from srvdoctor.checks.logs import finding_details
     from srvdoctor.checks.logs_text import read_log
     from srvdoctor.model import Result, Status
-    from srvdoctor.probes.kernellog import tail_bytes
+    from srvdoctor.readinput import open_input, read_fd
 
+    wait_s = max(ctx.timeout, 5.0)  # a FIFO or pipe: bounded in time, not only in size
     if path == "-":
-        data = sys.stdin.buffer.read()
-        cut = len(data) > max_bytes
-        data = data[-max_bytes:]
+        got = read_fd(sys.stdin.fileno(), max_bytes, wait_s, tail=True)
         name = "stdin"
     else:
         try:
-            data, cut = tail_bytes(Path(path), max_bytes)
+            fd, _info = open_input(path)
         except FileNotFoundError:
             raise UsageError(f"--file {path}: no such file") from None
         except IsADirectoryError:
@@ -70,7 +69,16 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
             raise UsageError(f"--file {path}: permission denied") from None
         except OSError as exc:
             raise UsageError(f"--file {path}: cannot read: {exc.strerror}") from None
+        try:
+            got = read_fd(fd, max_bytes, wait_s, tail=True)
+        finally:
+            os.close(fd)
         name = path
+    if not got.data and not got.finished:
+        raise UsageError(f"--file {name}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
+    data, cut = got.data, got.truncated or not got.finished
+    if got.truncated:
+        data = data[data.find(b"\n") + 1 :]  # from a line start
     text_lines = data.decode("utf-8", "replace").splitlines()
     if len(text_lines) > lines:
         text_lines, cut = text_lines[-lines:], True

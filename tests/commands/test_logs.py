@@ -137,6 +137,16 @@ def test_file_first_error_tied_to_its_playbook(cli: Cli, tmp_path: Path) -> None
     assert r["target"] == "stdin" and r["playbook"] == "permission-denied"
 
 
+def test_file_fifo_without_a_writer_is_bounded(cli: Cli, tmp_path: Path) -> None:
+    """`logs --file FIFO` nobody writes to: one line and exit 2 after the wait, never a hang."""
+    fifo = tmp_path / "app.fifo"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    res = cli("logs", "--file", str(fifo), "--timeout", "1", timeout=30)
+    assert res.rc == 2 and "nothing to read within 5 s" in res.stderr
+    assert time.monotonic() - started < 20
+
+
 def test_file_without_errors_and_cut(cli: Cli, tmp_path: Path) -> None:
     log = tmp_path / "quiet.log"
     log.write_text("request ok\n" * 5000)
