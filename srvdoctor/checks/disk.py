@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -173,6 +173,10 @@ class DiskDeletedOpen:
             "deleted_open", lambda: call_with_timeout(deleted_open_files, ctx.timeout, "reading /proc/*/fd")
         )
         mounts = [fs for fs in _filesystems(ctx) if isinstance(fs, Filesystem)]
+        if ctx.memo("disk.scope", lambda: False):
+            # `srvdoctor disk PATH`: only PATH's filesystem is judged, not another one's files
+            devices = {fs.device for fs in mounts}
+            found = replace(found, files=tuple(f for f in found.files if f.device in devices))
         return self.judge(found, mounts)
 
     def judge(self, scan: DeletedOpenScan, mounts: Sequence[Filesystem]) -> list[Result]:

@@ -1,35 +1,60 @@
-"""The explicit registry of checks: one tuple, in report order. No import-time magic."""
+"""The explicit registry of checks: one tuple, in report order. No import-time magic.
+
+The tuple names each check module with its area; a module is imported only when a command
+asks for checks of its area, so `path` or `port` do not pay for the GPU and Docker probes.
+`CHECKS` (every check class) is still here, built on first use.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from srvdoctor.checks import disk, docker, expect, firewall, gpu, http, load, logs, network, path, ping, shm
-from srvdoctor.checks.base import Check
-from srvdoctor.config import Config
-from srvdoctor.model import AREAS
+from srvdoctor.constants import AREAS
 
-CHECKS: tuple[type[Check], ...] = (
-    *disk.CHECKS,
-    *shm.CHECKS,
-    *path.CHECKS,
-    *network.CHECKS,
-    *http.CHECKS,
-    *ping.CHECKS,
-    *firewall.CHECKS,
-    *load.CHECKS,
-    *gpu.CHECKS,
-    *docker.CHECKS,
-    *expect.CHECKS,
-    *logs.CHECKS,
+if TYPE_CHECKING:
+    from srvdoctor.checks.base import Check
+    from srvdoctor.config import Config
+
+#: (area, module) for every check module, in report order; each module has a `CHECKS` tuple.
+MODULES: tuple[tuple[str, str], ...] = (
+    ("disk", "srvdoctor.checks.disk"),
+    ("disk", "srvdoctor.checks.shm"),
+    ("path", "srvdoctor.checks.path"),
+    ("network", "srvdoctor.checks.network"),
+    ("network", "srvdoctor.checks.http"),
+    ("network", "srvdoctor.checks.ping"),
+    ("firewall", "srvdoctor.checks.firewall"),
+    ("load", "srvdoctor.checks.load"),
+    ("gpu", "srvdoctor.checks.gpu"),
+    ("docker", "srvdoctor.checks.docker"),
+    ("expect", "srvdoctor.checks.expect"),
+    ("logs", "srvdoctor.checks.logs"),
 )
+
+
+def checks(areas: Iterable[str] | None = None) -> tuple[type[Check], ...]:
+    """The check classes of `areas` (every area when None), importing only their modules."""
+    wanted = set(AREAS if areas is None else areas)
+    found: list[type[Check]] = []
+    for area, module in MODULES:
+        if area in wanted:
+            found.extend(importlib.import_module(module).CHECKS)
+    return tuple(found)
+
+
+def __getattr__(name: str) -> tuple[type[Check], ...]:
+    if name == "CHECKS":  # every check class, in report order (imports every check module)
+        return checks()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[type[Check]]:
     """Check classes in the chosen areas; `only` empty means every area."""
     chosen = set(only) or set(AREAS)
     chosen -= set(skip)
-    return [c for c in CHECKS if c.area in chosen]
+    return list(checks(chosen))
 
 
 def build(classes: Iterable[type[Check]], config: Config) -> list[Check]:

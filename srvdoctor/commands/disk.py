@@ -108,7 +108,8 @@ def disk(
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
 
-    report = _disk_checks(config, probe_timeout, real)
+    own = _filesystem_of(result.root.path, real, probe_timeout)
+    report = _disk_checks(config, probe_timeout, own)
     if fmt == "json":
         print_json(_as_json(path, depth, top, shown, result, report), output)
     else:
@@ -130,14 +131,52 @@ def _progress_line(files: int, current: str) -> None:
     sys.stderr.flush()
 
 
-def _disk_checks(config: Any, timeout: float, real: list[Filesystem | FilesystemError]) -> Report:
-    """disk.space, disk.inodes and disk.deleted_open on the same df reading."""
+def _filesystem_of(
+    path: str, real: list[Filesystem | FilesystemError], timeout: float
+) -> list[Filesystem | FilesystemError]:
+    """The filesystem PATH lives on (the one `disk PATH` judges), from the same df reading.
+
+    Matched by device number, else by the longest mount point above PATH (btrfs subvolumes
+    report another st_dev than mountinfo); a pseudo filesystem (PATH on /dev/shm...) is read too.
+    """
+    import os
+
+    from srvdoctor.probes.filesystems import filesystems
+
+    try:
+        st_dev = os.stat(path).st_dev
+    except OSError:
+        return []
+    device = f"{os.major(st_dev)}:{os.minor(st_dev)}"
+    real_path = os.path.realpath(path)
+    for candidates in (real, None):
+        if candidates is None:
+            candidates = filesystems(timeout, include_pseudo=True)
+        by_device = [fs for fs in candidates if getattr(fs, "device", None) == device]
+        if by_device:
+            return by_device[:1]
+        above = [fs for fs in candidates if _is_under(real_path, fs.mountpoint)]
+        if above:
+            return [max(above, key=lambda fs: len(fs.mountpoint))]
+    return []
+
+
+def _is_under(path: str, mountpoint: str) -> bool:
+    return mountpoint == "/" or path == mountpoint or path.startswith(mountpoint.rstrip("/") + "/")
+
+
+def _disk_checks(config: Any, timeout: float, own: list[Filesystem | FilesystemError]) -> Report:
+    """disk.space, disk.inodes and disk.deleted_open for PATH's own filesystem only.
+
+    Other filesystems stay in the df table but do not change the verdict or the exit code.
+    """
     from srvdoctor.checks import registry
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.runner import run_report
 
     ctx = CheckContext(config=config, timeout=timeout)
-    ctx.memo("filesystems", lambda: real)
+    ctx.memo("filesystems", lambda: own)
+    ctx.memo("disk.scope", lambda: True)  # disk.deleted_open: only files on those filesystems
     checks = registry.build([c for c in registry.select(["disk"]) if c.id.startswith("disk.")], config)
     return run_report(checks, ctx)
 

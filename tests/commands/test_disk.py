@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,41 @@ def test_max_time_marks_the_scan_incomplete(tmp_path: Path, cli) -> None:  # typ
 def test_bad_input_is_one_line_and_exit_2(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
     result = cli("disk", *args)
     assert (result.rc, result.stderr) == (2, f"srvdoctor: error: {message}\n")
+
+
+HOLD_DELETED = """
+import os, sys, time
+fh = open(sys.argv[1], "wb")
+fh.write(os.urandom(1024 * 1024))
+fh.flush()
+os.unlink(sys.argv[1])
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.root
+def test_disk_path_judges_its_own_filesystem_only(tmpfs, cli) -> None:  # type: ignore[no-untyped-def]
+    """A full tmpfs elsewhere, with a deleted-open file on it, does not fail `disk PATH` (issue 12.7)."""
+    full = tmpfs("full", size="2M")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_DELETED, str(full / "held.bin")],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        subprocess.run(["dd", "if=/dev/zero", f"of={full}/fill", "bs=64k"], capture_output=True, check=False)
+        mine = tmpfs("mine", size="8M")
+        (mine / "data").mkdir()
+        (mine / "data" / "blob").write_bytes(os.urandom(100_000))
+        result = cli("disk", str(mine / "data"), "--format", "json")
+        report = json.loads(result.stdout)
+        assert result.rc == 0, [r["summary"] for r in report["results"]]
+        assert str(full) in [fs["mountpoint"] for fs in report["filesystems"]]  # still in the df table
+        targets = {r["target"] for r in report["results"]}
+        assert str(full) not in targets and str(mine) in targets
+        deleted = [r for r in report["results"] if r["check"] == "disk.deleted_open"]
+        assert all(str(full) not in f["path"] for r in deleted for f in r["data"]["files"])
+        # the full filesystem itself still fails
+        assert cli("disk", str(full), "--format", "json").rc == 1
+    finally:
+        holder.kill()
+        holder.wait()

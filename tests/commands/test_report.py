@@ -101,10 +101,12 @@ def test_report_includes_the_failing_checks(cli, tmp_path: Path) -> None:  # typ
     config = tmp_path / "zero.toml"
     config.write_text('[checks."disk.space"]\nwarn_percent = 0\nfail_percent = 0\n')
     result = cli("report", "-c", str(config))
-    assert result.rc == 1
+    assert (result.rc, result.stderr) == (0, "")  # it wrote the report; the machine's health is in it
     section = result.stdout.split("### Problems found by `srvdoctor check`\n\n", 1)[1]
     assert section.startswith("- **fail** `disk.space`: / is ") and "(playbook: `disk-full`)" in section
-    data = json.loads(cli("report", "-c", str(config), "-f", "json").stdout)
+    as_json = cli("report", "-c", str(config), "-f", "json")
+    assert as_json.rc == 0
+    data = json.loads(as_json.stdout)
     assert data["check"]["status"] == "fail"
     # other areas may add problems of this machine (load, an earlier test's OOM kill): disk.space is ours
     assert {r["status"] for r in data["check"]["problems"] if r["check"] == "disk.space"} == {"fail"}
