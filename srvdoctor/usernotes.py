@@ -146,18 +146,19 @@ def search(library: Library, words: Iterable[str], snippets: int = 2) -> list[Se
 
     Ranked by words found in the title (and id), then by how often they occur.
     """
-    terms = [w.lower() for w in words if w.strip()]
+    # whole words: a word starts where the term starts ("space" finds "spaces", not "namespace")
+    terms = [re.compile(r"(?<![\w])" + re.escape(w.strip().lower())) for w in words if w.strip()]
     hits: list[SearchHit] = []
     for note in library.notes.values():
         head = f"{note.id} {note.title}".lower()
         body = f"{' '.join(note.matches)}\n{note.body}".lower()
-        if not all(t in head or t in body for t in terms):
+        if not all(t.search(head) or t.search(body) for t in terms):
             continue
-        score = sum(10 * head.count(t) + body.count(t) for t in terms)
+        score = sum(10 * len(t.findall(head)) + len(t.findall(body)) for t in terms)
         lines = [
             line.strip()
             for line in note.body.splitlines()
-            if line.strip() and not line.startswith("#") and any(t in line.lower() for t in terms)
+            if line.strip() and not line.startswith("#") and any(t.search(line.lower()) for t in terms)
         ]
         hits.append(SearchHit(note, score, tuple(lines[:snippets])))
     hits.sort(key=lambda h: (-h.score, h.note.id))

@@ -115,7 +115,7 @@ def show(
     library = _library(load(config_path))
     note = library.get(note_id)
     if note is None:
-        near = library.nearest(note_id)
+        near = _near(note_id, list(library.notes))
         hint = f"; did you mean {', '.join(near)}?" if near else "; list them with: srvdoctor notes"
         raise UsageError(f"no note with id {note_id!r}{hint}")
     if fmt == "json":
@@ -135,6 +135,20 @@ def show(
     else:
         con.print(f"# {note.title}\n\n{note.body}\n({note.path})", markup=False, highlight=False)
     flush_console(con, output)
+
+
+def _near(note_id: str, ids: list[str]) -> list[str]:
+    """Ids close to a mistyped one: a near spelling (difflib ratio >= 0.6) or a whole word of it.
+
+    `disk-ful` -> disk-full, `oom` -> oom-killed; `nosuch` -> nothing rather than an unrelated id.
+    """
+    import difflib
+
+    query = note_id.strip().lower()
+    near = difflib.get_close_matches(query, ids, n=3, cutoff=0.6)
+    if len(query) >= 3:
+        near += [i for i in sorted(ids) if i not in near and (query in i.split("-") or i.startswith(query))]
+    return near[:3]
 
 
 @notes_app.command("search")

@@ -146,3 +146,33 @@ def test_new_notes_load_in_the_library(cli, home) -> None:  # type: ignore[no-un
     cli("notes", "new", "Two", "--match", "two+", env=home)
     lib = load_library(Path(home["SRVDOCTOR_NOTES"]))
     assert lib.problems == () and {"one", "two"} <= set(lib.notes)
+
+
+def test_search_matches_whole_words(cli, home) -> None:  # type: ignore[no-untyped-def]
+    """`space` finds "No space left" and "spaces", never the inside of "namespace" (issue 12.12)."""
+    notes = Path(home["SRVDOCTOR_NOTES"])
+    notes.mkdir()
+    (notes / "netns-only.md").write_text(
+        "---\nid: netns-only\ntitle: A PID namespace hides processes\n---\n"
+        "## Symptom\nInside a namespace.\n## Why it happens\nx\n## Confirm\nx\n## Fix\nx\n## Prevent\nx\n"
+    )
+    hits = json.loads(cli("notes", "search", "space", "-f", "json", env=home).stdout)
+    ids = [h["id"] for h in hits]
+    assert "disk-full" in ids and "netns-only" not in ids
+    assert not any("namespace" in s.lower() and " space" not in s.lower() for h in hits for s in h["snippets"])
+    assert [h["id"] for h in json.loads(cli("notes", "search", "namespace", "-f", "json", env=home).stdout)][
+        :1
+    ] == ["netns-only"]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "suggested"),
+    [("nosuch", None), ("disk-ful", "disk-full"), ("oom", "oom-killed"), ("portclosed", "port-closed")],
+)
+def test_unknown_id_suggests_only_close_ids(cli, home, wrong: str, suggested: str | None) -> None:  # type: ignore[no-untyped-def]
+    result = cli("notes", wrong, env=home)
+    assert result.rc == 2
+    if suggested is None:
+        assert "did you mean" not in result.stderr and "list them with: srvdoctor notes" in result.stderr
+    else:
+        assert "did you mean" in result.stderr and suggested in result.stderr.split("did you mean", 1)[1]
