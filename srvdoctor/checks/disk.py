@@ -30,6 +30,18 @@ def _check_thresholds(warn: float, fail: float) -> None:
         raise ValueError(f"need 0 <= warn_percent <= fail_percent <= 100, got {warn} and {fail}")
 
 
+def is_ext(fs: Filesystem) -> bool:
+    """ext2/3/4 keep a reserve of blocks for root (5 % by default, `tune2fs -m`)."""
+    return fs.fstype in ("ext2", "ext3", "ext4")
+
+
+def reserve_holder(fs: Filesystem) -> str:
+    """Who holds the blocks that are free but not available to users (statvfs f_bfree - f_bavail)."""
+    if is_ext(fs):
+        return f"reserved for {fs.reserve_owner}"
+    return f"held back by {fs.fstype} (free, not available to users)"
+
+
 def _unreadable(check_id: str, err: FilesystemError) -> Result:
     return Result(
         check_id,
@@ -66,15 +78,23 @@ class DiskSpace:
 
     def judge(self, fs: Filesystem) -> Result:
         status = _level(fs.used_percent, self.warn_percent, self.fail_percent)
-        summary = (
-            f"{fs.mountpoint} is {fs.used_percent:.0f}% full "
-            f"({naturalsize(fs.avail_bytes)} free of {naturalsize(fs.size_bytes)})"
-        )
+        if fs.reserved_bytes:
+            # df's Use% leaves the reserve out; say it in the same line so the numbers add up
+            summary = (
+                f"{fs.mountpoint} is {fs.used_percent:.0f}% full ({naturalsize(fs.used_bytes)} used, "
+                f"{naturalsize(fs.avail_bytes)} free to users, {naturalsize(fs.reserved_bytes)} "
+                f"{reserve_holder(fs)}; size {naturalsize(fs.size_bytes)})"
+            )
+        else:
+            summary = (
+                f"{fs.mountpoint} is {fs.used_percent:.0f}% full "
+                f"({naturalsize(fs.avail_bytes)} free of {naturalsize(fs.size_bytes)})"
+            )
         details: list[str] = []
         if fs.reserved_bytes and status is not Status.OK:
             details.append(
-                f"{naturalsize(fs.reserved_bytes)} more is reserved for root "
-                "(only root processes can still write)"
+                f"{naturalsize(fs.reserved_bytes)} more is {reserve_holder(fs)} "
+                + (f"(only {fs.reserve_owner} can still write)" if is_ext(fs) else "(not available to users)")
             )
         return Result(
             self.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -84,6 +86,7 @@ def disk(
 
     from srvdoctor.probes.scan import scan
 
+    own = _filesystem_of(path, real, probe_timeout)
     progress = _progress_line if sys.stderr.isatty() else None
     try:
         result = scan(
@@ -94,6 +97,7 @@ def disk(
             cross_mounts=cross_mounts,
             max_time=max_time,
             progress=progress,
+            by_items=bool(_inodes_full(own)),
         )
     except FileNotFoundError:
         raise UsageError(f"{path}: no such directory (srvdoctor path {path} says what is missing)") from None
@@ -108,13 +112,12 @@ def disk(
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
 
-    own = _filesystem_of(result.root.path, real, probe_timeout)
     report = _disk_checks(config, probe_timeout, own)
     if fmt == "json":
-        print_json(_as_json(path, depth, top, shown, result, report), output)
+        print_json(_as_json(path, depth, top, shown, result, report, own), output)
     else:
         con = console(output)
-        _print(con, shown, result, report, depth, config)
+        _print(con, shown, result, report, depth, config, own)
         flush_console(con, output)
     raise typer.Exit(report.exit_code(_fail_on(config.fail_on)))
 
@@ -149,9 +152,8 @@ def _filesystem_of(
         return []
     device = f"{os.major(st_dev)}:{os.minor(st_dev)}"
     real_path = os.path.realpath(path)
-    for candidates in (real, None):
-        if candidates is None:
-            candidates = filesystems(timeout, include_pseudo=True)
+    for pseudo in (False, True):
+        candidates = filesystems(timeout, include_pseudo=True) if pseudo else real
         by_device = [fs for fs in candidates if getattr(fs, "device", None) == device]
         if by_device:
             return by_device[:1]
@@ -162,7 +164,7 @@ def _filesystem_of(
 
 
 def _is_under(path: str, mountpoint: str) -> bool:
-    return mountpoint == "/" or path == mountpoint or path.startswith(mountpoint.rstrip("/") + "/")
+    return mountpoint in ("/", path) or path.startswith(mountpoint.rstrip("/") + "/")
 
 
 def _disk_checks(config: Any, timeout: float, own: list[Filesystem | FilesystemError]) -> Report:
@@ -178,7 +180,90 @@ def _disk_checks(config: Any, timeout: float, own: list[Filesystem | FilesystemE
     ctx.memo("filesystems", lambda: own)
     ctx.memo("disk.scope", lambda: True)  # disk.deleted_open: only files on those filesystems
     checks = registry.build([c for c in registry.select(["disk"]) if c.id.startswith("disk.")], config)
-    return run_report(checks, ctx)
+    report = run_report(checks, ctx)
+    # "srvdoctor disk M --depth 2" is the command just run: do not suggest it again
+    results = [
+        dataclasses.replace(r, hints=tuple(h for h in r.hints if not h.startswith("srvdoctor disk ")))
+        for r in report.results
+    ]
+    return dataclasses.replace(report, results=results)
+
+
+def _inodes_full(own: list[Filesystem | FilesystemError]) -> Filesystem | None:
+    """PATH's filesystem when its inodes, not its bytes, are what is running out (>= 80 %)."""
+    from srvdoctor.probes.filesystems import Filesystem
+
+    for fs in own:
+        if (isinstance(fs, Filesystem) and fs.has_inodes and fs.inodes_used_percent >= 80
+                and fs.inodes_used_percent >= fs.used_percent):  # fmt: skip
+            return fs
+    return None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _reserve_note(fs: Filesystem) -> str:
+    """Why used + avail < size: blocks free but not available to users (statvfs f_bfree - f_bavail)."""
+    from srvdoctor.checks.disk import is_ext, reserve_holder
+    from srvdoctor.units import naturalsize
+
+    share = 100.0 * fs.reserved_bytes / fs.size_bytes if fs.size_bytes else 0.0
+    text = (
+        f"{fs.mountpoint}: {naturalsize(fs.reserved_bytes)} ({share:.0f}% of the size) is free but "
+        f"{reserve_holder(fs)} (statvfs: free blocks minus those available to users)"
+    )
+    if is_ext(fs):
+        text += f"; ext4 keeps 5% by default: tune2fs -l {fs.source} | grep -i 'reserved block'"
+        if share > 6:
+            text += f" (this one keeps {share:.0f}%: set by tune2fs -m or the resuid/resgid mount options)"
+    return text
+
+
+def _df_gap(own: list[Filesystem | FilesystemError], r: ScanResult) -> tuple[Filesystem, int] | None:
+    """(PATH's filesystem, bytes df counts used that the scan did not find), when PATH is its root."""
+    from srvdoctor.probes.filesystems import Filesystem
+
+    fs = next((f for f in own if isinstance(f, Filesystem)), None)
+    if fs is None or r.apparent_size or r.incomplete or os.path.realpath(fs.mountpoint) != r.root.path:
+        return None
+    gap = fs.used_bytes - r.root.bytes
+    if gap <= max(1024**2, fs.used_bytes // 20):  # metadata, journal: a few percent
+        return None
+    return fs, gap
+
+
+def _gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[str]:
+    """What the df/du gap can be, with what this run read about each cause."""
+    from srvdoctor.units import naturalsize
+
+    share = 100.0 * gap / fs.used_bytes if fs.used_bytes else 0.0
+    held = sum(
+        int(x.data.get("held_bytes", 0) or 0)
+        for x in report.results
+        if x.check == "disk.deleted_open" and x.target == fs.mountpoint
+    )
+    lines = [
+        f"df counts {naturalsize(fs.used_bytes)} used on {fs.mountpoint}, the scan found "
+        f"{naturalsize(r.root.bytes)}: {naturalsize(gap)} ({share:.0f}%) is where the scan cannot see. "
+        "It is not the reserve (df leaves that out of used). It can be:",
+        f"deleted files still open: {naturalsize(held)} on {fs.mountpoint} (see below)"
+        if held
+        else "deleted files still open: none found on this filesystem (see below)",
+    ]
+    if r.errors:
+        lines.append(f"{r.errors:,} unreadable director{'y' if r.errors == 1 else 'ies'}: "
+                     "their contents were not counted (run as root)")  # fmt: skip
+    lines.append(
+        "files hidden under a mount point (written before something was mounted over the directory): "
+        f"mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*"
+    )
+    if r.skipped_mounts:
+        lines.append(f"bind mounts of this filesystem below it that the scan did not enter "
+                     f"({', '.join(r.skipped_mounts[:3])})")  # fmt: skip
+    lines.append("filesystem metadata and snapshots (journal, btrfs/ZFS snapshots)")
+    return lines
 
 
 # ---------------------------------------------------------------------- JSON
@@ -218,8 +303,15 @@ def _node_json(node: Node, apparent: bool) -> dict[str, Any]:
 
 
 def _as_json(
-    path: str, depth: int, top: int, shown: list[Filesystem | FilesystemError], r: ScanResult, report: Report
+    path: str,
+    depth: int,
+    top: int,
+    shown: list[Filesystem | FilesystemError],
+    r: ScanResult,
+    report: Report,
+    own: list[Filesystem | FilesystemError],
 ) -> dict[str, Any]:
+    gap = _df_gap(own, r)
     return {
         "schema": 1,
         "tool": report.tool,
@@ -252,6 +344,10 @@ def _as_json(
             "other_filesystems_skipped": list(r.skipped_mounts),
             "duration_s": round(r.duration_s, 6),
             "workers": r.workers,
+            "order": "items" if r.by_items else "bytes",
+            "filesystem": own[0].mountpoint if own else None,
+            "df_gap_bytes": gap[1] if gap else None,
+            "df_gap_causes": _gap_lines(*gap, r, report)[1:] if gap else [],
         },
         "results": [x.to_dict() for x in report.results],
     }
@@ -282,6 +378,7 @@ def _print(
     report: Report,
     depth: int,
     config: Any,
+    own: list[Filesystem | FilesystemError],
 ) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -323,12 +420,8 @@ def _print(
             inodes,
             escape(fs.source),
         )
-        if fs.reserved_bytes and fs.used_bytes + fs.avail_bytes < fs.size_bytes:
-            share = 100.0 * fs.reserved_bytes / fs.size_bytes if fs.size_bytes else 0.0
-            notes.append(
-                f"{fs.mountpoint}: used + avail is {naturalsize(fs.reserved_bytes)} ({share:.0f}%) "
-                "less than size: blocks reserved for root (ext4 keeps 5% by default; see tune2fs -m)"
-            )
+        if fs.reserved_bytes:
+            notes.append(_reserve_note(fs))
     con.print(table)
     for note in notes:
         con.print(f"  [dim]{escape(note)}[/dim]")
@@ -339,9 +432,12 @@ def _print(
 
     mode = "apparent size" if r.apparent_size else "allocated size, like du"
     total = size_of(r.root)
+    by_entries = _inodes_full(own)
+    if by_entries:
+        mode += "; inodes are what is full: directories with the most entries first, like du --inodes"
     con.print(
         f"[bold underline]{escape(r.root.path)}[/bold underline] [bold]{naturalsize(total)}[/bold], "
-        f"{r.root.items:,} items [dim]({mode}; depth {depth}; {r.scanned:,} entries in "
+        f"{_plural(r.root.items, 'item')} [dim]({mode}; depth {depth}; {r.scanned:,} entries in "
         f"{r.duration_s:.2f} s)[/dim]"
     )
     tree = Table(box=None, header_style="bold", pad_edge=False)
@@ -378,6 +474,12 @@ def _print(
     add(r.root, 0)
     if r.root.children:
         con.print(tree)
+    gap = _df_gap(own, r)
+    if gap is not None:
+        first, *causes = _gap_lines(*gap, r, report)
+        con.print(f"[yellow]{escape(first)}[/yellow]")
+        for cause in causes:
+            con.print(f"  - {escape(cause)}")
     con.print()
 
     if r.top_files:

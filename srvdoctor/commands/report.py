@@ -64,6 +64,7 @@ def report(
             raise UsageError(f"--package {name!r}: not a package name")
 
     from srvdoctor.envreport import collect, finish
+
     check_report = None
     if not no_check:
         from srvdoctor.checks import registry

@@ -50,6 +50,7 @@ class Mount:
     options: str
     fstype: str
     source: str
+    super_options: str = ""  # the filesystem's own options (ext4: resuid=, errors=...)
 
     @property
     def readonly(self) -> bool:
@@ -72,6 +73,15 @@ class Filesystem:
     inodes_total: int
     inodes_used: int
     inodes_avail: int
+    options: str = ""  # mount options (ext4's resuid=/resgid= say whom the reserve is for)
+
+    @property
+    def reserve_owner(self) -> str:
+        """Who may use the reserved blocks: "root", or the resuid=/resgid= of the mount options."""
+        opts = dict(o.split("=", 1) for o in self.options.split(",") if "=" in o)
+        owners = [f"{key} {opts[name]}" for name, key in (("resuid", "uid"), ("resgid", "gid"))
+                  if opts.get(name, "0") != "0"]  # fmt: skip
+        return " and ".join(owners) if owners else "root"
 
     @property
     def used_percent(self) -> float:
@@ -115,6 +125,7 @@ def parse_mountinfo(text: str) -> list[Mount]:
                 options=fields[5],
                 fstype=fields[sep + 1],
                 source=_unescape(fields[sep + 2]),
+                super_options=fields[sep + 3] if len(fields) > sep + 3 else "",
             )
         )
     return mounts
@@ -177,6 +188,7 @@ def statfs(mount: Mount) -> Filesystem:
         inodes_total=st.f_files,
         inodes_used=st.f_files - st.f_ffree,
         inodes_avail=st.f_favail,
+        options=f"{mount.options},{mount.super_options}".strip(","),
     )
 
 

@@ -104,6 +104,7 @@ class ScanResult:
     duration_s: float
     workers: int
     apparent_size: bool
+    by_items: bool = False  # children ordered by entries (inodes), like du --inodes
 
     @property
     def total(self) -> int:
@@ -120,6 +121,7 @@ class _Settings:
     dev: int
     deadline: float | None
     docker_roots: frozenset[str]
+    by_items: bool = False
 
 
 @dataclass
@@ -170,7 +172,11 @@ class _Walker:
         self.incomplete: str | None = None
         self.next_tick = 0.0  # the first directory checks the clock
         self.base = 0  # entries this process scanned in earlier units
-        self.key = (lambda n: n.apparent) if settings.apparent else (lambda n: n.bytes)
+        self.key: Callable[[Node], int] = (
+            (lambda n: n.items) if settings.by_items
+            else (lambda n: n.apparent) if settings.apparent
+            else (lambda n: n.bytes)
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ control
 
@@ -418,12 +424,14 @@ def scan(
     max_time: float | None = None,
     workers: int | None = None,
     progress: ProgressFn | None = None,
+    by_items: bool = False,
 ) -> ScanResult:
     """Scan the tree at `path` (a directory; a symlink to one is followed).
 
     Raises OSError (FileNotFoundError, NotADirectoryError, PermissionError) when `path`
     itself cannot be scanned. Ctrl-C or `max_time` stop it with what was scanned so far
-    (`incomplete` says which).
+    (`incomplete` says which). `by_items` keeps the children with the most entries
+    (inodes) at each level instead of the largest, as `du --inodes` ranks them.
     """
     started = time.monotonic()
     root_path = os.path.realpath(path)
@@ -435,6 +443,7 @@ def scan(
     settings = _Settings(
         root=root_path, depth=max(0, depth), top=max(1, top), apparent=apparent_size, cross=cross_mounts,
         dev=st.st_dev, deadline=started + max_time if max_time else None, docker_roots=docker_data_roots(),
+        by_items=by_items,
     )  # fmt: skip
     ctx = multiprocessing.get_context("fork")
     shared = _Shared(
@@ -613,7 +622,7 @@ def _merge(
         root=root, top_files=top_files, eaters=tuple(found), scanned=scanned, errors=errors,
         error_examples=tuple(examples[:MAX_EXAMPLES]), skipped_mounts=tuple(skipped[:MAX_SKIPPED_MOUNTS]),
         incomplete=incomplete, duration_s=duration, workers=nworkers if results and units else 1,
-        apparent_size=s.apparent,
+        apparent_size=s.apparent, by_items=s.by_items,
     )  # fmt: skip
 
 

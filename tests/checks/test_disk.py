@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -94,3 +95,19 @@ def test_thresholds_from_config_apply(tmpfs, cli, tmp_path: Path) -> None:  # ty
     config.write_text('[checks."disk.space"]\nwarn_percent = 40\nfail_percent = 95\n')
     report = json.loads(cli("check", "--only", "disk", "-f", "json", "-c", str(config)).stdout)
     assert _results_for(report, "disk.space", half)["status"] == "warn"
+
+
+def test_space_summary_explains_the_reserve_in_the_same_line() -> None:
+    """used + free + reserved add up to the size in the summary itself (issue 12.12)."""
+    gib = 1024**3
+    ext4 = fs(24 * gib, 78 * gib, free=228 * gib)  # 150 GiB free but not for users
+    summary = DiskSpace().judge(ext4).summary
+    assert summary == (
+        "/data is 24% full (24.0 GiB used, 78.0 GiB free to users, 150.0 GiB reserved for root; size 252.0 GiB)"
+    )
+    other = dataclasses.replace(ext4, fstype="xfs")
+    assert "root" not in DiskSpace().judge(other).summary
+    assert "150.0 GiB held back by xfs" in DiskSpace().judge(other).summary
+    nobody = dataclasses.replace(ext4, options="rw,relatime,resuid=65534,resgid=65534")
+    assert "reserved for uid 65534 and gid 65534;" in DiskSpace().judge(nobody).summary
+    assert DiskSpace().judge(fs(10, 90)).summary == "/data is 10% full (90 B free of 100 B)"

@@ -123,3 +123,80 @@ def test_disk_path_judges_its_own_filesystem_only(tmpfs, cli) -> None:  # type: 
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.root
+def test_df_du_gap_names_its_possible_causes(tmpfs, cli) -> None:  # type: ignore[no-untyped-def]
+    """Files hidden under a mount point: df counts them, the scan cannot; not blamed on a reserve."""
+    root = tmpfs("gap", size="16M")
+    (root / "under").mkdir()
+    (root / "under" / "hidden.bin").write_bytes(os.urandom(4 * 1024 * 1024))
+    (root / "seen.bin").write_bytes(os.urandom(100_000))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(root / "under")], check=True)
+    try:
+        table = cli("disk", str(root), "--depth", "1")
+        report = json.loads(cli("disk", str(root), "--format", "json").stdout)
+    finally:
+        subprocess.run(["umount", "-l", str(root / "under")], check=False)
+    assert table.rc == 0, table.stderr
+    assert f"df counts 4.1 MiB used on {root}, the scan found" in table.stdout
+    assert (
+        "files hidden under a mount point" in table.stdout
+        and "deleted files still open: none" in table.stdout
+    )
+    assert "reserved for root" not in table.stdout
+    assert report["scan"]["df_gap_bytes"] >= 4 * 1024 * 1024
+    assert any("hidden under a mount point" in c for c in report["scan"]["df_gap_causes"])
+
+
+@pytest.mark.root
+def test_disk_does_not_suggest_itself(tmpfs, cli) -> None:  # type: ignore[no-untyped-def]
+    full = tmpfs("full", size="1M")
+    subprocess.run(["dd", "if=/dev/zero", f"of={full}/fill", "bs=64k"], capture_output=True, check=False)
+    result = cli("disk", str(full), "--format", "json")
+    assert result.rc == 1
+    space = [r for r in json.loads(result.stdout)["results"] if r["check"] == "disk.space"]
+    assert space and space[0]["status"] == "fail" and space[0]["playbook"] == "disk-full"
+    assert not any(h.startswith("srvdoctor disk") for r in space for h in r["hints"])
+    assert "srvdoctor disk" not in cli("disk", str(full)).stdout
+
+
+def test_one_item_is_singular(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty").mkdir()
+    out = cli("disk", str(tmp_path / "empty")).stdout
+    assert " 1 item (" in out and "1 items" not in out
+
+
+@pytest.mark.root
+def test_inode_exhaustion_ranks_directories_by_entries(tmpfs, cli) -> None:  # type: ignore[no-untyped-def]
+    """Out of inodes: the tree leads with the directories holding the most entries (issue 12.8)."""
+    root = tmpfs("inodes", size="16M", nr_inodes=200)
+    (root / "big").mkdir()
+    (root / "big" / "model.bin").write_bytes(os.urandom(4 * 1024 * 1024))
+    (root / "many").mkdir()
+    (root / "some").mkdir()
+    for i in range(20):
+        (root / "some" / f"s{i}").touch()
+    with pytest.raises(OSError, match="No space left on device"):
+        for i in range(1000):
+            (root / "many" / f"f{i}").touch()
+    report = json.loads(cli("disk", str(root), "--depth", "1", "--format", "json").stdout)
+    assert report["scan"]["order"] == "items"
+    children = report["tree"]["children"]
+    assert [Path(c["path"]).name for c in children] == ["many", "some", "big"]
+    assert children[0]["items"] == du("--inodes", "-x", "-s", str(root / "many"))
+    assert report["tree"]["items"] == du("--inodes", "-x", "-s", str(root))
+    inodes = [r for r in report["results"] if r["check"] == "disk.inodes"]
+    assert inodes[0]["status"] == "fail" and inodes[0]["target"] == str(root)
+    table = cli("disk", str(root), "--depth", "1").stdout
+    assert "inodes are what is full: directories with the most entries first" in table
+    # with free inodes, the same tree is ranked by bytes
+    roomy = tmpfs("roomy", size="16M")
+    (roomy / "big").mkdir()
+    (roomy / "big" / "model.bin").write_bytes(os.urandom(4 * 1024 * 1024))
+    (roomy / "many").mkdir()
+    for i in range(150):
+        (roomy / "many" / f"f{i}").touch()
+    ranked = json.loads(cli("disk", str(roomy), "--depth", "1", "--format", "json").stdout)
+    assert [Path(c["path"]).name for c in ranked["tree"]["children"]] == ["big", "many"]
+    assert ranked["scan"]["order"] == "bytes"

@@ -159,7 +159,9 @@ def test_search_matches_whole_words(cli, home) -> None:  # type: ignore[no-untyp
     hits = json.loads(cli("notes", "search", "space", "-f", "json", env=home).stdout)
     ids = [h["id"] for h in hits]
     assert "disk-full" in ids and "netns-only" not in ids
-    assert not any("namespace" in s.lower() and " space" not in s.lower() for h in hits for s in h["snippets"])
+    assert not any(
+        "namespace" in s.lower() and " space" not in s.lower() for h in hits for s in h["snippets"]
+    )
     assert [h["id"] for h in json.loads(cli("notes", "search", "namespace", "-f", "json", env=home).stdout)][
         :1
     ] == ["netns-only"]
