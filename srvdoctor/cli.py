@@ -173,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _run(args: list[str]) -> int:
     """The app's exit code; bad invocations are printed here as one line and give 2."""
+    from srvdoctor.commands.clitypes import install
+
+    install()  # plain option values converted without importing pydantic (typer 0.2x)
     command = typer.main.get_command(app)
     try:
         rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)

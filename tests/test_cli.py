@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -158,18 +160,120 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
     )
 
 
-def test_version_imports_no_command_and_no_heavy_library() -> None:
+#: Import budgets: the srvdoctor modules (short names) and heavy libraries each command may
+#: load beyond what typer itself loads. A command that needs more must say so here, so a new
+#: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
+START = {"cli", "commands", "commands.clitypes", "commands.common", "constants"}
+#: ...and by every command that runs checks and prints a report.
+REPORT = START | {"config", "model", "units", "runner", "playbooks", "render", "render.table",
+                  "checks", "checks.base", "checks.registry", "probes", "probes.timeout"}  # fmt: skip
+NET = {"targets", "checks.netcommon", "checks.network", "probes.dns", "probes.interfaces",
+       "probes.listeners", "probes.tcp"}  # fmt: skip
+HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio")
+BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
+    (["--version"], START - {"constants"}, set()),
+    (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, {"rich"}),
+    (["notes"], START | {"commands.notes", "config", "model", "units", "playbooks"}, {"rich", "yaml"}),
+    (
+        ["triage", "--no-run", "something odd happened"],
+        REPORT | {"commands.triage", "triage", "usernotes"},
+        {"rich", "yaml"},
+    ),
+    (
+        ["ping", "127.0.0.1", "--count", "1", "--timeout", "1"],
+        REPORT | NET | {"commands.ping", "checks.ping", "probes.icmp"},
+        {"rich", "psutil"},
+    ),
+    (
+        ["port", "1", "--timeout", "1"],
+        REPORT
+        | NET
+        | {
+            "commands.port",
+            "checks.http",
+            "checks.ladder",
+            "checks.firewall",
+            "probes.http",
+            "probes.tls",
+            "probes.firewall",
+            "probes.fwrules",
+        },
+        {"rich", "psutil", "yaml", "ssl"},
+    ),
+    (
+        ["firewall"],
+        REPORT | NET | {"commands.firewall", "checks.firewall", "probes.firewall", "probes.fwrules"},
+        {"rich", "psutil"},
+    ),
+    (
+        ["gpu"],
+        REPORT | {"commands.gpu", "checks.gpu", "probes.nvml", "probes.nvml_devices"},
+        {"rich", "psutil", "pynvml", "yaml"},
+    ),
+    (
+        ["disk", "DIR"],
+        REPORT
+        | {
+            "commands.disk",
+            "checks.disk",
+            "probes.filesystems",
+            "probes.openfiles",
+            "probes.scan",
+            "probes.spaceeaters",
+        },
+        {"rich"},
+    ),
+    (["schedule", "show"], START | {"commands.schedule"}, set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "modules", "heavy"), BUDGETS, ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
+def test_each_command_imports_only_what_it_uses(args: list[str], modules: set[str], heavy: set[str],
+                                                tmp_path: Path) -> None:  # fmt: skip
+    args = [str(tmp_path) if a == "DIR" else a for a in args]
     code = (
-        "import sys; sys.argv = ['srvdoctor', '--version']\n"
+        f"import sys; sys.argv = ['srvdoctor', *{args!r}]\n"
         "import typer\n"
         "before = set(sys.modules)  # what typer itself loads (older typer loads rich) is not ours\n"
         "import srvdoctor.cli\n"
         "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('rich', 'psutil', 'httpx', 'docker', 'pynvml', 'yaml')\n"
-        "print(sorted(m for m in set(sys.modules) - before if m.startswith('srvdoctor.') or m in heavy))"
+        f"heavy = {HEAVY!r}\n"
+        "new = set(sys.modules) - before\n"
+        "print(sorted(m[10:] for m in new if m.startswith('srvdoctor.')))\n"
+        "print(sorted(m for m in heavy if m in new))"
+    )
+    env = {**os.environ, "SRVDOCTOR_CONFIG": os.devnull, "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    ours, libraries = (ast.literal_eval(line) for line in proc.stdout.splitlines()[-2:])
+    assert set(ours) - modules == set(), f"srvdoctor {' '.join(args)} imports more than its budget"
+    assert set(libraries) - heavy == set(), f"srvdoctor {' '.join(args)} imports heavy libraries"
+
+
+def test_version_imports_no_command_and_no_heavy_library() -> None:
+    code = (
+        "import sys; sys.argv = ['srvdoctor', '--version']\n"
+        "import typer\n"
+        "before = set(sys.modules)\n"
+        "import srvdoctor.cli\n"
+        "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('srvdoctor.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [
         f"srvdoctor {__version__}",
-        "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.common']",
+        "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.clitypes', 'srvdoctor.commands.common']",
     ]
+
+
+def test_registry_prefixes_name_every_check() -> None:
+    """registry.by_id imports a module by id prefix: every id must start with its module's prefixes."""
+    from srvdoctor.checks import registry
+
+    for area, module, prefixes in registry.MODULES:
+        classes = registry.checks([area])
+        mine = [c for c in classes if c.__module__ == module]
+        assert mine and all(c.id.startswith(prefixes) and c.area == area for c in mine), module
+    ids = [c.id for c in CHECKS]
+    assert list(registry.by_id(ids)) == ids and registry.by_id(["nope.x"]) == {}

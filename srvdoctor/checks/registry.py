@@ -17,20 +17,21 @@ if TYPE_CHECKING:
     from srvdoctor.checks.base import Check
     from srvdoctor.config import Config
 
-#: (area, module) for every check module, in report order; each module has a `CHECKS` tuple.
-MODULES: tuple[tuple[str, str], ...] = (
-    ("disk", "srvdoctor.checks.disk"),
-    ("disk", "srvdoctor.checks.shm"),
-    ("path", "srvdoctor.checks.path"),
-    ("network", "srvdoctor.checks.network"),
-    ("network", "srvdoctor.checks.http"),
-    ("network", "srvdoctor.checks.ping"),
-    ("firewall", "srvdoctor.checks.firewall"),
-    ("load", "srvdoctor.checks.load"),
-    ("gpu", "srvdoctor.checks.gpu"),
-    ("docker", "srvdoctor.checks.docker"),
-    ("expect", "srvdoctor.checks.expect"),
-    ("logs", "srvdoctor.checks.logs"),
+#: (area, module, id prefixes) for every check module, in report order. Each module has a
+#: `CHECKS` tuple; the ids of its checks start with one of its prefixes (a test holds it to that).
+MODULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("disk", "srvdoctor.checks.disk", ("disk.space", "disk.inodes", "disk.deleted_open")),
+    ("disk", "srvdoctor.checks.shm", ("disk.shm",)),
+    ("path", "srvdoctor.checks.path", ("path.",)),
+    ("network", "srvdoctor.checks.network", ("net.dns", "port.")),
+    ("network", "srvdoctor.checks.http", ("http.",)),
+    ("network", "srvdoctor.checks.ping", ("net.ping",)),
+    ("firewall", "srvdoctor.checks.firewall", ("firewall.",)),
+    ("load", "srvdoctor.checks.load", ("container.", "cpu.", "mem.")),
+    ("gpu", "srvdoctor.checks.gpu", ("gpu.",)),
+    ("docker", "srvdoctor.checks.docker", ("docker.",)),
+    ("expect", "srvdoctor.checks.expect", ("expect.",)),
+    ("logs", "srvdoctor.checks.logs", ("logs.",)),
 )
 
 
@@ -38,10 +39,20 @@ def checks(areas: Iterable[str] | None = None) -> tuple[type[Check], ...]:
     """The check classes of `areas` (every area when None), importing only their modules."""
     wanted = set(AREAS if areas is None else areas)
     found: list[type[Check]] = []
-    for area, module in MODULES:
+    for area, module, _prefixes in MODULES:
         if area in wanted:
             found.extend(importlib.import_module(module).CHECKS)
     return tuple(found)
+
+
+def by_id(ids: Iterable[str]) -> dict[str, type[Check]]:
+    """The check classes of these ids (unknown ids left out), importing only their modules."""
+    wanted = set(ids)
+    found: dict[str, type[Check]] = {}
+    for _area, module, prefixes in MODULES:
+        if any(i.startswith(prefixes) for i in wanted):
+            found.update((c.id, c) for c in importlib.import_module(module).CHECKS if c.id in wanted)
+    return found
 
 
 def __getattr__(name: str) -> tuple[type[Check], ...]:

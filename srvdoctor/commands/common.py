@@ -141,7 +141,9 @@ def print_table_report(
     if header is not None:
         con.print(header)
         con.print()
-    print_report(con, report, load_library(config.resolved_notes_dir()).paths())
+    # the notes (YAML) are read only when a result links one
+    linked = any(r.playbook for r in report.results)
+    print_report(con, report, load_library(config.resolved_notes_dir()).paths() if linked else {})
     if footer:
         from rich.markup import escape
 

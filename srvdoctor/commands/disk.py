@@ -530,7 +530,8 @@ def _print(
     from srvdoctor.playbooks import load_library
     from srvdoctor.render.table import print_result, verdict
 
-    paths = load_library(config.resolved_notes_dir()).paths()
+    linked = any(x.playbook for x in report.results)  # the notes (YAML) only when a result links one
+    paths = load_library(config.resolved_notes_dir()).paths() if linked else {}
     con.print("[bold underline]deleted but open files[/bold underline]")
     for res in report.results:
         if res.check == "disk.deleted_open":

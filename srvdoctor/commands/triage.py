@@ -134,7 +134,7 @@ def triage(
     matched = library.matching(raw)
 
     named = list(dict.fromkeys(c for note, _ in matched for c in note.checks))
-    by_id = {c.id: c for c in registry.CHECKS}
+    by_id = registry.by_id(named)
     runnable = [by_id[c] for c in named if c in by_id]
     unknown = [c for c in named if c not in by_id]
 
