@@ -1,12 +1,23 @@
 """srvdoctor benchmarks: each figure a ratio against its reference, run side by side.
 
     .venv/bin/python benchmarks/bench.py            # every benchmark
-    .venv/bin/python benchmarks/bench.py version    # just one
+    .venv/bin/python benchmarks/bench.py startup    # just one (names below)
 
-Targets (DESIGN.md): `srvdoctor --version` <= 1.3x `python -c "import typer"`;
-`srvdoctor check` on a healthy machine <= 2 s wall; `srvdoctor disk DIR --depth 2` <= 1.5x
-`du -d 2 DIR` on a warm tree of 300,000 files in 4,400 directories, same byte totals as
-`du -B1 -x -s`, peak RSS <= 64 MiB (also with `--files 1000000`).
+Rows (issue 17's table; targets from it and DESIGN.md):
+  version   `srvdoctor --version` <= 1.3x `python -c "import typer"`
+  startup   `path /`, `port 1`, `notes`, `triage --no-run TEXT`, `ping`, `firewall`, `gpu`
+            (no GPU) each <= 1.5x `python -c "import typer"`
+  check     `srvdoctor check` (every area) <= 4x `python -c "import typer"`, <= 2 s wall
+  disk      `srvdoctor disk TREE --depth 2` <= 1.2x `du -s -B1 -x TREE` on 300,000 files warm,
+            same byte totals, peak RSS <= 64 MiB (also with `--files 1000000`)
+  watch     CPU of `srvdoctor load --watch 1` <= 5 % of a core (top -d 1: ~1 %)
+  load, gpu, port: the commands against the tools they replace
+
+Each row runs ours and its reference interleaved (ref, ours, ref, ours...), so that noise
+from other processes hits both alike, and prints medians, the machine's CPU count and its
+load average before and after: on a shared machine, read the ratio, not the milliseconds.
+srvdoctor's own modules are byte-compiled first (PYTHONDONTWRITEBYTECODE=1 would otherwise
+make every run compile them, as an installed wheel never does).
 """
 
 from __future__ import annotations
@@ -24,6 +35,43 @@ from pathlib import Path
 PY = sys.executable
 SRVDOCTOR = [PY, "-m", "srvdoctor"]
 BIN = Path(PY).with_name("srvdoctor")
+
+
+def once(cmd: Sequence[str], **kwargs: object) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children) of one run of `cmd`."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime
+
+
+def side_by_side(
+    ours: Sequence[str], ref: Sequence[str], runs: int, warmup: int = 1, **kwargs: object
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Medians ((wall, cpu) of ours, (wall, cpu) of ref), runs interleaved."""
+    for _ in range(warmup):
+        once(ref, **kwargs)
+        once(ours, **kwargs)
+    mine: list[tuple[float, float]] = []
+    theirs: list[tuple[float, float]] = []
+    for _ in range(runs):
+        theirs.append(once(ref, **kwargs))
+        mine.append(once(ours, **kwargs))
+    med = statistics.median
+    return (med(w for w, _ in mine), med(c for _, c in mine)), (
+        med(w for w, _ in theirs),
+        med(c for _, c in theirs),
+    )
+
+
+def row(name: str, ours: tuple[float, float], ref: tuple[float, float], ref_name: str, target: str) -> None:
+    """One line: wall and CPU of ours and of the reference, and the wall ratio."""
+    ratio = ours[0] / ref[0] if ref[0] else float("nan")
+    cpu_ratio = ours[1] / ref[1] if ref[1] else float("nan")
+    print(f"{name:<34} {ours[0] * 1000:7.0f} ms ({ours[1] * 1000:5.0f} ms CPU)  vs {ref_name:<24} "
+          f"{ref[0] * 1000:7.0f} ms ({ref[1] * 1000:5.0f} ms CPU)  ratio {ratio:5.2f}x "
+          f"(CPU {cpu_ratio:5.2f}x)  target {target}")  # fmt: skip
 
 
 def wall(cmd: Sequence[str], runs: int, warmup: int = 2, **kwargs: object) -> float:
@@ -46,19 +94,61 @@ def line(name: str, ours: float, ref: float | None, ref_name: str, target: str) 
     )
 
 
+CMD = [str(BIN)] if BIN.exists() else SRVDOCTOR
+TYPER = [PY, "-c", "import typer"]
+QUIET_ENV = {**os.environ, "SRVDOCTOR_CONFIG": os.devnull}
+
+
 def bench_version() -> None:
     """`srvdoctor --version` (the installed console script) vs `python -c "import typer"`."""
-    cmd = [str(BIN), "--version"] if BIN.exists() else [*SRVDOCTOR, "--version"]
-    ref = wall([PY, "-c", "import typer"], runs=21)
-    ours = wall(cmd, runs=21)
-    line("srvdoctor --version", ours, ref, 'python -c "import typer"', "<= 1.30x")
+    ours, ref = side_by_side([*CMD, "--version"], TYPER, runs=15)
+    row("srvdoctor --version", ours, ref, 'python -c "import typer"', "<= 1.30x")
+
+
+#: The commands that should start about as fast as typer itself (issue 17).
+STARTUP = {
+    "path /": ["path", "/"],
+    "port 1": ["port", "1", "--timeout", "1"],
+    "notes": ["notes"],
+    "triage --no-run TEXT": ["triage", "--no-run", "OSError: [Errno 28] No space left on device"],
+    "ping 127.0.0.1 --count 1": ["ping", "127.0.0.1", "--count", "1", "--timeout", "1"],
+    "firewall": ["firewall"],
+    "gpu": ["gpu"],
+}
+
+
+def bench_startup() -> None:
+    """Each light command vs `python -c "import typer"`, interleaved."""
+    for name, args in STARTUP.items():
+        ours, ref = side_by_side([*CMD, *args], TYPER, runs=9, env=QUIET_ENV)
+        row(f"srvdoctor {name}", ours, ref, 'python -c "import typer"', "<= 1.50x")
 
 
 def bench_check() -> None:
-    """`srvdoctor check` wall time, every area this machine has; no unreachable targets."""
-    env = {**os.environ, "SRVDOCTOR_CONFIG": os.devnull}
-    ours = wall([*SRVDOCTOR, "check", "--format", "json"], runs=5, warmup=1, env=env)
-    line("srvdoctor check", ours, None, "(absolute)", "<= 2000 ms")
+    """`srvdoctor check`, every area this machine has, no targets configured, vs import typer."""
+    ours, ref = side_by_side([*CMD, "check", "--format", "json"], TYPER, runs=5, env=QUIET_ENV)
+    row("srvdoctor check", ours, ref, 'python -c "import typer"', "<= 4x, <= 2000 ms")
+
+
+def bench_watch(seconds: float = 6.0) -> None:
+    """CPU share of one core used by `srvdoctor load --watch 1` vs `top -d 1`, over `seconds`."""
+
+    def cpu_share(cmd: Sequence[str]) -> float:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=QUIET_ENV)
+        time.sleep(1.5)  # past start-up: the cost of a dashboard left open
+        with open(f"/proc/{proc.pid}/stat") as fh:
+            before = sum(int(x) for x in fh.read().rsplit(")", 1)[1].split()[11:13])
+        time.sleep(seconds)
+        with open(f"/proc/{proc.pid}/stat") as fh:
+            after = sum(int(x) for x in fh.read().rsplit(")", 1)[1].split()[11:13])
+        proc.terminate()
+        proc.wait()
+        return (after - before) / os.sysconf("SC_CLK_TCK") / seconds
+
+    ours = cpu_share([*CMD, "load", "--watch", "1"])
+    ref = cpu_share(["top", "-b", "-d", "1"]) if shutil.which("top") else float("nan")
+    print(f"{'srvdoctor load --watch 1':<34} {100 * ours:5.1f} % of a core   vs top -b -d 1 {100 * ref:5.1f} %"
+          f"   target <= 5 %")  # fmt: skip
 
 
 def bench_load() -> None:
@@ -154,31 +244,25 @@ def du_total(path: Path) -> int:
 
 
 def bench_disk() -> None:
-    """`srvdoctor disk DIR --depth 2` vs `du -d 2 DIR`, warm cache, same byte totals, peak RSS."""
+    """`srvdoctor disk DIR --depth 2` vs `du -s -B1 -x DIR`, warm cache, same byte totals, peak RSS."""
     import json
 
     files = OPTIONS["files"]
     tree = make_tree(files)
-    ours_cmd = [str(BIN) if BIN.exists() else PY, *([] if BIN.exists() else ["-m", "srvdoctor"]),
-                "disk", str(tree), "--depth", "2", "--format", "json"]  # fmt: skip
-    du_cmd = ["du", "-d", "2", str(tree)]
+    ours_cmd = [*CMD, "disk", str(tree), "--depth", "2", "--format", "json"]
+    du_cmd = ["du", "-s", "-B1", "-x", str(tree)]
     runs = 7 if files <= 300_000 else 3
-    # Warm the cache, then interleave the runs so that noise from other processes hits both alike.
-    for cmd in (du_cmd, du_cmd, ours_cmd):
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    ours_times, du_times = [], []
-    for _ in range(runs):
-        du_times.append(wall(du_cmd, runs=1, warmup=0))
-        ours_times.append(wall(ours_cmd, runs=1, warmup=0))
-    ours, ref = statistics.median(ours_times), statistics.median(du_times)
-    line(f"srvdoctor disk ({files:,} files)", ours, ref, "du -d 2", "<= 1.50x")
-    proc = subprocess.run(ours_cmd, capture_output=True, text=True, check=False)
-    total = json.loads(proc.stdout)["tree"]["bytes"]
-    reference = du_total(tree)
+    subprocess.run(du_cmd, stdout=subprocess.DEVNULL, check=False)  # warm the cache
+    ours, ref = side_by_side(ours_cmd, du_cmd, runs=runs, env=QUIET_ENV)
+    row(f"srvdoctor disk ({files:,} files)", ours, ref, "du -s -B1 -x", "<= 1.20x")
+    proc = subprocess.run(ours_cmd, capture_output=True, text=True, check=False, env=QUIET_ENV)
+    report = json.loads(proc.stdout)
+    total, reference = report["tree"]["bytes"], du_total(tree)
     same = "same" if total == reference else "DIFFERENT"
-    print(f"{'  byte totals':<28} srvdoctor {total:,}   du -B1 -x -s {reference:,}   ({same})")
+    print(f"{'  byte totals':<34} srvdoctor {total:,}   du -B1 -x -s {reference:,}   ({same}); "
+          f"{report['scan']['workers']} scan worker(s)")  # fmt: skip
     rss_ours, rss_du = peak_rss_mib(ours_cmd), peak_rss_mib(du_cmd)
-    print(f"{'  peak RSS':<28} srvdoctor {rss_ours:.1f} MiB (largest process)   du {rss_du:.1f} MiB"
+    print(f"{'  peak RSS':<34} srvdoctor {rss_ours:.1f} MiB (largest process)   du {rss_du:.1f} MiB"
           f"   target <= 64 MiB")  # fmt: skip
 
 
@@ -209,7 +293,9 @@ def bench_port() -> None:
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "version": bench_version,
+    "startup": bench_startup,
     "check": bench_check,
+    "watch": bench_watch,
     "load": bench_load,
     "gpu": bench_gpu,
     "disk": bench_disk,
@@ -227,9 +313,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="files in the generated tree of the disk benchmark (e.g. 1000000)")  # fmt: skip
     args = parser.parse_args(argv)
     OPTIONS["files"] = args.files
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {os.uname().release}")
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "srvdoctor"), quiet=1)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {os.uname().release}, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     for name in args.names or BENCHMARKS:
         BENCHMARKS[name]()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
