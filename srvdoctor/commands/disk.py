@@ -344,6 +344,7 @@ def _as_json(
             "other_filesystems_skipped": list(r.skipped_mounts),
             "duration_s": round(r.duration_s, 6),
             "workers": r.workers,
+            "stolen": r.stolen,
             "order": "items" if r.by_items else "bytes",
             "filesystem": own[0].mountpoint if own else None,
             "df_gap_bytes": gap[1] if gap else None,

@@ -23,6 +23,7 @@ import contextlib
 import heapq
 import multiprocessing
 import os
+import queue
 import signal
 import stat
 import threading
@@ -105,6 +106,7 @@ class ScanResult:
     workers: int
     apparent_size: bool
     by_items: bool = False  # children ordered by entries (inodes), like du --inodes
+    stolen: int = 0  # directories a busy worker handed to an idle one (work stealing)
 
     @property
     def total(self) -> int:
@@ -132,6 +134,7 @@ class _Shared:
     files: Any  # one counter per worker slot, the last one the parent's
     current: Any
     slot_counter: Any
+    idle: Any = None  # workers waiting for a unit (work stealing), a shared counter
 
 
 # (key, path, bytes, apparent, dev, ino); key is what the heap orders by
@@ -152,6 +155,7 @@ class _UnitResult:
     examples: list[str]
     skipped: list[str]
     incomplete: str | None
+    into: str | None = None  # a donated directory: the path of the node its sums go into
 
 
 class _Walker:
@@ -172,6 +176,11 @@ class _Walker:
         self.incomplete: str | None = None
         self.next_tick = 0.0  # the first directory checks the clock
         self.base = 0  # entries this process scanned in earlier units
+        #: set in workers: hands (node path, [(dir, tags)...]) to idle workers
+        self.donate: Callable[[str, list[tuple[str, tuple[str, ...]]]], None] | None = None
+        #: True once this walker gave directories away: its nodes' sums are partial until the
+        #: parent adds the stolen parts, so it keeps every child for the parent to rank
+        self.donated = False
         self.key: Callable[[Node], int] = (
             (lambda n: n.items) if settings.by_items
             else (lambda n: n.apparent) if settings.apparent
@@ -302,9 +311,20 @@ class _Walker:
         return min(top[0][0], MIN_FILE_BYTES) if len(top) >= limit else 0
 
     def walk_flat(self, path: str, node: Node, tags: tuple[str, ...]) -> None:
-        """Everything below `path` summed into `node` (below the requested depth)."""
+        """Everything below `path` summed into `node` (below the requested depth).
+
+        In a worker, when another worker sits idle, half of the directories still to read
+        are handed to it (work stealing): their sums come back separately and the parent
+        adds them to `node`.
+        """
         stack = [(path, tags)]
+        donate = self.donate
         while stack:
+            if donate is not None and len(stack) > 1 and self.shared.idle.value > 0:
+                half = len(stack) // 2
+                donate(node.path, stack[:half])
+                del stack[:half]
+                self.donated = True
             current, current_tags = stack.pop()
             for sub, _name, own, own_apparent, subtags in self.read_dir(current, node, current_tags):
                 node.bytes += own
@@ -342,6 +362,8 @@ class _Walker:
             self.prune(parent)
 
     def prune(self, node: Node) -> None:
+        if self.donated:
+            return
         node.children.sort(key=self.key, reverse=True)
         del node.children[self.s.top :]
 
@@ -349,40 +371,64 @@ class _Walker:
 # ---------------------------------------------------------------------- workers
 
 
-@dataclass
-class _WorkerState:
-    """What a forked worker keeps between units (set by the pool's initializer)."""
-
-    settings: _Settings
-    shared: _Shared
-    slot: int
-    done: int = 0  # entries scanned in earlier units
+#: A unit of work: (index, path, depth, own bytes, own apparent, eater tags, merge into).
+#: `merge into` is None for the subtrees the parent shared out (placed by index), else the
+#: path of the node a donated directory's sums are added to.
+_Unit = tuple[int, str, int, int, int, tuple[str, ...], str | None]
 
 
-_STATE: dict[str, _WorkerState] = {}
-
-
-def _init_worker(settings: _Settings, shared: _Shared) -> None:
+def _worker(settings: _Settings, shared: _Shared, slot: int, tasks: Any, results: Any) -> None:
+    """A forked worker: take units from `tasks` until None; put each result (and donations)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it sets the stop flag
-    with shared.slot_counter.get_lock():
-        slot = shared.slot_counter.value % (len(shared.files) - 1)
-        shared.slot_counter.value += 1
-    _STATE["worker"] = _WorkerState(settings, shared, slot)
+    done = 0
+    next_index = [0]
+
+    def donate(into: str, dirs: list[tuple[str, tuple[str, ...]]]) -> None:
+        # donated ids are (slot, n): unique across workers without asking the parent
+        units = []
+        for sub, tags in dirs:
+            next_index[0] += 1
+            units.append(
+                (-(slot + 1) * 1_000_000_000 - next_index[0], sub, settings.depth + 1, 0, 0, tags, into)
+            )
+        results.put(("donated", len(units)))
+        for unit in units:
+            tasks.put(unit)
+
+    while True:
+        with shared.idle.get_lock():
+            shared.idle.value += 1
+        unit = tasks.get()
+        with shared.idle.get_lock():
+            shared.idle.value -= 1
+        if unit is None:
+            return
+        index, path, depth, own, own_apparent, tags, into = unit
+        walker = _Walker(settings, shared, slot, None)
+        walker.base = done
+        walker.donate = donate
+        for tag in tags:
+            walker.eaters[tag] = ["", 0, 0]  # the parent knows the kind; only sums travel
+        if into is None:
+            node = walker.scan_tree(path, depth, own, own_apparent, tags)
+        else:
+            node = Node(path)
+            walker.walk_flat(path, node, tags)
+        done += walker.scanned
+        shared.files[slot] = done
+        results.put(("unit", _UnitResult(index, node, walker.seen, walker.top, walker.eaters, walker.scanned,
+                                         walker.errors, walker.examples, walker.skipped, walker.incomplete,
+                                         into)))  # fmt: skip
 
 
-def _run_unit(unit: tuple[int, str, int, int, int, tuple[str, ...]]) -> _UnitResult:
-    """Scan one subtree in a worker process."""
-    state = _STATE["worker"]
-    index, path, depth, own, own_apparent, tags = unit
-    walker = _Walker(state.settings, state.shared, state.slot, None)
-    walker.base = state.done
-    for tag in tags:
-        walker.eaters[tag] = ["", 0, 0]  # the parent knows the kind; only sums travel
-    node = walker.scan_tree(path, depth, own, own_apparent, tags)
-    state.done += walker.scanned
-    state.shared.files[state.slot] = state.done
-    return _UnitResult(index, node, walker.seen, walker.top, walker.eaters, walker.scanned, walker.errors,
-                       walker.examples, walker.skipped, walker.incomplete)  # fmt: skip
+def free_cores(cpus: int) -> int:
+    """Cores not busy right now: CPUs minus the other runnable tasks (/proc/loadavg, 4th field)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return cpus
+    return max(1, cpus - max(0, running - 1))  # the reader itself is one of the runnable
 
 
 def default_workers() -> int:
@@ -390,7 +436,7 @@ def default_workers() -> int:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 16))
+    return max(1, min(free_cores(cpus), 16))
 
 
 # ---------------------------------------------------------------------- the scan
@@ -451,15 +497,13 @@ def scan(
         files=ctx.RawArray(c_ulonglong, nworkers + 1),
         current=ctx.RawArray(c_char, 4096),
         slot_counter=ctx.Value(c_int, 0),
+        idle=ctx.Value(c_int, 0),
     )
     main = _Walker(settings, shared, nworkers, progress)
     with _sigint_sets(shared.stop):
         root, units, created = _expand(main, settings, st, nworkers)
         results = _run_units(units, settings, shared, nworkers, main, progress) if units else []
     return _merge(main, settings, root, units, created, results, nworkers, time.monotonic() - started)
-
-
-_Unit = tuple[int, str, int, int, int, tuple[str, ...]]
 
 
 def _expand(
@@ -509,7 +553,7 @@ def _expand(
                 parent.items += 1
                 todo.append((parent, sub, depth, subtags))
         pending = []
-    units = [((i, sub, depth, own, own_apparent, subtags), parent)
+    units: list[tuple[_Unit, Node]] = [((i, sub, depth, own, own_apparent, subtags, None), parent)
              for i, (sub, depth, own, own_apparent, subtags, parent) in enumerate(pending)]  # fmt: skip
     return root, units, created
 
@@ -529,29 +573,50 @@ def _run_units(
             out.append(_UnitResult(unit[0], node, {}, [], {}, 0, 0, [], [], None))
         return out
     ctx = multiprocessing.get_context("fork")
+    tasks: Any = ctx.SimpleQueue()
+    replies: Any = ctx.Queue()
+    for unit, _parent in units:
+        tasks.put(unit)
+    count = min(nworkers, len(units))
+    workers = [ctx.Process(target=_worker, args=(s, shared, slot, tasks, replies), daemon=True)
+               for slot in range(count)]  # fmt: skip
+    for worker in workers:
+        worker.start()
     results: list[_UnitResult] = []
-    pool = ctx.Pool(min(nworkers, len(units)), initializer=_init_worker, initargs=(s, shared))
+    expected = len(units)
     try:
-        iterator = pool.imap_unordered(_run_unit, [u for u, _ in units], chunksize=1)
-        while True:
+        while len(results) < expected:
             try:
-                results.append(iterator.next(timeout=TICK_S))
-            except StopIteration:
-                break
-            except multiprocessing.TimeoutError:
+                kind, value = replies.get(timeout=TICK_S)
+            except queue.Empty:
                 now = time.monotonic()
                 if s.deadline is not None and now > s.deadline + GRACE_S:
                     main.incomplete = main.incomplete or "time limit"
                     break
+                if not any(w.is_alive() for w in workers):
+                    break  # a worker died (killed): what came back is what there is
                 if progress is not None:
                     current = bytes(shared.current).split(b"\0", 1)[0]
                     progress(sum(shared.files) + main.scanned, os.fsdecode(current))
+                continue
+            if kind == "donated":
+                expected += value
+            else:
+                results.append(value)
+        for _ in workers:
+            tasks.put(None)
+        for worker in workers:
+            worker.join(1.0)
     finally:
-        pool.terminate()
-        pool.join()
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join()
+        replies.close()
     if shared.stop.value:
         main.incomplete = main.incomplete or "interrupted"
-    if len(results) < len(units):
+    if len(results) < expected:
         main.incomplete = main.incomplete or "interrupted"
     return results
 
@@ -568,7 +633,10 @@ def _merge(
 ) -> ScanResult:
     results.sort(key=lambda r: r.index)
     parents = {unit[0]: (unit, parent) for unit, parent in units}
+    donated = [res for res in results if res.into is not None]
     for res in results:
+        if res.into is not None:
+            continue
         unit, parent = parents[res.index]
         if unit[2] <= s.depth:
             parent.add(res.node)
@@ -580,8 +648,14 @@ def _merge(
     # Nodes that came back from the units are cumulative already and were added above.
     for node, parent in reversed(created):
         parent.add(node)
-    seen = main.seen
     index: dict[str, Node] | None = None
+    if donated:
+        # A stolen directory's sums go into the node it was taken from, and every node above.
+        index = {n.path: n for n in root.walk()}
+        for res in donated:
+            assert res.into is not None
+            _add_up(index, s.root, res.into, res.node)
+    seen = main.seen
     tops = list(main.top)
     eaters = main.eaters
     incomplete = main.incomplete
@@ -622,8 +696,20 @@ def _merge(
         root=root, top_files=top_files, eaters=tuple(found), scanned=scanned, errors=errors,
         error_examples=tuple(examples[:MAX_EXAMPLES]), skipped_mounts=tuple(skipped[:MAX_SKIPPED_MOUNTS]),
         incomplete=incomplete, duration_s=duration, workers=nworkers if results and units else 1,
-        apparent_size=s.apparent, by_items=s.by_items,
+        apparent_size=s.apparent, by_items=s.by_items, stolen=len(donated),
     )  # fmt: skip
+
+
+def _add_up(index: dict[str, Node], root: str, where: str, sums: Node) -> None:
+    """Add `sums` to the node at `where` and to every node above it, up to the root."""
+    path = where
+    while True:
+        node = index.get(path)
+        if node is not None:
+            node.add(sums)
+        if path == root or path == os.path.dirname(path):
+            return
+        path = os.path.dirname(path)
 
 
 def _uncount(index: dict[str, Node], root: str, where: str, nbytes: int, napparent: int) -> None:

@@ -236,3 +236,31 @@ def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
     os.close(leader)
     assert proc.returncode in (0, 1)
     assert f"\rscanning: 1 entries  {tmp_path}" in seen.replace("\x1b[K", "")
+
+
+def test_an_idle_worker_steals_from_a_busy_one(tmp_path: Path) -> None:
+    """A narrow path to one wide directory and a tiny subtree on two workers: the up-front
+    split finds two units only; the idle worker takes half of the big one's directories, and
+    the totals (a hard link across the split included) still equal du's."""
+    big = tmp_path / "big"
+    wide = big / "x" / "y"  # below the levels the parent reads to share out work
+    for i in range(300):
+        leaf = wide / f"d{i:03d}"
+        leaf.mkdir(parents=True)
+        for j in range(12):
+            (leaf / f"f{j}").write_bytes(b"x" * (100 + 4096 * (j % 3)))
+    os.link(wide / "d000" / "f1", wide / "d299" / "again")  # one inode, two far places
+    (tmp_path / "tiny" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "tiny" / "a" / "b" / "f").write_bytes(b"y" * 10)
+    total = du("-B1", "-x", "-s", str(tmp_path))
+    for _ in range(5):  # stealing needs the other worker idle in time; totals must hold every time
+        result = scan(str(tmp_path), depth=1, top=10, workers=2)
+        assert (result.root.bytes, result.root.items) == (total, du("--inodes", "-x", "-s", str(tmp_path)))
+        sizes = {Path(c.path).name: c.bytes for c in result.root.children}
+        assert sizes == {
+            "big": du("-B1", "-x", "-s", str(big)),
+            "tiny": du("-B1", "-x", "-s", str(tmp_path / "tiny")),
+        }
+        if result.stolen:
+            break
+    assert result.stolen > 0 and result.workers == 2
