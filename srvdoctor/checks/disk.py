@@ -193,13 +193,18 @@ class DiskDeletedOpen:
             "deleted_open", lambda: call_with_timeout(deleted_open_files, ctx.timeout, "reading /proc/*/fd")
         )
         mounts = [fs for fs in _filesystems(ctx) if isinstance(fs, Filesystem)]
+        scope = None
         if ctx.memo("disk.scope", lambda: False):
             # `srvdoctor disk PATH`: only PATH's filesystem is judged, not another one's files
             devices = {fs.device for fs in mounts}
             found = replace(found, files=tuple(f for f in found.files if f.device in devices))
-        return self.judge(found, mounts)
+            scope = ", ".join(fs.mountpoint for fs in mounts) or None
+        return self.judge(found, mounts, scope)
 
-    def judge(self, scan: DeletedOpenScan, mounts: Sequence[Filesystem]) -> list[Result]:
+    def judge(
+        self, scan: DeletedOpenScan, mounts: Sequence[Filesystem], scope: str | None = None
+    ) -> list[Result]:
+        """`scope`: the filesystems looked at when not every one (`disk PATH`), named in the verdict."""
         by_device: dict[str, list[DeletedOpenFile]] = {}
         for f in scan.files:
             if f.held_bytes == 0:
@@ -217,7 +222,9 @@ class DiskDeletedOpen:
                     self.id,
                     "-",
                     Status.OK,
-                    "no deleted file still held open takes up space",
+                    "no deleted file still held open takes up space"
+                    + (f" on {scope}" if scope else "")
+                    + f" (read /proc/*/fd of {scan.processes - scan.denied} processes)",
                     details=note,
                     data={"held_bytes": 0, "files": [], "processes_unreadable": scan.denied},
                 )

@@ -118,6 +118,9 @@ def test_disk_path_judges_its_own_filesystem_only(tmpfs, cli) -> None:  # type: 
         assert str(full) not in targets and str(mine) in targets
         deleted = [r for r in report["results"] if r["check"] == "disk.deleted_open"]
         assert all(str(full) not in f["path"] for r in deleted for f in r["data"]["files"])
+        assert deleted[0]["summary"].startswith(
+            f"no deleted file still held open takes up space on {mine} (read"
+        )
         # the full filesystem itself still fails
         assert cli("disk", str(full), "--format", "json").rc == 1
     finally:
