@@ -255,13 +255,21 @@ def _gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[
     if r.errors:
         lines.append(f"{r.errors:,} unreadable director{'y' if r.errors == 1 else 'ies'}: "
                      "their contents were not counted (run as root)")  # fmt: skip
-    lines.append(
-        "files hidden under a mount point (written before something was mounted over the directory): "
-        f"mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*"
-    )
     if r.skipped_mounts:
-        lines.append(f"bind mounts of this filesystem below it that the scan did not enter "
-                     f"({', '.join(r.skipped_mounts[:3])})")  # fmt: skip
+        # another filesystem mounted on a directory hides what was written into it before
+        first = r.skipped_mounts[0]
+        inner = os.path.relpath(first, fs.mountpoint)
+        more = f" (and {len(r.skipped_mounts) - 1} more mount points)" if len(r.skipped_mounts) > 1 else ""
+        lines.append(
+            f"files hidden under the mount point {first}{more}: written there before a filesystem "
+            f"was mounted over it; see them with: mount --bind {fs.mountpoint} /mnt/peek && "
+            f"du -sh /mnt/peek/{inner}"
+        )
+    else:
+        lines.append(
+            "files hidden under a mount point (none is mounted below it now; one mounted earlier and "
+            f"gone keeps nothing hidden): mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*"
+        )
     lines.append("filesystem metadata and snapshots (journal, btrfs/ZFS snapshots)")
     return lines
 
