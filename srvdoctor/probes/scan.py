@@ -391,7 +391,9 @@ def _worker(settings: _Settings, shared: _Shared, slot: int, tasks: Any, results
             units.append(
                 (-(slot + 1) * 1_000_000_000 - next_index[0], sub, settings.depth + 1, 0, 0, tags, into)
             )
-        results.put(("donated", len(units)))
+        # announced before the units are queued, and before this unit's own result: the
+        # parent reads one process's messages in order, which is what lets it know when all is done
+        results.put(("donated", [u[0] for u in units]))
         for unit in units:
             tasks.put(unit)
 
@@ -583,9 +585,18 @@ def _run_units(
     for worker in workers:
         worker.start()
     results: list[_UnitResult] = []
-    expected = len(units)
+    # Done when every shared-out unit came back and every announced donation too. A worker
+    # announces its donations before its own result, so once a unit's result is here its
+    # donations are known; a stolen part may still come back before its announcement.
+    initial = {unit[0] for unit, _ in units}
+    announced: set[int] = set()
+    received: set[int] = set()
+
+    def finished() -> bool:
+        return initial <= received and announced <= received
+
     try:
-        while len(results) < expected:
+        while not finished():
             try:
                 kind, value = replies.get(timeout=TICK_S)
             except queue.Empty:
@@ -593,16 +604,17 @@ def _run_units(
                 if s.deadline is not None and now > s.deadline + GRACE_S:
                     main.incomplete = main.incomplete or "time limit"
                     break
-                if not any(w.is_alive() for w in workers):
+                if not all(w.is_alive() for w in workers):
                     break  # a worker died (killed): what came back is what there is
                 if progress is not None:
                     current = bytes(shared.current).split(b"\0", 1)[0]
                     progress(sum(shared.files) + main.scanned, os.fsdecode(current))
                 continue
             if kind == "donated":
-                expected += value
+                announced.update(value)
             else:
                 results.append(value)
+                received.add(value.index)
         for _ in workers:
             tasks.put(None)
         for worker in workers:
@@ -616,7 +628,7 @@ def _run_units(
         replies.close()
     if shared.stop.value:
         main.incomplete = main.incomplete or "interrupted"
-    if len(results) < expected:
+    if not finished():
         main.incomplete = main.incomplete or "interrupted"
     return results
 
