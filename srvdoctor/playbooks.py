@@ -91,7 +91,8 @@ def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
         # PyYAML's scanner costs depth x tokens: 5,000 nested [ take seconds, 30,000 minutes
         raise PlaybookError(f"{path}: malformed front matter: nested too deeply")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        # libyaml's loader where PyYAML has it: about 10x faster, same safe constructors
+        meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         raise PlaybookError(f"{path}: malformed front matter: {str(exc).splitlines()[0]}") from None
     except RecursionError:
