@@ -167,13 +167,17 @@ START = {"cli", "commands", "commands.clitypes", "commands.common", "constants"}
 #: ...and by every command that runs checks and prints a report.
 REPORT = START | {"config", "model", "units", "runner", "playbooks", "render", "render.table",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout"}  # fmt: skip
-NET = {"targets", "checks.netcommon", "checks.network", "probes.dns", "probes.interfaces",
+NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.tcp"}  # fmt: skip
 HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio")
 BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (["--version"], START - {"constants"}, set()),
     (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, {"rich"}),
-    (["notes"], START | {"commands.notes", "config", "model", "units", "playbooks"}, {"rich", "yaml"}),
+    (
+        ["notes"],
+        START | {"commands.notes", "commands.completion", "config", "model", "units", "playbooks"},
+        {"rich", "yaml"},
+    ),
     (
         ["triage", "--no-run", "something odd happened"],
         REPORT | {"commands.triage", "triage", "usernotes"},
@@ -190,6 +194,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         | NET
         | {
             "commands.port",
+            "checks.servers",
             "checks.http",
             "checks.ladder",
             "checks.firewall",
