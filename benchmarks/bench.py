@@ -10,7 +10,7 @@ Rows (issue 17's table; targets from it and DESIGN.md):
   check     `srvdoctor check` (every area) <= 4x `python -c "import typer"`, <= 2 s wall
   disk      `srvdoctor disk TREE --depth 2` <= 1.2x `du -s -B1 -x TREE` on 300,000 files warm,
             same byte totals, peak RSS <= 64 MiB (also with `--files 1000000`)
-  watch     CPU of `srvdoctor load --watch 1` <= 5 % of a core (top -d 1: ~1 %)
+  watch     CPU of `srvdoctor load --watch 1` <= 5 % of a core (top -b -d 1 beside it)
   load, gpu, port: the commands against the tools they replace
 
 Each row runs ours and its reference interleaved (ref, ours, ref, ours...), so that noise
@@ -128,27 +128,6 @@ def bench_check() -> None:
     """`srvdoctor check`, every area this machine has, no targets configured, vs import typer."""
     ours, ref = side_by_side([*CMD, "check", "--format", "json"], TYPER, runs=5, env=QUIET_ENV)
     row("srvdoctor check", ours, ref, 'python -c "import typer"', "<= 4x, <= 2000 ms")
-
-
-def bench_watch(seconds: float = 6.0) -> None:
-    """CPU share of one core used by `srvdoctor load --watch 1` vs `top -d 1`, over `seconds`."""
-
-    def cpu_share(cmd: Sequence[str]) -> float:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=QUIET_ENV)
-        time.sleep(1.5)  # past start-up: the cost of a dashboard left open
-        with open(f"/proc/{proc.pid}/stat") as fh:
-            before = sum(int(x) for x in fh.read().rsplit(")", 1)[1].split()[11:13])
-        time.sleep(seconds)
-        with open(f"/proc/{proc.pid}/stat") as fh:
-            after = sum(int(x) for x in fh.read().rsplit(")", 1)[1].split()[11:13])
-        proc.terminate()
-        proc.wait()
-        return (after - before) / os.sysconf("SC_CLK_TCK") / seconds
-
-    ours = cpu_share([*CMD, "load", "--watch", "1"])
-    ref = cpu_share(["top", "-b", "-d", "1"]) if shutil.which("top") else float("nan")
-    name = "srvdoctor load --watch 1"
-    print(f"{name:<34} {100 * ours:5.1f} % of a core   vs top -b -d 1 {100 * ref:5.1f} %   target <= 5 %")
 
 
 def bench_load() -> None:
@@ -295,7 +274,6 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "version": bench_version,
     "startup": bench_startup,
     "check": bench_check,
-    "watch": bench_watch,
     "load": bench_load,
     "gpu": bench_gpu,
     "disk": bench_disk,

@@ -179,7 +179,9 @@ def _disk_checks(config: Any, timeout: float, own: list[Filesystem | FilesystemE
     ctx = CheckContext(config=config, timeout=timeout)
     ctx.memo("filesystems", lambda: own)
     ctx.memo("disk.scope", lambda: True)  # disk.deleted_open: only files on those filesystems
-    checks = registry.build([c for c in registry.select(["disk"]) if c.id.startswith("disk.")], config)
+    # the checks that judge a filesystem; disk.shm (/dev/shm's size) is check's, not PATH's
+    ids = ("disk.space", "disk.inodes", "disk.deleted_open")
+    checks = registry.build(list(registry.by_id(ids).values()), config)
     report = run_report(checks, ctx)
     # "srvdoctor disk M --depth 2" is the command just run: do not suggest it again
     results = [
