@@ -166,17 +166,27 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 #: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
 START = {"cli", "commands", "commands.clitypes", "commands.common", "constants"}
 #: ...and by every command that runs checks and prints a report.
-REPORT = START | {"config", "model", "units", "runner", "playbooks", "render", "render.table",
+REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout"}  # fmt: skip
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.tcp"}  # fmt: skip
-HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio")
+HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio", "re2")
 BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (["--version"], START - {"constants"}, set()),
     (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, {"rich"}),
     (
         ["notes"],
-        START | {"commands.notes", "commands.completion", "config", "model", "units", "playbooks"},
+        START
+        | {
+            "commands.notes",
+            "commands.completion",
+            "config",
+            "readinput",
+            "saferegex",
+            "model",
+            "units",
+            "playbooks",
+        },
         {"rich", "yaml"},
     ),
     (
