@@ -258,9 +258,13 @@ def _merge(shipped: Playbook, user: Playbook) -> Playbook:
     )
 
 
-def load_library(user_dir: Path | None, shipped: Path | None = None) -> Library:
+def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str = "en") -> Library:
+    """The shipped notes, in `lang` where translated (`playbooks/<lang>/<id>.md`), then the user's."""
     problems: list[str] = []
-    notes = _read_dir(shipped or shipped_dir(), "shipped", problems)
+    root = shipped or shipped_dir()
+    notes = _read_dir(root, "shipped", problems)
+    if lang != "en":  # a translation replaces the note it translates; the others stay English
+        notes.update(_read_dir(root / lang, "shipped", problems))
     try:
         is_dir = user_dir is not None and user_dir.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte

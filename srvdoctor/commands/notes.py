@@ -55,10 +55,49 @@ notes_app = typer.Typer(
 )
 
 
-def _library(config: Config) -> Library:
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the notes (en, ko). Default: SRVDOCTOR_LANG, then the locale (LANGUAGE, "
+        "LC_ALL, LC_MESSAGES, LANG); JSON stays English unless --lang is given.",
+        metavar="LANG",
+    ),
+]
+
+#: The few words of the notes screens, per language (shipped notes come from playbooks/<lang>/).
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {"heading": "", "title": "title", "origin": "origin",
+           "count": "{n} notes. Show one with: srvdoctor notes ID",
+           "found": "{n} {says} {joined!r}. Show one with: srvdoctor notes ID",
+           "none": 'No note mentions {joined!r}. Write one with: srvdoctor notes new "TITLE"'},
+    "ko": {"heading": "오답노트", "title": "제목", "origin": "출처",
+           "count": "노트 {n}개. 하나를 보려면: srvdoctor notes ID",
+           "found": "{joined!r}이(가) 나오는 노트 {n}개. 하나를 보려면: srvdoctor notes ID",
+           "none": '{joined!r}이(가) 나오는 노트가 없습니다. 새로 쓰려면: srvdoctor notes new "TITLE"'},
+}  # fmt: skip
+
+
+def _language(ctx: typer.Context, explicit: str | None, fmt: str) -> str:
+    """--lang (here or on `notes`), else the environment's; JSON is English unless --lang is given."""
+    import os
+
+    from srvdoctor.i18n import UnknownLanguageError, resolve_language
+
+    if explicit is None and ctx.parent is not None:
+        explicit = ctx.parent.params.get("lang")
+    if explicit is None and fmt == "json":
+        return "en"
+    try:
+        return resolve_language(explicit, os.environ)
+    except UnknownLanguageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _library(config: Config, lang: str = "en") -> Library:
     from srvdoctor.playbooks import load_library
 
-    library = load_library(config.resolved_notes_dir())
+    library = load_library(config.resolved_notes_dir(), lang=lang)
     for problem in library.problems:
         print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
     return library
@@ -70,12 +109,15 @@ def notes(
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """List the playbooks (wrong-answer notes), or show one; your own notes included."""
     if ctx.invoked_subcommand is not None:
         return
     check_format(fmt, COMMAND_FORMATS)
-    library = _library(load(config_path))
+    language = _language(ctx, lang, fmt)
+    words = _WORDS.get(language, _WORDS["en"])
+    library = _library(load(config_path), language)
     if fmt == "json":
         print_json(
             [
@@ -91,28 +133,31 @@ def notes(
 
     con = console(output)
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.title = words["heading"] or None
     table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("title")
-    table.add_column("origin", style="dim")
+    table.add_column(words["title"])
+    table.add_column(words["origin"], style="dim")
     for n in library.notes.values():
         table.add_row(escape(n.id), escape(n.title), n.origin)
     con.print(table)
-    con.print(f"\n{len(library.notes)} notes. Show one with: srvdoctor notes ID", style="dim")
+    con.print("\n" + words["count"].format(n=len(library.notes)), style="dim")
     flush_console(con, output)
 
 
 @notes_app.command("show")
 def show(
+    ctx: typer.Context,
     note_id: Annotated[
         str, typer.Argument(metavar="ID", help="The note to show.", autocompletion=complete_note_ids)
     ],
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Show one note (also: srvdoctor notes ID)."""
     check_format(fmt, COMMAND_FORMATS)
-    library = _library(load(config_path))
+    library = _library(load(config_path), _language(ctx, lang, fmt))
     note = library.get(note_id)
     if note is None:
         near = _near(note_id, list(library.notes))
@@ -153,19 +198,25 @@ def _near(note_id: str, ids: list[str]) -> list[str]:
 
 @notes_app.command("search")
 def search(
+    ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="Every word must occur.")],
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Search the titles and bodies of the shipped notes and yours (all words, any case)."""
+    import unicodedata
+
     from srvdoctor.usernotes import search as search_notes
 
     check_format(fmt, COMMAND_FORMATS)
-    terms = [w for w in words if w.strip()]
+    # NFC: Hangul typed on macOS arrives decomposed (NFD); the notes are composed
+    terms = [unicodedata.normalize("NFC", w) for w in words if w.strip()]
     if not terms:
         raise UsageError("give at least one word to search for")
-    hits = search_notes(_library(load(config_path)), terms)
+    language = _language(ctx, lang, fmt)
+    hits = search_notes(_library(load(config_path), language), terms)
     if fmt == "json":
         print_json(
             [{"id": h.note.id, "title": h.note.title, "origin": h.note.origin, "path": str(h.note.path),
@@ -183,11 +234,12 @@ def search(
         for line in hit.snippets:
             con.print(f"    {escape(line[:160])}", style="dim")
     joined = " ".join(terms)
+    text = _WORDS.get(language, _WORDS["en"])
     if hits:
         says = "note mentions" if len(hits) == 1 else "notes mention"
-        con.print(f"\n{len(hits)} {says} {joined!r}. Show one with: srvdoctor notes ID", style="dim")
+        con.print("\n" + text["found"].format(n=len(hits), says=says, joined=joined), style="dim")
     else:
-        con.print(f'No note mentions {joined!r}. Write one with: srvdoctor notes new "TITLE"')
+        con.print(text["none"].format(joined=joined))
     flush_console(con, output)
 
 

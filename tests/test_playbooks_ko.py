@@ -1,0 +1,118 @@
+"""Every shipped playbook has a Korean twin: same id and checks, the five sections, same commands.
+
+`playbooks/ko/<id>.md` translates the prose of `playbooks/<id>.md`; its code blocks are the
+English ones byte for byte, in the same order (a command or an error text must never drift
+between the languages), and its `matches` keep every English pattern (Korean glibc/bash
+messages may be added after them).
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+
+import pytest
+
+from srvdoctor.playbooks import Playbook, load_library, shipped_dir
+
+#: The Korean headings of Symptom, Why it happens, Confirm, Fix, Prevent.
+KO_SECTIONS = ["증상", "원인", "확인", "해결", "예방"]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+EN = load_library(None)
+KO_DIR = shipped_dir() / "ko"
+KO = load_library(None, KO_DIR)
+TWINS = sorted(set(EN.notes) & set(KO.notes))
+
+
+def code_blocks(text: str) -> list[str]:
+    """Every fenced code block, fences and indentation included, in order."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    fence = ""
+    for line in text.splitlines(keepends=True):
+        if current is None:
+            if m := _FENCE.match(line):
+                current, fence = [line], m.group(1)
+        else:
+            current.append(line)
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                blocks.append("".join(current))
+                current = None
+    assert current is None, "a code block is never closed"
+    return blocks
+
+
+def prose_by_section(note: Playbook) -> dict[str, str]:
+    """The text of each `## ` section, code blocks removed."""
+    text = note.body
+    for block in code_blocks(text):
+        text = text.replace(block, "")
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    return {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def test_the_korean_notes_load_cleanly() -> None:
+    assert KO.problems == ()
+    assert len(KO.notes) == len(list(KO_DIR.glob("*.md"))) > 0
+
+
+def test_every_english_playbook_has_a_korean_twin() -> None:
+    missing = sorted(set(EN.notes) - set(KO.notes))
+    assert not missing, f"no Korean twin playbooks/ko/<id>.md for: {', '.join(missing)}"
+
+
+def test_every_korean_note_translates_a_shipped_one() -> None:
+    assert sorted(set(KO.notes) - set(EN.notes)) == []
+
+
+@pytest.mark.parametrize("note_id", TWINS)
+def test_twin_front_matter(note_id: str) -> None:
+    en, ko = EN.notes[note_id], KO.notes[note_id]
+    assert ko.path.stem == ko.id == en.id
+    assert ko.checks == en.checks
+    assert ko.matches[: len(en.matches)] == en.matches, "English matches first, unchanged"
+    assert HANGUL.search(ko.title), f"{ko.path}: the title is not Korean: {ko.title!r}"
+    assert ko.extra == en.extra
+
+
+@pytest.mark.parametrize("note_id", TWINS)
+def test_twin_has_the_five_korean_sections(note_id: str) -> None:
+    en, ko = EN.notes[note_id], KO.notes[note_id]
+    assert ko.sections() == KO_SECTIONS, ko.path
+    english = list(prose_by_section(en).values())
+    for (heading, prose), original in zip(prose_by_section(ko).items(), english, strict=True):
+        if original.strip():  # a section that is only a code block has nothing to translate
+            assert HANGUL.search(prose), f"{ko.path}: section {heading!r} has no Korean prose"
+
+
+@pytest.mark.parametrize("note_id", TWINS)
+def test_twin_code_blocks_are_byte_identical(note_id: str) -> None:
+    en, ko = EN.notes[note_id], KO.notes[note_id]
+    assert code_blocks(ko.path.read_text(encoding="utf-8")) == code_blocks(
+        en.path.read_text(encoding="utf-8")
+    ), f"{ko.path}: code blocks differ from {en.path} (copy them from the English note)"
+
+
+def _korean_catalogs() -> set[str]:
+    """Every Korean message of glibc, bash and coreutils installed on this machine."""
+    found: set[str] = set()
+    for domain in ("libc", "bash", "coreutils"):
+        try:
+            catalog = gettext.translation(domain, "/usr/share/locale", ["ko"])
+        except OSError:
+            continue
+        found.update(v for v in catalog._catalog.values() if isinstance(v, str))  # type: ignore[attr-defined]
+    return found
+
+
+def test_added_korean_matches_are_real_messages() -> None:
+    """The Korean `matches` are glibc's/bash's own words, not retyped guesses."""
+    added = {m for note in KO.notes.values() for m in note.matches if HANGUL.search(m)}
+    assert added, "the Korean notes add the Korean error messages to matches"
+    messages = _korean_catalogs()
+    if not messages:
+        pytest.skip("no Korean glibc catalog here (apt-get install locales)")
+    assert {m for m in added if not any(m in msg for msg in messages)} == set()
