@@ -258,13 +258,29 @@ def _merge(shipped: Playbook, user: Playbook) -> Playbook:
     )
 
 
+def _translated(original: Playbook | None, translation: Playbook) -> Playbook:
+    """A translation's title and text over the English note's checks and matches.
+
+    The English `checks` and `matches` stay authoritative (a pattern added or dropped there
+    applies in every language); the translation adds only its own non-ASCII error texts.
+    """
+    if original is None:
+        return translation
+    own = tuple(m for m in translation.matches if not m.isascii() and m not in original.matches)
+    return replace(
+        original, title=translation.title, body=translation.body, path=translation.path,
+        matches=original.matches + own,
+    )  # fmt: skip
+
+
 def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str = "en") -> Library:
     """The shipped notes, in `lang` where translated (`playbooks/<lang>/<id>.md`), then the user's."""
     problems: list[str] = []
     root = shipped or shipped_dir()
     notes = _read_dir(root, "shipped", problems)
-    if lang != "en":  # a translation replaces the note it translates; the others stay English
-        notes.update(_read_dir(root / lang, "shipped", problems))
+    if lang != "en":  # a translated note replaces its title and text; the others stay English
+        for note_id, translation in _read_dir(root / lang, "shipped", problems).items():
+            notes[note_id] = _translated(notes.get(note_id), translation)
     try:
         is_dir = user_dir is not None and user_dir.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte

@@ -73,7 +73,9 @@ def test_twin_front_matter(note_id: str) -> None:
     en, ko = EN.notes[note_id], KO.notes[note_id]
     assert ko.path.stem == ko.id == en.id
     assert ko.checks == en.checks
-    assert ko.matches[: len(en.matches)] == en.matches, "English matches first, unchanged"
+    missing = [m for m in en.matches if m not in ko.matches]
+    assert not missing, f"{ko.path}: copy these matches from {en.path}: {missing}"
+    assert [m for m in ko.matches if not m.isascii() and not HANGUL.search(m)] == []
     assert HANGUL.search(ko.title), f"{ko.path}: the title is not Korean: {ko.title!r}"
     assert ko.extra == en.extra
 
@@ -94,6 +96,19 @@ def test_twin_code_blocks_are_byte_identical(note_id: str) -> None:
     assert code_blocks(ko.path.read_text(encoding="utf-8")) == code_blocks(
         en.path.read_text(encoding="utf-8")
     ), f"{ko.path}: code blocks differ from {en.path} (copy them from the English note)"
+
+
+@pytest.mark.parametrize("note_id", TWINS)
+def test_korean_library_keeps_the_english_checks_and_matches(note_id: str) -> None:
+    """At run time the English checks/matches rule; the twin adds only its Korean texts."""
+    en, ko = EN.notes[note_id], load_library(None, lang="ko").notes[note_id]
+    added = [m for m in KO.notes[note_id].matches if HANGUL.search(m)]
+    assert (ko.id, ko.checks, ko.matches) == (en.id, en.checks, en.matches + tuple(added))
+    assert (ko.title, ko.body, ko.path) == (
+        KO.notes[note_id].title,
+        KO.notes[note_id].body,
+        KO_DIR / f"{note_id}.md",
+    )
 
 
 def _korean_catalogs() -> set[str]:
