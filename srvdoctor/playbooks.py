@@ -258,14 +258,12 @@ def _merge(shipped: Playbook, user: Playbook) -> Playbook:
     )
 
 
-def _translated(original: Playbook | None, translation: Playbook) -> Playbook:
+def _translated(original: Playbook, translation: Playbook) -> Playbook:
     """A translation's title and text over the English note's checks and matches.
 
     The English `checks` and `matches` stay authoritative (a pattern added or dropped there
     applies in every language); the translation adds only its own non-ASCII error texts.
     """
-    if original is None:
-        return translation
     own = tuple(m for m in translation.matches if not m.isascii() and m not in original.matches)
     return replace(
         original, title=translation.title, body=translation.body, path=translation.path,
@@ -280,7 +278,8 @@ def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str =
     notes = _read_dir(root, "shipped", problems)
     if lang != "en":  # a translated note replaces its title and text; the others stay English
         for note_id, translation in _read_dir(root / lang, "shipped", problems).items():
-            notes[note_id] = _translated(notes.get(note_id), translation)
+            if note_id in notes:  # a translation without its original is not shipped yet
+                notes[note_id] = _translated(notes[note_id], translation)
     try:
         is_dir = user_dir is not None and user_dir.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte
