@@ -12,7 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from srvdoctor.triage import Triage
 
 from srvdoctor.saferegex import Matcher, UnsafePattern, compile_linear
 
@@ -219,28 +222,41 @@ class Library:
     def paths(self) -> dict[str, str]:
         return {k: str(v.path) for k, v in self.notes.items()}
 
-    def matching(self, text: str) -> list[tuple[Playbook, list[str]]]:
-        """Playbooks whose `matches` occur in `text`, best first.
+    def matching(self, text: str, found: Triage | None = None) -> list[tuple[Playbook, list[str]]]:
+        """Playbooks for an error text, best first.
 
-        The user's own notes come first ("look in your wrong-answer notes first": they
-        were written for this setup). Then by how many of a note's patterns match, then
-        by how much of the text they match (a long specific phrase beats a short generic
-        one), then by id.
+        The user's own notes whose `matches` occur in the text come first ("look in your
+        wrong-answer notes first": they were written for this setup), by how many of their
+        patterns match. Then the notes the recognised conditions lead to
+        (`srvdoctor.conditions`, ranked by `srvdoctor.textscan.rank`: specificity, the
+        numbers in pasted tables, then time). A shipped note's own `matches` list example
+        phrasings; the conditions table decides for shipped notes.
         """
-        found: list[tuple[Playbook, list[str]]] = []
+        from srvdoctor.textscan import prepare
+
+        if found is None:
+            from srvdoctor.triage import triage
+
+            found = triage(text)
+        searched = "\n".join(prepare(text).lines) if any(n.origin != "shipped" for n in self.notes.values()) else ""
+        mine: list[tuple[Playbook, list[str]]] = []
         for note in self.notes.values():
-            hits = [m.group(0) for p in note.patterns() if (m := p.search(text))]
+            if note.origin == "shipped":
+                continue
+            hits = [m.group(0) for p in note.patterns() if (m := p.search(searched))]
             if hits:
-                found.append((note, hits))
-        found.sort(
-            key=lambda item: (
-                item[0].origin == "shipped",
-                -len(item[1]),
-                -sum(len(h) for h in set(item[1])),
-                item[0].id,
-            )
-        )
-        return found
+                mine.append((note, hits))
+        mine.sort(key=lambda item: (-len(item[1]), -sum(len(h) for h in set(item[1])), item[0].id))
+        taken = {n.id for n, _ in mine}
+        ranked: list[tuple[Playbook, list[str]]] = []
+        for score in found.ranked:
+            note = self.notes.get(score.note)
+            if note is None or note.id in taken:
+                continue
+            taken.add(note.id)
+            said = list(dict.fromkeys(h.matched for h in score.hits))[:3]
+            ranked.append((note, said + score.evidence))
+        return mine + ranked
 
 
 def _merge(shipped: Playbook, user: Playbook) -> Playbook:

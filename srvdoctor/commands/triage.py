@@ -32,17 +32,22 @@ if TYPE_CHECKING:
     from srvdoctor.triage import Triage
 
 #: The most of a log triage reads: the end of it, where the error is.
-MAX_INPUT_BYTES = 8 * 1024 * 1024
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+#: Put before the text by `_read_input` when it read only the end of a longer input.
+_TRUNCATED = "\x00srvdoctor:truncated\x00"
 
 
 def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str:
     if text is not None and file is not None:
         raise UsageError("give the error text as an argument or with --file, not both")
     if file is not None and str(file) != "-":
-        return _read_file(file, wait_s).decode("utf-8", errors="replace")
+        data, cut = _read_file(file, wait_s)
+        return (_TRUNCATED if cut else "") + data.decode("utf-8", errors="replace")
     if text is not None and text != "-":
         # undecodable bytes of the argument (surrogate escapes) read as U+FFFD, as in a file
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
+        decoded = text.encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
+        cut = _TRUNCATED if len(decoded) > MAX_INPUT_BYTES else ""
+        return cut + decoded[-MAX_INPUT_BYTES:]
     if text is None and file is None and sys.stdin.isatty():
         raise UsageError(
             "give the error text: srvdoctor triage 'TEXT', --file LOG, "
@@ -50,12 +55,11 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
         )
     from srvdoctor.readinput import read_fd
 
-    return read_fd(sys.stdin.buffer.fileno(), MAX_INPUT_BYTES, None, tail=True).data.decode(
-        "utf-8", errors="replace"
-    )
+    got = read_fd(sys.stdin.buffer.fileno(), MAX_INPUT_BYTES, None, tail=True)
+    return (_TRUNCATED if got.truncated else "") + got.data.decode("utf-8", errors="replace")
 
 
-def _read_file(file: Path, wait_s: float) -> bytes:
+def _read_file(file: Path, wait_s: float) -> tuple[bytes, bool]:
     """The last MAX_INPUT_BYTES of a log. A FIFO, a pipe (`--file <(cmd)`) or a device is read
     for at most `wait_s` seconds: a FIFO nobody writes to must not hang triage."""
     import os
@@ -85,13 +89,13 @@ def _read_file(file: Path, wait_s: float) -> bytes:
             f"srvdoctor: warning: --file {file}: still open after {wait_s:g} s; read what had arrived",
             file=sys.stderr,
         )
-    return got.data
+    return got.data, got.truncated
 
 
 def _strip_ansi(text: str) -> str:
     import re
 
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", text)
+    text = re.sub(r"\x1b\[[0-9;?]{0,64}[A-Za-z]|\x1b\][^\x07\x1b\n]{0,1024}(?:\x07|\x1b\\)", "", text)
     return re.sub(r"\r(?!\n)", "\n", text)  # progress bars redraw with a bare CR
 
 
@@ -115,6 +119,14 @@ def triage(
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
     raw = _strip_ansi(_read_input(text, file, max(probe_timeout, 5.0)))
+    truncated = raw.startswith(_TRUNCATED)
+    if truncated:
+        print(
+            f"srvdoctor: the input is longer than {MAX_INPUT_BYTES // 2**20} MiB: triage read its last "
+            f"{MAX_INPUT_BYTES // 2**20} MiB",
+            file=sys.stderr,
+        )
+        raw = raw[len(_TRUNCATED) :]
     if not raw.strip():
         raise UsageError("the error text is empty")
 
@@ -131,7 +143,7 @@ def triage(
     library = load_library(config.resolved_notes_dir())
     for problem in library.problems:
         print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
-    matched = library.matching(raw)
+    matched = library.matching(raw, found)
 
     named = list(dict.fromkeys(c for note, _ in matched for c in note.checks))
     by_id = registry.by_id(named)
@@ -145,9 +157,11 @@ def triage(
         report = run_report(registry.build(runnable, scoped), ctx)
 
     confirmed = confirmed_by(report)
-    focus = focus_results(raw, report)
+    focus = focus_results("\n".join(dict.fromkeys(h.line for h in found.hits)) or found.error_class.line, report)
     matched = rank_confirmed(matched, confirmed, focus)
     record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run, confirmed)
+    record["why"] = _why(found, matched)
+    record["input"] = {"bytes_read": len(raw.encode("utf-8", "surrogatepass")), "truncated": truncated}
     record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
     save_last_triage(
         {k: record[k] for k in ("error_class", "error_lines", "notes", "checks", "targets")}
@@ -158,8 +172,21 @@ def triage(
     else:
         con = console(output)
         _print(con, found, matched, [c.id for c in runnable], report, library.paths(), focus, confirmed)
+
         flush_console(con, output)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]) if report else 0)
+
+
+def _why(found: Triage, matched: list[tuple[Playbook, list[str]]]) -> str:
+    """One line: why the first note won."""
+    if not matched:
+        return ""
+    first, hits = matched[0]
+    if first.origin != "shipped" and (not found.ranked or found.ranked[0].note != first.id or not found.why):
+        return f"{first.id} first: your own note matches {hits[0]!r} (your notes come first)"
+    if found.ranked and found.ranked[0].note == first.id:
+        return found.why
+    return f"{first.id} first: the best-ranked note this library has for the conditions found"
 
 
 def _record(
@@ -243,6 +270,9 @@ def _print(
         con.print(f"     matched: {escape(', '.join(repr(h) for h in hits))}", style="dim")
         where = playbook_paths.get(note.id, str(note.path))
         con.print(f"     → [cyan]srvdoctor notes {escape(note.id)}[/cyan] [dim]({escape(where)})[/dim]")
+    reason = _why(found, matched)
+    if reason:
+        con.print(f"  Why first: {escape(reason)}", style="dim")
     ex = found.extracted
     named = [f"{kind} {', '.join(values)}" for kind, values in ex.to_dict().items() if values]
     if named:

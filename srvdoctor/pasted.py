@@ -1,0 +1,180 @@
+"""Read the numbers in what people paste beside an error: `df -h`/`df -i` tables, `free` and
+`top` headers, `nvidia-smi` tables, `docker inspect` State JSON. Numbers decide: a `df -h`
+at 69% demotes "disk full", a `df -i` at 100% makes it inodes.
+
+Pure text in, `Evidence` out. Every regex is anchored on a literal and linear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from srvdoctor.conditions import BY_ID
+from srvdoctor.textscan import Evidence
+
+_DF_HEADER = re.compile(r"^Filesystem\s.{0,80}?\b(I?Use%|Capacity)\s.{0,20}Mounted on", re.IGNORECASE)
+_DF_ROW = re.compile(r"\s(\d{1,3})%\s+(/\S{0,300})\s*$")
+_FREE_MEM = re.compile(r"^Mem:\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+\S+){0,3}?\s+(\S+)\s*$")
+_FREE_SWAP = re.compile(r"^Swap:\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
+_TOP_MEM = re.compile(r"^([KMGT]iB) Mem\s*:\s*([\d.]+) total")
+_TOP_AVAIL = re.compile(r"([\d.]+) avail Mem")
+_SMI_MEM = re.compile(r"\|\s{0,8}(\d+)MiB\s{0,3}/\s{0,3}(\d+)MiB\s{0,3}\|")
+_SMI_TEMP = re.compile(r"^\|\s{0,8}(?:\d+|N/A)\s{1,8}(\d{1,3})C\s{1,8}P\d{1,2}\b")
+_INSPECT_OOM = re.compile(r'"OOMKilled"\s{0,4}:\s{0,4}(true|false)')
+_INSPECT_EXIT = re.compile(r'"ExitCode"\s{0,4}:\s{0,4}(-?\d{1,4})')
+
+_UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "p": 2**50}
+
+
+@dataclass(frozen=True)
+class DfRow:
+    percent: int
+    mount: str
+    inodes: bool
+
+
+def _bytes(text: str) -> float | None:
+    m = re.fullmatch(r"([\d.]+)\s?([KMGTP]?)(?:i?B?)?", text.strip(), re.IGNORECASE)
+    if not m:
+        return None
+    try:
+        return float(m.group(1)) * _UNITS[m.group(2).lower()]
+    except ValueError:
+        return None
+
+
+def df_rows(lines: Sequence[str]) -> list[DfRow]:
+    """Rows of every `df`-style table in the text (space or inodes)."""
+    rows: list[DfRow] = []
+    inodes: bool | None = None
+    for line in lines:
+        header = _DF_HEADER.search(line)
+        if header:
+            inodes = header.group(1).lower() == "iuse%" or "inodes" in line.lower()
+            continue
+        if inodes is None:
+            continue
+        row = _DF_ROW.search(line)
+        if row:
+            rows.append(DfRow(int(row.group(1)), row.group(2), inodes))
+        elif not line.strip() or line.lstrip().startswith(("$", "#", ">")):
+            inodes = None  # the table ended
+    return rows
+
+
+def _containing(path: str, mounts: list[str]) -> str | None:
+    best = None
+    for m in mounts:
+        if (m == "/" or path == m or path.startswith(m.rstrip("/") + "/")) and (best is None or len(m) > len(best)):
+            best = m
+    return best
+
+
+def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
+    out: list[Evidence] = []
+    enospc = BY_ID["ENOSPC"]
+    for inodes in (False, True):
+        table = [r for r in rows if r.inodes is inodes]
+        if not table:
+            continue
+        mounts = [r.mount for r in table]
+        focus = next((m for p in paths if (m := _containing(p, mounts))), None)
+        picked = [r for r in table if r.mount == focus] if focus else table
+        top = max(picked, key=lambda r: r.percent)
+        tool = "df -i" if inodes else "df -h"
+        note = "inode-exhaustion" if inodes else "disk-full"
+        where = f"{top.mount} at {top.percent}%" + (" (where the error's path is)" if focus else "")
+        if top.percent >= 95:
+            out.append(Evidence(note, 8, f"{tool} in the text shows {where}", enospc))
+        elif top.percent < 90:
+            out.append(Evidence(note, -8, f"{tool} in the text shows {where} used: demoted"))
+    return out
+
+
+def _free_evidence(lines: Sequence[str]) -> list[Evidence]:
+    out: list[Evidence] = []
+    enomem = BY_ID["ENOMEM"]
+    header_has_available = False
+    for line in lines:
+        if line.lstrip().startswith("total") and "available" in line:
+            header_has_available = True
+            continue
+        mem = _FREE_MEM.match(line.strip())
+        if mem and header_has_available:
+            total, avail = _bytes(mem.group(1)), _bytes(mem.group(4))
+            if total and avail is not None:
+                out += _mem_ratio(avail / total, "free", enomem)
+        swap = _FREE_SWAP.match(line.strip())
+        if swap:
+            total, used = _bytes(swap.group(1)), _bytes(swap.group(2))
+            if total and used is not None and used / total >= 0.9:
+                out.append(Evidence("swap-thrashing", 6, f"free in the text shows swap {used / total:.0%} used",
+                                    BY_ID["swap"]))  # fmt: skip
+        top = _TOP_MEM.match(line.strip())
+        if top:
+            total_top = float(top.group(2))
+            avail_line = next((lines[i + 1] for i, x in enumerate(lines) if x is line and i + 1 < len(lines)), "")
+            avail = _TOP_AVAIL.search(avail_line)
+            if avail and total_top:
+                out += _mem_ratio(float(avail.group(1)) / total_top, "top", enomem)
+    return out
+
+
+def _mem_ratio(ratio: float, tool: str, enomem: object) -> list[Evidence]:
+    if ratio < 0.1:
+        return [
+            Evidence("memory-pressure", 6, f"{tool} in the text shows {ratio:.0%} of memory available",
+                     BY_ID["ENOMEM"]),
+            Evidence("oom-killed", 2, f"{tool} in the text shows {ratio:.0%} of memory available"),
+        ]  # fmt: skip
+    if ratio >= 0.5:
+        return [Evidence("memory-pressure", -6, f"{tool} in the text shows {ratio:.0%} available: demoted")]
+    return []
+
+
+def _smi_evidence(lines: Sequence[str]) -> list[Evidence]:
+    out: list[Evidence] = []
+    full = hot = 0
+    worst = 0.0
+    for line in lines:
+        mem = _SMI_MEM.search(line)
+        if mem and int(mem.group(2)):
+            share = int(mem.group(1)) / int(mem.group(2))
+            worst = max(worst, share)
+            full += share >= 0.95
+        temp = _SMI_TEMP.search(line)
+        if temp and int(temp.group(1)) >= 87:
+            hot = max(hot, int(temp.group(1)))
+    if full:
+        out.append(Evidence("cuda-oom", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used",
+                            BY_ID["cuda-oom"]))  # fmt: skip
+        out.append(Evidence("gpu-memory-full", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used"))
+    if hot:
+        out.append(Evidence("gpu-thermal", 5, f"nvidia-smi in the text shows a GPU at {hot}°C", BY_ID["gpu-hot"]))
+    if worst >= 0.05 and any("No running processes found" in line for line in lines):
+        out.append(Evidence("gpu-orphan-memory", 5, f"nvidia-smi shows {worst:.0%} used by no process"))
+    return out
+
+
+def _inspect_evidence(text_lines: Sequence[str]) -> list[Evidence]:
+    out: list[Evidence] = []
+    for line in text_lines:
+        oom = _INSPECT_OOM.search(line)
+        if oom and oom.group(1) == "true":
+            out.append(Evidence("oom-killed", 5, 'docker inspect in the text says "OOMKilled": true',
+                                BY_ID["mem-cgroup-oom"]))  # fmt: skip
+        elif oom:
+            out.append(Evidence("oom-killed", -3, 'docker inspect says "OOMKilled": false: demoted'))
+    return out
+
+
+def evidence(lines: Sequence[str], paths: Sequence[str] = ()) -> list[Evidence]:
+    """What the pasted tables in `lines` (the text's lines, in order) say about the notes."""
+    return [
+        *_df_evidence(df_rows(lines), paths),
+        *_free_evidence(lines),
+        *_smi_evidence(lines),
+        *_inspect_evidence(lines),
+    ]
