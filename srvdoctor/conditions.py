@@ -85,7 +85,6 @@ SHADOWS: dict[str, tuple[str, ...]] = {
     "docker-log-files": ("ENOSPC",),
     "ro-remount": ("EROFS",),
     "EDQUOT": ("ENOSPC",),
-    "artifact": ("ENOENT",),
     "gpu-off-bus": ("gpu-driver-absent",),
 }
 
@@ -146,7 +145,7 @@ CONDITIONS: tuple[Condition, ...] = (
        r"insufficient shared memory", r"shared memory limit", r"unable to write to file </torch_",
        r"\bshm[_ ]size\b.{0,40}(?:too small|increase|insufficient)", r"--shm-size",
        r"NCCL WARN .{0,80}shm.{0,40}(?:failed|Error)", r"Error while creating shared memory segment"),
-    _c("cuda-oom", "gpu", "GPU out of memory", ("cuda-oom", "gpu-memory-full"), 3,
+    _c("cuda-oom", "gpu", "GPU out of memory", ("cuda-oom", "gpu-memory-full", "gpu-orphan-memory", "gpu-unavailable"), 3,
        ("cuda", "outofmemoryerror", "cublas_status_alloc_failed", "resource_exhausted", "oom when allocating",
         "out of memory on device", "hip out of memory", "gpu"),
        r"CUDA out of memory", r"CUDA error: out of memory", r"torch\.(?:cuda\.)?OutOfMemoryError",
@@ -170,6 +169,8 @@ CONDITIONS: tuple[Condition, ...] = (
        r"forward compatibility was attempted on non supported HW", r"CUDA_ERROR_COMPAT_NOT_SUPPORTED",
        r"unsupported display driver / cuda driver combination", r"requires a newer (?:NVIDIA )?driver",
        r"driver is too old"),
+    _c("expect-gpu", "gpu", "the expected GPU is not available", "gpu-unavailable", 3, ("expect.gpu",),
+       r"\bexpect\.gpu\b"),
     _c("gpu-driver-absent", "gpu", "no GPU visible (driver missing)", ("gpu-driver-missing", "gpu-unavailable"), 3,
        ("nvidia", "cuda", "libnvidia-ml", "nvml", "driver not loaded", "nouveau", "gpu"),
        r"NVIDIA-SMI has failed", r"couldn't communicate with the NVIDIA driver", r"libnvidia-ml\.so",
@@ -231,7 +232,15 @@ CONDITIONS: tuple[Condition, ...] = (
        r"Remounting filesystem read-only", r"remounted read-only", r"forced? (?:the )?filesystem read-only",
        r"EXT4-fs \(\w+\): .{0,40}read-only", r"emergency_ro", r"switching to read-only"),
     # ----------------------------------------------------------------- level 2: a definite condition
-    _c("ENOSPC", "disk", "out of disk space", ("disk-full", "inode-exhaustion"), 2,
+    _c("expect-path", "path", "a needed file is missing or stale", "stale-artifact", 2, ("expect.path",),
+       r"\bexpect\.path\b"),
+    _c("deploy", "process", "service unhealthy after a deploy", "deploy-unhealthy", 2,
+       ("expect.", "unhealthy", "restarting", "application startup"),
+       r"\bexpect\.(?:http|port|listen|process|container|command)\b",
+       r"container .{0,80} is (?:unhealthy|restarting|exited)", r"Application startup failed"),
+    # ----------------------------------------------------------------- level 1: generic, consequences
+    _c("ENOSPC", "disk", "out of disk space",
+       ("disk-full", "inode-exhaustion", "deleted-open-files"), 2,
        (*_ENOSPC_WORDS, *_keys_errno("ENOSPC")),
        r"No space left on device", r"No space left", *_errno("ENOSPC"), r"not enough free space",
        r"You don't have enough free space in", r"database or disk is full", r"\bdisk (?:is )?full\b",
@@ -309,17 +318,6 @@ CONDITIONS: tuple[Condition, ...] = (
        r"Uvicorn running on http://127\.0\.0\.1", r"Running on http://127\.0\.0\.1",
        r"Jupyter Server .{0,60} is running at:\s{0,20}http://(?:localhost|127\.0\.0\.1)",
        r"Serving HTTP on 127\.0\.0\.1", r"TensorBoard .{0,60} at http://localhost", r"Listening on 127\.0\.0\.1"),
-    _c("deploy", "process", "service unhealthy after a deploy", "deploy-unhealthy", 2,
-       ("expect.", "unhealthy", "restarting", "application startup"),
-       r"\bexpect\.(?:http|port|listen|process|container|command)\b",
-       r"container .{0,80} is (?:unhealthy|restarting|exited)", r"Application startup failed"),
-    _c("artifact", "path", "a needed file is missing or stale", "stale-artifact", 2,
-       ("no such file", "not found", "does not exist", "heartbeat", "unexpected eof", "truncated",
-        "invalid load key"),
-       r"No such file or directory.{0,200}\.(?:pt|pth|bin|safetensors|onnx|gguf|ckpt)\b",
-       r"\b(?:model|checkpoint|weights)\b.{0,80}(?:not found|does not exist)",
-       r"heartbeat.{0,40}(?:stale|old|missing)", r"unexpected EOF|file is truncated|invalid load key"),
-    # ----------------------------------------------------------------- level 1: generic, consequences
     _c("SIGKILL", "memory", "killed (SIGKILL, usually the OOM killer)", "oom-killed", 1,
        ("killed", "137", "-9", "sigkill", "signal 9"),
        r"^\s*Killed\s*$", r"\bKilled\s+(?:python\S*|\S{1,80}\.py)\b", r"\bSIGKILL\b", r"\bsignal 9\b",
@@ -358,9 +356,17 @@ CONDITIONS: tuple[Condition, ...] = (
        r"Permission denied", r"\bEACCES\b", r"\[Errno 13\]", r"\bos error 13\)", r"\bPermissionError\b",
        r"Operation not permitted", r"\bEPERM\b", r"\[Errno 1\]", r"\bAccessDeniedException\b",
        errno="EACCES"),
+    _c("artifact", "path", "a needed file is missing or stale", "stale-artifact", 1,
+       ("no such file", "not found", "does not exist", "heartbeat", "unexpected eof", "truncated",
+        "invalid load key"),
+       r"No such file or directory.{0,200}\.(?:pt|pth|bin|safetensors|onnx|gguf|ckpt)\b",
+       r"\b(?:model|checkpoint|weights)\b.{0,80}(?:not found|does not exist)",
+       r"heartbeat.{0,40}(?:stale|old|missing)", r"unexpected EOF|file is truncated|invalid load key"),
 )  # fmt: skip
 
 BY_ID: dict[str, Condition] = {c.id: c for c in CONDITIONS}
+#: Position of each condition in the table: the tie-break between equals on one line.
+ORDER: dict[str, int] = {c.id: i for i, c in enumerate(CONDITIONS)}
 
 #: errno names whose localised messages the generator extracts (and which condition they join).
 LOCALISED: dict[str, str] = {

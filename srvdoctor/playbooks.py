@@ -254,7 +254,7 @@ class Library:
             if note is None or note.id in taken:
                 continue
             taken.add(note.id)
-            said = list(dict.fromkeys(h.matched for h in score.hits))[:3]
+            said = list(dict.fromkeys(m for h in score.hits for m in h.matches or (h.matched,)))[:4]
             ranked.append((note, said + score.evidence))
         return mine + ranked
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from srvdoctor.conditions import AREA_LABELS, Compiled, Condition, compiled
+from srvdoctor.conditions import AREA_LABELS, ORDER, Compiled, Condition, compiled
 
 #: Longest line searched as one piece; longer lines are cut into overlapping chunks.
 MAX_LINE = 4096
@@ -28,7 +28,8 @@ class Hit:
     condition: Condition
     line_no: int  # order of first appearance (0 = earliest)
     line: str
-    matched: str
+    matched: str  # the longest text the condition matched on the line
+    matches: tuple[str, ...] = ()  # every text it matched there (up to 4), longest first
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
             line = prepared.lines[idx]
             matches = [m.group(0) for _, m in zip(range(4), comp.regex.finditer(line))]
             if matches:
-                hits.append(Hit(comp.condition, idx, line, max(matches, key=len)))
+                ordered = tuple(sorted(dict.fromkeys(matches), key=len, reverse=True))
+                hits.append(Hit(comp.condition, idx, line, ordered[0], ordered))
     shadowed: dict[int, set[str]] = {}
     for hit in hits:
         if hit.condition.shadows:
@@ -137,7 +139,7 @@ class NoteScore:
     first_line: int
     hits: list[Hit] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
-    order: int = 0  # position of the note in its condition's list
+    order: int = 0  # the condition's place in the table, then the note's in its list
 
     @property
     def best(self) -> Hit | None:
@@ -160,13 +162,14 @@ def rank(hits: list[Hit], evidence: list[Evidence] = ()) -> list[NoteScore]:  # 
     scores: dict[str, NoteScore] = {}
     for hit in hits:
         for i, note in enumerate(hit.condition.notes):
-            value = hit.condition.level * 10 - i * 3
+            value = hit.condition.level * 10 - i
+            order = ORDER.get(hit.condition.id, 0) * 16 + i
             cur = scores.get(note)
             if cur is None:
-                scores[note] = NoteScore(note, value, hit.line_no, [hit], order=i)
+                scores[note] = NoteScore(note, value, hit.line_no, [hit], order=order)
                 continue
             if value > cur.score or (value == cur.score and hit.line_no < cur.first_line):
-                cur.score, cur.first_line, cur.order = value, hit.line_no, i
+                cur.score, cur.first_line, cur.order = value, hit.line_no, order
                 cur.hits.insert(0, hit)
             else:
                 cur.hits.append(hit)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from srvdoctor.conditions import AREA_LABELS, Condition
 from srvdoctor.extract import (
+    _QUOTED,
     Extracted,
     containing,
     extract,

@@ -74,7 +74,7 @@ def test_error_text_matches_playbooks() -> None:
         ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
          "docker-daemon-unreachable"),
         ("OSError: [Errno 24] Too many open files", "too-many-open-files"),
-        ("OSError: [Errno 122] Disk quota exceeded", "disk-full"),  # not memory-pressure's Errno 12
+        ("OSError: [Errno 122] Disk quota exceeded", "disk-quota"),  # not memory-pressure's Errno 12
     ],
 )  # fmt: skip
 def test_each_known_error_text_ranks_its_playbook_first(text: str, first: str) -> None:

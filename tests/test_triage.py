@@ -44,7 +44,7 @@ def _captured(fn) -> str:  # type: ignore[no-untyped-def]
 MESSAGES = [
     ("OSError: [Errno 28] No space left on device: '/data/ckpt/step-900.pt'", "disk", "out of disk space"),
     ("Error: ENOSPC: no space left on device, write", "disk", "out of disk space"),
-    ("write /var/lib/docker/tmp/x: no space left on device", "disk", "out of disk space"),
+    ("write /var/lib/docker/tmp/x: no space left on device", "docker", "Docker storage full"),
     (
         "FileNotFoundError: [Errno 2] No such file or directory: 'data/train.csv'",
         "path",
@@ -80,13 +80,13 @@ MESSAGES = [
     (
         "RuntimeError: CUDA driver version is insufficient for CUDA runtime version",
         "gpu",
-        "GPU driver problem",
+        "GPU driver too old or mismatched",
     ),
-    ("Failed to initialize NVML: Driver/library version mismatch", "gpu", "GPU driver problem"),
-    ("NVML: Driver/library version mismatch", "gpu", "GPU driver problem"),
-    ("Killed", "memory", "out of memory (RAM)"),
-    ("command terminated with exit code 137", "memory", "out of memory (RAM)"),
-    ("Out of memory: Killed process 4242 (python) total-vm:81234567kB", "memory", "out of memory (RAM)"),
+    ("Failed to initialize NVML: Driver/library version mismatch", "gpu", "GPU driver too old or mismatched"),
+    ("NVML: Driver/library version mismatch", "gpu", "GPU driver too old or mismatched"),
+    ("Killed", "memory", "killed (SIGKILL, usually the OOM killer)"),
+    ("command terminated with exit code 137", "memory", "killed (SIGKILL, usually the OOM killer)"),
+    ("Out of memory: Killed process 4242 (python) total-vm:81234567kB", "memory", "killed by the OOM killer"),
     (
         "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
         "docker",

@@ -162,17 +162,13 @@ def test_user_note_of_its_own_ranks_and_runs_its_checks(cli, home) -> None:  # t
     )
     text = "OSError: [Errno 122] Disk quota exceeded: '/scratch/u/ckpt'"
     out = json.loads(cli("triage", "-f", "json", text, env=home).stdout)
-    assert [n["id"] for n in out["notes"]] == ["scratch-quota", "disk-full"]
+    assert [n["id"] for n in out["notes"]] == ["scratch-quota", "disk-quota"]
     assert out["checks"] == {
-        "run": ["disk.space", "disk.inodes", "disk.deleted_open"],
-        "named": ["disk.space", "disk.inodes", "disk.deleted_open", "gpu.nonexistent"],
+        "run": ["disk.space"],
+        "named": ["disk.space", "gpu.nonexistent"],
         "unknown": ["gpu.nonexistent"],
     }
-    assert {r["check"] for r in out["report"]["results"]} == {
-        "disk.space",
-        "disk.inodes",
-        "disk.deleted_open",
-    }
+    assert {r["check"] for r in out["report"]["results"]} == {"disk.space"}
     table = cli("triage", text, env=home).stdout
     assert "gpu.nonexistent" not in table
 
