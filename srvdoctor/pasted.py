@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from srvdoctor.conditions import BY_ID
 from srvdoctor.textscan import Evidence
 
-_DF_HEADER = re.compile(r"^Filesystem\s.{0,80}?\b(I?Use%|Capacity)\s.{0,20}Mounted on", re.IGNORECASE)
-_DF_ROW = re.compile(r"\s(\d{1,3})%\s+(/\S{0,300})\s*$")
+_DF_HEADER = re.compile(r"^Filesystem\s.{0,80}?(I?Use%|Capacity)", re.IGNORECASE)
+_DF_COMMAND = re.compile(r"^(?:\S{0,80}[$#>] ?)?df\s{1,4}-(\w{1,4})\b")
+_DF_ROW = re.compile(r"\s(\d{1,3})%(?:\s+(/\S{0,300}))?\s*$")
 _FREE_MEM = re.compile(r"^Mem:\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+\S+){0,3}?\s+(\S+)\s*$")
 _FREE_SWAP = re.compile(r"^Swap:\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
 _TOP_MEM = re.compile(r"^([KMGT]iB) Mem\s*:\s*([\d.]+) total")
@@ -50,15 +51,19 @@ def df_rows(lines: Sequence[str]) -> list[DfRow]:
     rows: list[DfRow] = []
     inodes: bool | None = None
     for line in lines:
-        header = _DF_HEADER.search(line)
+        header = _DF_HEADER.search(line.strip())
         if header:
             inodes = header.group(1).lower() == "iuse%" or "inodes" in line.lower()
+            continue
+        command = _DF_COMMAND.search(line.strip())
+        if command:
+            inodes = "i" in command.group(1)
             continue
         if inodes is None:
             continue
         row = _DF_ROW.search(line)
         if row:
-            rows.append(DfRow(int(row.group(1)), row.group(2), inodes))
+            rows.append(DfRow(int(row.group(1)), row.group(2) or "?", inodes))
         elif not line.strip() or line.lstrip().startswith(("$", "#", ">")):
             inodes = None  # the table ended
     return rows
@@ -86,9 +91,17 @@ def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
         tool = "df -i" if inodes else "df -h"
         note = "inode-exhaustion" if inodes else "disk-full"
         where = f"{top.mount} at {top.percent}%" + (" (where the error's path is)" if focus else "")
+        shm = [r for r in table if r.mount == "/dev/shm" and r.percent >= 95 and not inodes]
+        if shm:
+            out.append(Evidence("shm-too-small", 8, f"df -h in the text shows /dev/shm at {shm[0].percent}%",
+                                BY_ID["shm-full"]))  # fmt: skip
+            table = [r for r in table if r.mount != "/dev/shm"]
+            if not table:
+                continue
+            top = max(table, key=lambda r: r.percent)
         if top.percent >= 95:
             out.append(Evidence(note, 8, f"{tool} in the text shows {where}", enospc))
-        elif top.percent < 90:
+        elif top.percent < 85:
             out.append(Evidence(note, -8, f"{tool} in the text shows {where} used: demoted"))
     return out
 

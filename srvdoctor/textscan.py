@@ -116,7 +116,13 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
     for hit in hits:
         if hit.condition.shadows:
             shadowed.setdefault(hit.line_no, set()).update(hit.condition.shadows)
-    kept = [h for h in hits if h.condition.id not in shadowed.get(h.line_no, ())]
+    present_ids = {h.condition.id for h in hits}
+    kept = [
+        h
+        for h in hits
+        if h.condition.id not in shadowed.get(h.line_no, ())
+        and (not h.condition.requires or present_ids.intersection(h.condition.requires))
+    ]
     kept.sort(key=lambda h: h.line_no)
     return kept
 
