@@ -426,11 +426,23 @@ def localised() -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A condition ready to search: its regex and keys, localised messages included."""
+    """A condition ready to search: its regex (compiled when first needed) and keys,
+    localised messages included."""
 
     condition: Condition
-    regex: re.Pattern[str]
+    source: str  # the regex: the condition's own patterns
+    literals: tuple[str, ...]  # localised messages, lower-cased: found with `in`, no regex
     keys: tuple[str, ...]
+    anchors: tuple[bytes, ...]  # per key, its longest word (UTF-8): the cheap test of presence
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.source)
+
+
+@lru_cache(maxsize=None)
+def _compile(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE | re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -443,12 +455,23 @@ def compiled() -> tuple[Compiled, ...]:
             extra.setdefault(target, []).extend(messages)
     out = []
     for cond in CONDITIONS:
-        words = extra.get(cond.id, [])
-        patterns = [*cond.patterns, *(re.escape(w) for w in words)]
-        keys = (*cond.keys, *(w.lower() for w in words))
-        regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
-        out.append(Compiled(cond, regex, tuple(dict.fromkeys(keys))))
+        literals = tuple(dict.fromkeys(w.lower() for w in extra.get(cond.id, [])))
+        source = "|".join(f"(?:{p})" for p in cond.patterns)
+        unique = tuple(dict.fromkeys((*cond.keys, *literals)))
+        out.append(Compiled(cond, source, literals, unique, tuple(anchor(k) for k in unique)))
     return tuple(out)
+
+
+
+
+def anchor(key: str) -> bytes:
+    """The longest word of `key`, as UTF-8 bytes: a text holds `key` only if it holds this
+    word as a token (see `srvdoctor.textscan.tokens`)."""
+    words = _ANCHOR_SPLIT.split(key)
+    return max(words, key=len).encode("utf-8", "surrogatepass")
+
+
+_ANCHOR_SPLIT = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+")
 
 
 def notes_named() -> set[str]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from srvdoctor.config import Config, Targets
+if TYPE_CHECKING:
+    from srvdoctor.config import Config
 
 @dataclass(frozen=True)
 class Extracted:
@@ -189,6 +191,8 @@ def extract(text: str, areas: Iterable[str] = ()) -> Extracted:
 def scoped_config(config: Config, extracted: Extracted) -> Config:
     """A copy of `config` whose targets are what the error text names (and nothing else),
     so that target checks (`path.exists`, `port.listen`, ...) look at those."""
+    from srvdoctor.config import Targets
+
     targets = Targets(
         paths=extracted.paths, ports=extracted.ports, hosts=extracted.hosts, urls=extracted.urls
     )

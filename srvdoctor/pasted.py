@@ -183,11 +183,17 @@ def _inspect_evidence(text_lines: Sequence[str]) -> list[Evidence]:
     return out
 
 
-def evidence(lines: Sequence[str], paths: Sequence[str] = ()) -> list[Evidence]:
-    """What the pasted tables in `lines` (the text's lines, in order) say about the notes."""
-    return [
-        *_df_evidence(df_rows(lines), paths),
-        *_free_evidence(lines),
-        *_smi_evidence(lines),
-        *_inspect_evidence(lines),
-    ]
+def evidence(lines: Sequence[str], paths: Sequence[str] = (), lowered: str | None = None) -> list[Evidence]:
+    """What the pasted tables in `lines` (the text's lines, in order) say about the notes.
+    `lowered` (the lines lower-cased) lets each reader skip a text without its table."""
+    low = lowered if lowered is not None else "\n".join(lines).lower()
+    out: list[Evidence] = []
+    if "filesystem" in low or "df -" in low:
+        out += _df_evidence(df_rows(lines), paths)
+    if "mem:" in low or "swap:" in low or "mem :" in low:
+        out += _free_evidence(lines)
+    if "mib /" in low or "mib/" in low:
+        out += _smi_evidence(lines)
+    if '"oomkilled"' in low:
+        out += _inspect_evidence(lines)
+    return out

@@ -17,6 +17,8 @@ from srvdoctor.conditions import AREA_LABELS, ORDER, Compiled, Condition, compil
 #: Longest line searched as one piece; longer lines are cut into overlapping chunks.
 MAX_LINE = 4096
 _OVERLAP = 256
+#: The most bytes of non-ASCII words searched for localised messages (binary junk is not text).
+MAX_FOREIGN = 256 * 1024
 #: Per condition, the most lines (from the start and from the end) its regex runs on.
 MAX_CANDIDATES = 400
 
@@ -64,6 +66,20 @@ def prepare(text: str) -> Lines:
     return Lines(lines, "\n".join(lowered_lines), tuple(starts))
 
 
+#: ASCII bytes that are not letters, digits or `_` become spaces; bytes >= 0x80 stay (UTF-8).
+_SEPARATORS = bytes(
+    b if (chr(b).isalnum() and b < 128) or b == ord("_") or b >= 128 else 0x20 for b in range(256)
+)
+
+
+def tokens(lowered: str) -> tuple[frozenset[bytes], bytes]:
+    """The words of a lower-cased text (ASCII words split at punctuation), and its non-ASCII
+    words joined (searched as a substring: CJK text has no spaces between words)."""
+    words = frozenset(lowered.encode("utf-8", "surrogatepass").translate(_SEPARATORS).split())
+    foreign = b" ".join(w for w in words if not w.isascii())
+    return words, foreign[:MAX_FOREIGN]
+
+
 def _candidate_lines(prepared: Lines, keys: tuple[str, ...]) -> list[int]:
     """Indexes of lines holding one of `keys`: the first and the last MAX_CANDIDATES."""
     low, starts = prepared.lowered, prepared.starts
@@ -96,19 +112,22 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
     """Every condition found in the text, one hit per (condition, line), in text order."""
     prepared = text if isinstance(text, Lines) else prepare(text)
     table = table if table is not None else compiled()
-    low = prepared.lowered
-    ascii_only = low.isascii()
-    present = {
-        k for k in {k for comp in table for k in comp.keys} if k and (k.isascii() or not ascii_only) and k in low
-    }
+    words, foreign = tokens(prepared.lowered)
     hits: list[Hit] = []
     for comp in table:
-        keys = tuple(k for k in comp.keys if k in present)
+        keys = tuple(
+            k
+            for k, a in zip(comp.keys, comp.anchors)
+            if a and (a in words or (not a.isascii() and a in foreign))
+        )
         if not keys:
             continue
         for idx in _candidate_lines(prepared, keys):
             line = prepared.lines[idx]
-            matches = [m.group(0) for _, m in zip(range(4), comp.regex.finditer(line))]
+            matches = [m.group(0) for _, m in zip(range(4), comp.regex.finditer(line))] if comp.source else []
+            if comp.literals:
+                low = line.lower()
+                matches += [line[i : i + len(w)] for w in comp.literals if (i := low.find(w)) != -1][:4]
             if matches:
                 ordered = tuple(sorted(dict.fromkeys(matches), key=len, reverse=True))
                 hits.append(Hit(comp.condition, idx, line, ordered[0], ordered))

@@ -285,7 +285,7 @@ def triage(text: str) -> Triage:
     hits = scan(prepared)
     tb = parse_traceback(text)
     hit_text = "\n".join(dict.fromkeys(h.line for h in hits))
-    ranked = rank(hits, evidence(prepared.lines, mentioned_paths(hit_text)))
+    ranked = rank(hits, evidence(prepared.lines, mentioned_paths(hit_text), prepared.lowered))
     lines = error_lines(prepared, tb=tb, hits=hits)
     areas = {h.condition.area for h in hits}
     return Triage(

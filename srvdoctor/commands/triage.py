@@ -33,6 +33,18 @@ if TYPE_CHECKING:
 
 #: The most of a log triage reads: the end of it, where the error is.
 MAX_INPUT_BYTES = 4 * 1024 * 1024
+#: Every check id (tests/commands/test_triage.py keeps it equal to the registry's): with
+#: --no-run, triage tells known from unknown checks without importing every check module.
+CHECK_IDS = frozenset(
+    {
+        "cpu.load", "cpu.usage", "disk.deleted_open", "disk.inodes", "disk.space", "docker.daemon",
+        "docker.disk", "docker.logs", "expect.command", "expect.container", "expect.gpu", "expect.http",
+        "expect.listen", "expect.path", "expect.port", "expect.process", "firewall.rules", "gpu.driver",
+        "gpu.ecc", "gpu.memory", "gpu.processes", "gpu.temperature", "gpu.throttle", "http.status",
+        "http.tls", "mem.available", "mem.oom", "mem.pressure", "mem.swap", "net.dns", "net.ping",
+        "path.exists", "port.listen", "port.tcp",
+    }
+)  # fmt: skip
 #: Put before the text by `_read_input` when it read only the end of a longer input.
 _TRUNCATED = "\x00srvdoctor:truncated\x00"
 
@@ -130,11 +142,8 @@ def triage(
     if not raw.strip():
         raise UsageError("the error text is empty")
 
-    from srvdoctor.checks import registry
-    from srvdoctor.checks.base import CheckContext
     from srvdoctor.model import FAIL_ON
     from srvdoctor.playbooks import load_library
-    from srvdoctor.runner import run_report
     from srvdoctor.triage import confirmed_by, focus_results, rank_confirmed, scoped_config
     from srvdoctor.triage import triage as read_error
     from srvdoctor.usernotes import save_last_triage
@@ -146,20 +155,25 @@ def triage(
     matched = library.matching(raw, found)
 
     named = list(dict.fromkeys(c for note, _ in matched for c in note.checks))
+    from srvdoctor.checks import registry
+
     by_id = registry.by_id(named)
-    runnable = [by_id[c] for c in named if c in by_id]
+    runnable_ids = [c for c in named if c in by_id]
     unknown = [c for c in named if c not in by_id]
 
     report: Report | None = None
-    if runnable and not no_run:
+    if runnable_ids and not no_run:
+        from srvdoctor.checks.base import CheckContext
+        from srvdoctor.runner import run_report
+
         scoped = scoped_config(config, found.extracted)
         ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
-        report = run_report(registry.build(runnable, scoped), ctx)
+        report = run_report(registry.build([by_id[c] for c in runnable_ids], scoped), ctx)
 
     confirmed = confirmed_by(report)
     focus = focus_results("\n".join(dict.fromkeys(h.line for h in found.hits)) or found.error_class.line, report)
     matched = rank_confirmed(matched, confirmed, focus)
-    record = _record(found, matched, [c.id for c in runnable], unknown, report, no_run, confirmed)
+    record = _record(found, matched, runnable_ids, unknown, report, no_run, confirmed)
     record["why"] = _why(found, matched)
     record["input"] = {"bytes_read": len(raw.encode("utf-8", "surrogatepass")), "truncated": truncated}
     record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
@@ -171,7 +185,7 @@ def triage(
         print_json(record, output)
     else:
         con = console(output)
-        _print(con, found, matched, [c.id for c in runnable], report, library.paths(), focus, confirmed)
+        _print(con, found, matched, runnable_ids, report, library.paths(), focus, confirmed)
 
         flush_console(con, output)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]) if report else 0)
