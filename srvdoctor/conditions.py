@@ -197,8 +197,8 @@ CONDITIONS: tuple[Condition, ...] = (
        ("nccl", "processgroupnccl", "collective operation timeout", "watchdog caught collective"),
        r"\bNCCL (?:error|WARN|failure)", r"ncclInternalError|ncclSystemError|ncclUnhandledCudaError"
        r"|ncclRemoteError|ncclInvalidUsage", r"ProcessGroupNCCL", r"NCCL communicator",
-       r"Watchdog caught collective operation timeout", r"\bNCCL_\w+\b.{0,40}(?:error|failed|timeout)",
-       r"nccl\w*\.(?:cc|cpp|h):\d+", r"DistBackendError"),
+       r"Watchdog caught collective operation timeout", r"\bNCCL_\w{1,40}\b.{0,40}(?:error|failed|timeout)",
+       r"nccl\w{0,40}\.(?:cc|cpp|h):\d+", r"DistBackendError"),
     _c("docker-layer-space", "docker", "Docker storage full", ("docker-disk-usage", "disk-full"), 3,
        ("docker", "layer", "overlay", "containerd", "snapshot"),
        r"failed to register layer.{0,200}(?:no space|ENOSPC)",
@@ -350,13 +350,13 @@ CONDITIONS: tuple[Condition, ...] = (
        r"Segmentation fault", r"\bSIGSEGV\b", r"\bexitcode\s{0,4}:\s{0,4}-11\b",
        r"(?:exit(?:ed)?|status|code)\D{0,16}\b139\b", r"\bsegfault at\b"),
     _c("ECONNREFUSED", "network", "connection refused", ("port-closed", "bound-to-loopback"), 1,
-       ("refused", *_keys_errno("ECONNREFUSED")),
+       ("refused", "failed to connect to", *_keys_errno("ECONNREFUSED")),
        r"Connection refused", *_errno("ECONNREFUSED"), r"ConnectionRefusedError",
-       r"Failed to connect to .{1,120} port \d+(?!.{0,80}Timeout)", r"actively refused", r"connection was refused",
+       r"Failed to connect to .{1,120} port \d+(?!.{0,80}(?:Timeout|timed out))", r"actively refused", r"connection was refused",
        r"refused to connect", r"ERR_CONNECTION_REFUSED",
        errno="ECONNREFUSED"),
     _c("ETIMEDOUT", "network", "timed out", ("port-filtered", "firewall-blocking"), 1,
-       ("timed out", "timeout", "deadline exceeded", "curl: (28)", *_keys_errno("ETIMEDOUT"), "errno 110", "prohibited",
+       ("timed out", "timed_out", "timeout", "deadline exceeded", "curl: (28)", *_keys_errno("ETIMEDOUT"), "errno 110", "prohibited",
         "filtered"),
        r"Connection timed out", r"\btimed out\b", *_errno("ETIMEDOUT"), r"Connect(?:ion)?Timeout",
        r"\bReadTimeout", r"ERR_CONNECTION_TIMED_OUT", r"i/o timeout", r"deadline exceeded",
@@ -465,15 +465,10 @@ def compiled() -> tuple[Compiled, ...]:
 
 
 def anchor(key: str) -> bytes:
-    """The longest word of `key`, as UTF-8 bytes: a text holds `key` only if it holds this
-    word as a token (see `srvdoctor.textscan.tokens`)."""
-    words = _ANCHOR_SPLIT.split(key)
+    """The longest run of letters in `key` (UTF-8): a text holds `key` only if one of its
+    words (`srvdoctor.textscan.tokens`) holds this run. Empty for a key without letters."""
+    words = _ANCHOR_SPLIT.split(key.lower())
     return max(words, key=len).encode("utf-8", "surrogatepass")
 
 
-_ANCHOR_SPLIT = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+")
-
-
-def notes_named() -> set[str]:
-    """Every note id a condition can lead to."""
-    return {n for c in CONDITIONS for n in c.notes}
+_ANCHOR_SPLIT = re.compile(r"[\x00-\x60\x7b-\x7f]+")

@@ -17,8 +17,6 @@ from srvdoctor.conditions import AREA_LABELS, ORDER, Compiled, Condition, compil
 #: Longest line searched as one piece; longer lines are cut into overlapping chunks.
 MAX_LINE = 4096
 _OVERLAP = 256
-#: The most bytes of non-ASCII words searched for localised messages (binary junk is not text).
-MAX_FOREIGN = 256 * 1024
 #: Per condition, the most lines (from the start and from the end) its regex runs on.
 MAX_CANDIDATES = 400
 
@@ -66,18 +64,16 @@ def prepare(text: str) -> Lines:
     return Lines(lines, "\n".join(lowered_lines), tuple(starts))
 
 
-#: ASCII bytes that are not letters, digits or `_` become spaces; bytes >= 0x80 stay (UTF-8).
-_SEPARATORS = bytes(
-    b if (chr(b).isalnum() and b < 128) or b == ord("_") or b >= 128 else 0x20 for b in range(256)
-)
+#: ASCII bytes other than letters become spaces; bytes >= 0x80 stay (UTF-8 of other scripts).
+_SEPARATORS = bytes(b if (chr(b).isalpha() and b < 128) or b >= 128 else 0x20 for b in range(256))
 
 
-def tokens(lowered: str) -> tuple[frozenset[bytes], bytes]:
-    """The words of a lower-cased text (ASCII words split at punctuation), and its non-ASCII
-    words joined (searched as a substring: CJK text has no spaces between words)."""
-    words = frozenset(lowered.encode("utf-8", "surrogatepass").translate(_SEPARATORS).split())
-    foreign = b" ".join(w for w in words if not w.isascii())
-    return words, foreign[:MAX_FOREIGN]
+def words(lowered: str) -> bytes:
+    """The distinct words (runs of letters) of a lower-cased text, joined by newlines: much
+    shorter than the text, and a key's longest run of letters is a substring of it exactly
+    when some word holds it."""
+    unique = set(lowered.encode("utf-8", "surrogatepass").translate(_SEPARATORS).split())
+    return b"\n".join(unique)
 
 
 def _candidate_lines(prepared: Lines, keys: tuple[str, ...]) -> list[int]:
@@ -112,13 +108,11 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
     """Every condition found in the text, one hit per (condition, line), in text order."""
     prepared = text if isinstance(text, Lines) else prepare(text)
     table = table if table is not None else compiled()
-    words, foreign = tokens(prepared.lowered)
+    vocabulary = words(prepared.lowered)
     hits: list[Hit] = []
     for comp in table:
         keys = tuple(
-            k
-            for k, a in zip(comp.keys, comp.anchors)
-            if a and (a in words or (not a.isascii() and a in foreign))
+            k for k, a in zip(comp.keys, comp.anchors) if (a in vocabulary if a else k in prepared.lowered)
         )
         if not keys:
             continue
