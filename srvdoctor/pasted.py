@@ -166,8 +166,12 @@ def _smi_evidence(lines: Sequence[str]) -> list[Evidence]:
         out.append(Evidence("gpu-memory-full", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used"))
     if hot:
         out.append(Evidence("gpu-thermal", 5, f"nvidia-smi in the text shows a GPU at {hot}°C", BY_ID["gpu-hot"]))
-    if worst >= 0.05 and any("No running processes found" in line for line in lines):
+    listed = any(re.search(r"^\|\s{0,4}Processes:", line) for line in lines)
+    if worst >= 0.02 and any("No running processes found" in line for line in lines):
         out.append(Evidence("gpu-orphan-memory", 5, f"nvidia-smi shows {worst:.0%} used by no process"))
+    elif worst >= 0.02 and not listed:
+        out.append(Evidence("gpu-orphan-memory", 2, f"nvidia-smi shows {worst:.0%} of GPU memory used and no "
+                            "process table (a container does not see the processes)", BY_ID["orphan-gpu-memory"]))  # fmt: skip
     return out
 
 

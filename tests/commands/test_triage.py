@@ -206,3 +206,80 @@ def test_coloured_logs_with_progress_bars(cli, home, tmp_path: Path) -> None:  #
         "  OSError: [Errno 24] Too many open files",
     ]
     assert "\x1b" not in text and "1. too-many-open-files: " in text
+
+
+# --------------------------------------------------------------------------- why, bounds, time
+
+
+def test_why_the_first_note_won_is_one_line(cli, home) -> None:  # type: ignore[no-untyped-def]
+    text = "dial unix /var/run/docker.sock: connect: no such file or directory"
+    out = json.loads(cli("triage", "--no-run", "-f", "json", text, env=home).stdout)
+    # ENOENT on the socket is the daemon, not a missing path: the socket explains it
+    assert [n["id"] for n in out["notes"]] == ["docker-daemon-unreachable"]
+    assert out["why"].startswith("docker-daemon-unreachable first: 'docker.sock' names the subsystem")
+    text += "\nls: cannot access '/srv/app/config.yaml': No such file or directory"
+    table = cli("triage", "--no-run", text, env=home).stdout
+    why = [line for line in table.splitlines() if "Why first:" in line]
+    assert len(why) == 1 and "more specific than path-missing" in why[0]
+    assert table.index("1. docker-daemon-unreachable") < table.index("2. path-missing")
+
+
+def test_check_ids_known_without_the_registry_match_it() -> None:
+    from srvdoctor.checks.registry import CHECKS
+    from srvdoctor.commands.triage import CHECK_IDS
+
+    # a new check: add its id to CHECK_IDS in srvdoctor/commands/triage.py
+    assert {c.id for c in CHECKS} == CHECK_IDS
+
+
+def _hostile_inputs(tmp: Path) -> dict[str, Path]:
+    files = {}
+    big = tmp / "big.log"
+    with big.open("w") as fh:  # 50 MB of distinct lines, the error at the end
+        line = "2024-05-01 12:00:00 INFO worker-{} step={} loss=0.{} timeout=30 path=/data/shard-{}\n"
+        chunk = "".join(line.format(i % 8, i, i % 9973, i) for i in range(20000))
+        while fh.tell() < 50_000_000:
+            fh.write(chunk)
+        fh.write("OSError: [Errno 28] No space left on device: '/data/ckpt/x.pt'\n")
+    files["big"] = big
+    files["one-line"] = tmp / "one.log"
+    files["one-line"].write_text("x" * 8_000_000 + " No space left on device\n")
+    files["blank"] = tmp / "blank.log"
+    files["blank"].write_text("\n" * 100_000 + "Killed\n")
+    files["repeated"] = tmp / "rep.log"
+    files["repeated"].write_text("OSError: [Errno 2] No such file or directory: '/x'\n" * 2400)
+    files["repeated-enospc"] = tmp / "rep2.log"
+    files["repeated-enospc"].write_text("No space left on device\n" * 5000)
+    files["binary"] = tmp / "bin.log"
+    files["binary"].write_bytes(os.urandom(1_000_000))
+    return files
+
+
+def test_hostile_inputs_answer_in_bounded_time(cli, home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A whole log pasted: start-up plus a bounded time, never the 30 s and more it took."""
+    import time
+
+    start = time.perf_counter()
+    cli("triage", "--no-run", "Killed", env=home)
+    startup = time.perf_counter() - start
+    for name, path in _hostile_inputs(tmp_path).items():
+        start = time.perf_counter()
+        result = cli("triage", "--no-run", "-f", "json", "--file", str(path), env=home, timeout=120)
+        took = time.perf_counter() - start
+        assert result.rc == 0, (name, result.stderr)
+        json.loads(result.stdout)
+        # 2 s per 50 MB on an idle machine; 3x for a loaded CI runner
+        assert took < startup + 6, (name, took, startup)
+    big = cli("triage", "--no-run", "--file", str(tmp_path / "big.log"), env=home)
+    assert "triage read its last 4 MiB" in big.stderr
+    assert "disk-full" in big.stdout
+
+
+def test_hostile_stdin_answers_in_bounded_time(cli, home) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    paste = "No space left on device\n" * 5000 + "Errno 2, " * 15000 + "\n"
+    start = time.perf_counter()
+    result = cli("triage", "--no-run", "-f", "json", env=home, input_text=paste)
+    assert result.rc == 0 and time.perf_counter() - start < 15
+    assert json.loads(result.stdout)["notes"][0]["id"] == "disk-full"
