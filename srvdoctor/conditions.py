@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 #: Infrastructure areas, with the words the report uses.
@@ -119,7 +119,9 @@ def _c(
 ) -> Condition:
     notes = (notes,) if isinstance(notes, str) else notes
     keys_lower = tuple(k.lower() for k in keys)
-    return Condition(cid, area, label, notes, level, keys_lower, patterns, errno, SHADOWS.get(cid, ()), requires)
+    return Condition(
+        cid, area, label, notes, level, keys_lower, patterns, errno, SHADOWS.get(cid, ()), requires
+    )
 
 
 _ENOSPC_WORDS = ("no space left", "not enough free space", "disk is full", "disk full", "storagefull",
@@ -153,7 +155,8 @@ CONDITIONS: tuple[Condition, ...] = (
        r"NCCL WARN .{0,80}shm.{0,40}(?:failed|Error)", r"Error while creating shared memory segment"),
     _c("shm-context", "memory", "shared memory (/dev/shm) too small", "shm-too-small", 3, ("/dev/shm",),
        r"(?<!% )/dev/shm\b", requires=("ENOSPC", "SIGBUS")),
-    _c("cuda-oom", "gpu", "GPU out of memory", ("cuda-oom", "gpu-memory-full", "gpu-orphan-memory", "gpu-unavailable"), 3,
+    _c("cuda-oom", "gpu", "GPU out of memory", ("cuda-oom", "gpu-memory-full", "gpu-orphan-memory",
+       "gpu-unavailable"), 3,
        ("cuda", "outofmemoryerror", "cublas_status_alloc_failed", "resource_exhausted", "oom when allocating",
         "out of memory on device", "hip out of memory", "gpu"),
        r"CUDA out of memory", r"CUDA error: out of memory", r"torch\.(?:cuda\.)?OutOfMemoryError",
@@ -162,7 +165,8 @@ CONDITIONS: tuple[Condition, ...] = (
        r"out of memory on device", r"cudaErrorMemoryAllocation", r"HIP out of memory",
        r"CUDA failure 2: out of memory", r"GPU out of memory", r"cudaMalloc\w* failed.{0,40}out of memory"),
     _c("gpu-off-bus", "gpu", "GPU lost (fallen off the bus)", ("gpu-driver-missing", "gpu-thermal"), 3,
-       ("fallen off the bus", "gpu is lost", "xid 79", "unable to determine the device handle", "rminitadapter",
+       ("fallen off the bus", "gpu is lost", "xid 79", "unable to determine the device handle",
+       "rminitadapter",
         "rm_init_adapter", "cannot attach gpu"),
        r"GPU has fallen off the bus", r"\bGPU is lost\b", r"\bXid\b.{0,40}\b79\b",
        r"Unable to determine the device handle for GPU", r"RmInitAdapter failed", r"rm_init_adapter failed",
@@ -181,7 +185,8 @@ CONDITIONS: tuple[Condition, ...] = (
        r"driver is too old"),
     _c("expect-gpu", "gpu", "the expected GPU is not available", "gpu-unavailable", 3, ("expect.gpu",),
        r"\bexpect\.gpu\b"),
-    _c("gpu-driver-absent", "gpu", "no GPU visible (driver missing)", ("gpu-driver-missing", "gpu-unavailable"), 3,
+    _c("gpu-driver-absent", "gpu", "no GPU visible (driver missing)", ("gpu-driver-missing",
+       "gpu-unavailable"), 3,
        ("nvidia", "cuda", "libnvidia-ml", "nvml", "driver not loaded", "nouveau", "gpu"),
        r"NVIDIA-SMI has failed", r"couldn't communicate with the NVIDIA driver", r"libnvidia-ml\.so",
        r"no CUDA-capable device", r"NVML Shared Library Not Found", r"Driver Not Loaded",
@@ -219,8 +224,10 @@ CONDITIONS: tuple[Condition, ...] = (
        r"/usr/bin/env: '?\w+\r"),
     _c("mem-cgroup-oom", "memory", "killed by the OOM killer", "oom-killed", 3,
        ("oomkilled", "oom-kill", "oom_kill", "out of memory: killed process", "memory cgroup out of memory",
-        "oom killer", "oom-killer", '"oomkilled": true', "killed process", "oom_reaper", "out of memory: kill"),
-       r"\bOOMKilled\b(?!\"?\s{0,4}:\s{0,4}false)", r"Out of memory: Kill(?:ed)? process", r"\boom_reaper\b", r"\boom[-_]kill", r"Out of memory: Killed process", r"Memory cgroup out of memory",
+        "oom killer", "oom-killer", '"oomkilled": true', "killed process", "oom_reaper",
+        "out of memory: kill"),
+       r"\bOOMKilled\b(?!\"?\s{0,4}:\s{0,4}false)", r"Out of memory: Kill(?:ed)? process",
+       r"\boom_reaper\b", r"\boom[-_]kill", r"Out of memory: Killed process", r"Memory cgroup out of memory",
        r"invoked oom-killer", r"\bOOM killer\b", r"Killed process \d+ .{0,60}total-vm"),
     _c("apt-space", "disk", "not enough free space for the download", "disk-full", 2,
        ("enough free space", "check free disk space", "not enough disk space", "insufficient disk space",
@@ -269,7 +276,8 @@ CONDITIONS: tuple[Condition, ...] = (
        ("read-only", "read only", *_keys_errno("EROFS")),
        r"Read-only file ?system", *_errno("EROFS"), r"read only file ?system", errno="EROFS"),
     _c("EMFILE", "limits", "too many open files", "too-many-open-files", 2,
-       ("too many open files", "ancdata", "file descriptors available", *_keys_errno("EMFILE"), *_keys_errno("ENFILE")),
+       ("too many open files", "ancdata",
+       "file descriptors available", *_keys_errno("EMFILE"), *_keys_errno("ENFILE")),
        r"Too many open files", *_errno("EMFILE"), *_errno("ENFILE"), r"received 0 items of ancdata",
        r"File table overflow", r"No file descriptors available", errno="EMFILE"),
     _c("EADDRINUSE", "network", "port already in use", "port-in-use", 2,
@@ -285,12 +293,15 @@ CONDITIONS: tuple[Condition, ...] = (
        ("resolv", "name or service not known", "nodename nor servname", "enotfound", "eai_", "no such host",
         "errno -2", "errno -3", "errno -5", "name resolution", "no address associated", "unknown host",
         "lookup", "getaddrinfo"),
-       r"Name or service not known", r"Temporary failure in name resolution", r"nodename nor servname provided",
-       r"getaddrinfo (?:failed|ENOTFOUND|EAI_AGAIN)", r"\bENOTFOUND\b", r"\bEAI_(?:AGAIN|NONAME|NODATA|FAIL)\b",
+       r"Name or service not known", r"Temporary failure in name resolution",
+       r"nodename nor servname provided",
+       r"getaddrinfo (?:failed|ENOTFOUND|EAI_AGAIN)", r"\bENOTFOUND\b",
+       r"\bEAI_(?:AGAIN|NONAME|NODATA|FAIL)\b",
        r"Could not resolve host", r"Failed to resolve", r"NameResolutionError", r"\bno such host\b",
        r"\bErrno -[235]\b", r"No address associated with hostname", r"unable to resolve host",
        r"UnknownHostException", r"Could not resolve (?:proxy|hostname)", r"Resolving timed out",
-       r"server misbehaving", r"Temporary failure resolving", r"\blookup \S{1,200} on \S{1,60}: .{0,40}(?:timeout|refused)"),
+       r"server misbehaving", r"Temporary failure resolving",
+       r"\blookup \S{1,200} on \S{1,60}: .{0,40}(?:timeout|refused)"),
     _c("TLS", "network", "TLS certificate problem", "tls-error", 2,
        ("certificate", "ssl", "x509", "tls", "err_cert_"),
        r"CERTIFICATE_VERIFY_FAILED", r"certificate verify failed", r"x509: certificate",
@@ -311,7 +322,8 @@ CONDITIONS: tuple[Condition, ...] = (
        ("memory", "enomem", "bad_alloc", "unable to allocate", *_keys_errno("ENOMEM")),
        r"Cannot allocate memory", *_errno("ENOMEM"), r"\bMemoryError\b", r"std::bad_alloc",
        r"Unable to allocate [\d.]+ ?[KMGT]i?B for an array",
-       r"java\.lang\.OutOfMemoryError", r"JavaScript heap out of memory", r"fatal error: runtime: out of memory",
+       r"java\.lang\.OutOfMemoryError", r"JavaScript heap out of memory",
+       r"fatal error: runtime: out of memory",
        r"memory allocation of \d+ bytes failed", r"\bfailed to allocate memory\b", errno="ENOMEM"),
     _c("docker-df", "docker", "Docker images and build cache use the disk", "docker-disk-usage", 2,
        ("reclaimable", "build cache"),
@@ -334,7 +346,8 @@ CONDITIONS: tuple[Condition, ...] = (
        ("127.0.0.1", "localhost"),
        r"Uvicorn running on http://127\.0\.0\.1", r"Running on http://127\.0\.0\.1",
        r"Jupyter Server .{0,60} is running at:\s{0,20}http://(?:localhost|127\.0\.0\.1)",
-       r"Serving HTTP on 127\.0\.0\.1", r"TensorBoard .{0,60} at http://localhost", r"Listening on 127\.0\.0\.1"),
+       r"Serving HTTP on 127\.0\.0\.1", r"TensorBoard .{0,60} at http://localhost",
+       r"Listening on 127\.0\.0\.1"),
     _c("oom-words", "memory", "out of memory (RAM)", ("memory-pressure", "oom-killed"), 1, ("out of memory",),
        r"\bOut of memory\b"),
     _c("SIGKILL", "memory", "killed (SIGKILL, usually the OOM killer)", "oom-killed", 1,
@@ -345,7 +358,8 @@ CONDITIONS: tuple[Condition, ...] = (
        r"\bExited \(137\)"),
     _c("SIGBUS", "memory", "bus error (SIGBUS)", "shm-too-small", 1,
        ("bus error", "sigbus", "135", "-7"),
-       r"\bBus error\b", r"\bSIGBUS\b", r"\bexitcode\s{0,4}:\s{0,4}-7\b", r"(?:exit(?:ed)?|status|code)\D{0,16}\b135\b"),
+       r"\bBus error\b", r"\bSIGBUS\b", r"\bexitcode\s{0,4}:\s{0,4}-7\b",
+       r"(?:exit(?:ed)?|status|code)\D{0,16}\b135\b"),
     _c("SIGSEGV", "process", "segmentation fault (SIGSEGV)", "segfault", 1,
        ("segmentation fault", "sigsegv", "139", "-11", "segfault"),
        r"Segmentation fault", r"\bSIGSEGV\b", r"\bexitcode\s{0,4}:\s{0,4}-11\b",
@@ -353,11 +367,13 @@ CONDITIONS: tuple[Condition, ...] = (
     _c("ECONNREFUSED", "network", "connection refused", ("port-closed", "bound-to-loopback"), 1,
        ("refused", "failed to connect to", *_keys_errno("ECONNREFUSED")),
        r"Connection refused", *_errno("ECONNREFUSED"), r"ConnectionRefusedError",
-       r"Failed to connect to .{1,120} port \d+(?!.{0,80}(?:Timeout|timed out))", r"actively refused", r"connection was refused",
+       r"Failed to connect to .{1,120} port \d+(?!.{0,80}(?:Timeout|timed out))", r"actively refused",
+       r"connection was refused",
        r"refused to connect", r"ERR_CONNECTION_REFUSED",
        errno="ECONNREFUSED"),
     _c("ETIMEDOUT", "network", "timed out", ("port-filtered", "firewall-blocking"), 1,
-       ("timed out", "timed_out", "timeout", "deadline exceeded", "curl: (28)", *_keys_errno("ETIMEDOUT"), "errno 110", "prohibited",
+       ("timed out", "timed_out", "timeout", "deadline exceeded",
+       "curl: (28)", *_keys_errno("ETIMEDOUT"), "errno 110", "prohibited",
         "filtered"),
        r"Connection timed out", r"\btimed out\b", *_errno("ETIMEDOUT"), r"Connect(?:ion)?Timeout",
        r"\bReadTimeout", r"ERR_CONNECTION_TIMED_OUT", r"i/o timeout", r"deadline exceeded",
@@ -365,9 +381,11 @@ CONDITIONS: tuple[Condition, ...] = (
        r"icmp-(?:host|admin)-prohibited", r"Packet filtered", r"Destination Host Prohibited",
        errno="ETIMEDOUT"),
     _c("ENOENT", "path", "file or directory missing", "path-missing", 1,
-       ("no such file", "enoent", "filenotfounderror", "errno 2", "os error 2", "does not exist", "cannot find",
+       ("no such file", "enoent", "filenotfounderror", "errno 2", "os error 2", "does not exist",
+       "cannot find",
         "errno: -2", "nosuchfile"),
-       r"No such file or directory", r"\bENOENT\b", r"\[Errno 2\]", r"\bos error 2\)", r"\bFileNotFoundError\b",
+       r"No such file or directory", r"\bENOENT\b", r"\[Errno 2\]", r"\bos error 2\)",
+       r"\bFileNotFoundError\b",
        r"\bNoSuchFileException\b", r"\bcannot find the (?:file|path) specified",
        r"(?:file|directory|path) .{0,120} does not exist", r"\bcannot access .{1,200}: No such file",
        errno="ENOENT"),
@@ -441,7 +459,7 @@ class Compiled:
         return _compile(self.source)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE | re.MULTILINE)
 
@@ -461,8 +479,6 @@ def compiled() -> tuple[Compiled, ...]:
         unique = tuple(dict.fromkeys((*cond.keys, *literals)))
         out.append(Compiled(cond, source, literals, unique, tuple(anchor(k) for k in unique)))
     return tuple(out)
-
-
 
 
 def anchor(key: str) -> bytes:

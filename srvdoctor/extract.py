@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from srvdoctor.config import Config
 
+
 @dataclass(frozen=True)
 class Extracted:
     """Values named in the error text that checks can look at."""
@@ -29,7 +30,6 @@ class Extracted:
     def to_dict(self) -> dict[str, list[str]]:
         return {"paths": list(self.paths), "ports": list(self.ports), "hosts": list(self.hosts),
                 "urls": list(self.urls)}  # fmt: skip
-
 
 
 _QUOTED = r"""(?:'(?P<sq>[^'\n]+)'|"(?P<dq>[^"\n]+)"|‘(?P<uq>[^’\n]+)’)"""
@@ -197,5 +197,3 @@ def scoped_config(config: Config, extracted: Extracted) -> Config:
         paths=extracted.paths, ports=extracted.ports, hosts=extracted.hosts, urls=extracted.urls
     )
     return replace(config, targets=targets)
-
-

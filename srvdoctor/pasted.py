@@ -70,11 +70,9 @@ def df_rows(lines: Sequence[str]) -> list[DfRow]:
 
 
 def _containing(path: str, mounts: list[str]) -> str | None:
-    best = None
-    for m in mounts:
-        if (m == "/" or path == m or path.startswith(m.rstrip("/") + "/")) and (best is None or len(m) > len(best)):
-            best = m
-    return best
+    from srvdoctor.extract import containing
+
+    return containing(path, mounts)
 
 
 def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
@@ -108,34 +106,33 @@ def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
 
 def _free_evidence(lines: Sequence[str]) -> list[Evidence]:
     out: list[Evidence] = []
-    enomem = BY_ID["ENOMEM"]
     header_has_available = False
-    for line in lines:
-        if line.lstrip().startswith("total") and "available" in line:
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if line.startswith("total") and "available" in line:
             header_has_available = True
             continue
-        mem = _FREE_MEM.match(line.strip())
+        mem = _FREE_MEM.match(line)
         if mem and header_has_available:
             total, avail = _bytes(mem.group(1)), _bytes(mem.group(4))
             if total and avail is not None:
-                out += _mem_ratio(avail / total, "free", enomem)
-        swap = _FREE_SWAP.match(line.strip())
+                out += _mem_ratio(avail / total, "free")
+        swap = _FREE_SWAP.match(line)
         if swap:
             total, used = _bytes(swap.group(1)), _bytes(swap.group(2))
             if total and used is not None and used / total >= 0.9:
-                out.append(Evidence("swap-thrashing", 6, f"free in the text shows swap {used / total:.0%} used",
-                                    BY_ID["swap"]))  # fmt: skip
-        top = _TOP_MEM.match(line.strip())
-        if top:
+                reason = f"free in the text shows swap {used / total:.0%} used"
+                out.append(Evidence("swap-thrashing", 6, reason, BY_ID["swap"]))
+        top = _TOP_MEM.match(line)
+        if top and i + 1 < len(lines):
             total_top = float(top.group(2))
-            avail_line = next((lines[i + 1] for i, x in enumerate(lines) if x is line and i + 1 < len(lines)), "")
-            avail = _TOP_AVAIL.search(avail_line)
-            if avail and total_top:
-                out += _mem_ratio(float(avail.group(1)) / total_top, "top", enomem)
+            avail_top = _TOP_AVAIL.search(lines[i + 1])
+            if avail_top and total_top:
+                out += _mem_ratio(float(avail_top.group(1)) / total_top, "top")
     return out
 
 
-def _mem_ratio(ratio: float, tool: str, enomem: object) -> list[Evidence]:
+def _mem_ratio(ratio: float, tool: str) -> list[Evidence]:
     if ratio < 0.1:
         return [
             Evidence("memory-pressure", 6, f"{tool} in the text shows {ratio:.0%} of memory available",
@@ -163,15 +160,20 @@ def _smi_evidence(lines: Sequence[str]) -> list[Evidence]:
     if full:
         out.append(Evidence("cuda-oom", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used",
                             BY_ID["cuda-oom"]))  # fmt: skip
-        out.append(Evidence("gpu-memory-full", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used"))
+        out.append(
+            Evidence("gpu-memory-full", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used")
+        )
     if hot:
-        out.append(Evidence("gpu-thermal", 5, f"nvidia-smi in the text shows a GPU at {hot}°C", BY_ID["gpu-hot"]))
+        out.append(
+            Evidence("gpu-thermal", 5, f"nvidia-smi in the text shows a GPU at {hot}°C", BY_ID["gpu-hot"])
+        )
     listed = any(re.search(r"^\|\s{0,4}Processes:", line) for line in lines)
     if worst >= 0.02 and any("No running processes found" in line for line in lines):
         out.append(Evidence("gpu-orphan-memory", 5, f"nvidia-smi shows {worst:.0%} used by no process"))
     elif worst >= 0.02 and not listed:
         out.append(Evidence("gpu-orphan-memory", 2, f"nvidia-smi shows {worst:.0%} of GPU memory used and no "
-                            "process table (a container does not see the processes)", BY_ID["orphan-gpu-memory"]))  # fmt: skip
+                            "process table (a container does not see the processes)",
+                            BY_ID["orphan-gpu-memory"]))  # fmt: skip
     return out
 
 

@@ -238,7 +238,9 @@ class Library:
             from srvdoctor.triage import triage
 
             found = triage(text)
-        searched = "\n".join(prepare(text).lines) if any(n.origin != "shipped" for n in self.notes.values()) else ""
+        searched = (
+            "\n".join(prepare(text).lines) if any(n.origin != "shipped" for n in self.notes.values()) else ""
+        )
         mine: list[tuple[Playbook, list[str]]] = []
         for note in self.notes.values():
             if note.origin == "shipped":
@@ -250,12 +252,12 @@ class Library:
         taken = {n.id for n, _ in mine}
         ranked: list[tuple[Playbook, list[str]]] = []
         for score in found.ranked:
-            note = self.notes.get(score.note)
-            if note is None or note.id in taken:
+            known = self.notes.get(score.note)
+            if known is None or known.id in taken:
                 continue
-            taken.add(note.id)
+            taken.add(known.id)
             said = list(dict.fromkeys(m for h in score.hits for m in h.matches or (h.matched,)))[:4]
-            ranked.append((note, said + score.evidence))
+            ranked.append((known, said + score.evidence))
         return mine + ranked
 
 

@@ -112,13 +112,19 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
     hits: list[Hit] = []
     for comp in table:
         keys = tuple(
-            k for k, a in zip(comp.keys, comp.anchors) if (a in vocabulary if a else k in prepared.lowered)
+            k
+            for k, a in zip(comp.keys, comp.anchors, strict=True)
+            if (a in vocabulary if a else k in prepared.lowered)
         )
         if not keys:
             continue
         for idx in _candidate_lines(prepared, keys):
             line = prepared.lines[idx]
-            matches = [m.group(0) for _, m in zip(range(4), comp.regex.finditer(line))] if comp.source else []
+            matches = (
+                [m.group(0) for _, m in zip(range(4), comp.regex.finditer(line), strict=False)]
+                if comp.source
+                else []
+            )
             if comp.literals:
                 low = line.lower()
                 matches += [line[i : i + len(w)] for w in comp.literals if (i := low.find(w)) != -1][:4]
@@ -220,9 +226,7 @@ def why(ranked: list[NoteScore]) -> str:
         later = [s for s in ranked[1:] if s.best is not None and s.score == top.score]
         if later and best.line_no < min(s.first_line for s in later):
             parts.append("it comes first in time; the rest can be its consequences")
-        weaker = [
-            s.note for s in ranked[1:] if s.best is not None and s.best.condition.level < cond.level
-        ]
+        weaker = [s.note for s in ranked[1:] if s.best is not None and s.best.condition.level < cond.level]
         if weaker:
             parts.append(f"more specific than {', '.join(weaker[:3])}")
     parts += top.evidence

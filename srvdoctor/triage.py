@@ -248,7 +248,9 @@ def classify(
     if best is not None:
         primary: Condition = best.condition
         also = tuple(
-            dict.fromkeys(s.best.condition.label for s in ranked if s.best and s.best.condition.label != primary.label)
+            dict.fromkeys(
+                s.best.condition.label for s in ranked if s.best and s.best.condition.label != primary.label
+            )
         )
         return ErrorClass(
             "infrastructure",

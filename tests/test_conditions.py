@@ -22,8 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Notes other branches add (shm-too-small: the /dev/shm check's branch; segfault: the
 #: kernel-log notes). A condition may name them before they ship; matching skips a note the
 #: library does not have.
-PENDING = {"shm-too-small", "segfault", "disk-io-errors", "gpu-xid", "kernel-hung-task", "conntrack-full",
-           "filesystem-errors", "gpu-container-toolkit"}
+PENDING = {
+    "shm-too-small",
+    "segfault",
+    "disk-io-errors",
+    "gpu-xid",
+    "kernel-hung-task",
+    "conntrack-full",
+    "filesystem-errors",
+    "gpu-container-toolkit",
+}
 
 
 def test_every_condition_leads_to_a_note() -> None:
@@ -65,7 +73,7 @@ EXAMPLES = [
     "Error: ENOSPC: System limit for number of file watchers reached, watch '/app'",
     "nodejs.ENOSPCError: watch /home/u/app/config ENOSPC",
     "E: You don't have enough free space in /var/cache/apt/archives/.",
-    "ERROR:  could not extend file \"base/16384/2619\": No space left on device\nHINT:  Check free disk space.",
+    'ERROR:  could not extend file "base/16384/2619": No space left on device\nHINT:  Check free disk space.',
     "npm ERR! getaddrinfo ENOTFOUND registry.npmjs.org",
     "exitcode  : -9 (pid: 4242)",
     "RuntimeError: received 0 items of ancdata",
@@ -142,7 +150,10 @@ def test_every_pattern_is_linear_on_adversarial_strings() -> None:
         ("ls: '/nope'에 접근할 수 없습니다: 그런 파일이나 디렉터리가 없습니다", "path-missing"),
         ("cp: erreur d'écriture: Aucun espace disponible sur le périphérique", "disk-full"),
         ("touch: '/x' kann nicht berührt werden: Keine Berechtigung", "permission-denied"),
-        ("mkdir: no se puede crear el directorio «/x»: Sistema de ficheros de sólo lectura", "read-only-filesystem"),
+        (
+            "mkdir: no se puede crear el directorio «/x»: Sistema de ficheros de sólo lectura",
+            "read-only-filesystem",
+        ),
         ("OSError: [Errno 98] Адрес уже используется", "port-in-use"),
     ],
 )

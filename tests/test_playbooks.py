@@ -196,9 +196,7 @@ def _symptom_error_lines(note_id: str) -> list[str]:
     quoted = [" ".join(m.split()) for m in re.findall(r"```text\n(.*?)```", symptom, re.DOTALL)]
     rest = re.sub(r"```.*?```", "", symptom, flags=re.DOTALL).replace("\n", " ")
     quoted += [a or b for a, b in re.findall(r"`([^`]+)`|\"([^\"]+)\"", rest)]
-    return [
-        q for q in quoted if " " in q.strip() and not q.startswith("srvdoctor ") and scan(q)
-    ]
+    return [q for q in quoted if " " in q.strip() and not q.startswith("srvdoctor ") and scan(q)]
 
 
 @pytest.mark.parametrize("note_id", sorted(SHIPPED.notes))

@@ -171,7 +171,9 @@ def triage(
         report = run_report(registry.build([by_id[c] for c in runnable_ids], scoped), ctx)
 
     confirmed = confirmed_by(report)
-    focus = focus_results("\n".join(dict.fromkeys(h.line for h in found.hits)) or found.error_class.line, report)
+    focus = focus_results(
+        "\n".join(dict.fromkeys(h.line for h in found.hits)) or found.error_class.line, report
+    )
     matched = rank_confirmed(matched, confirmed, focus)
     record = _record(found, matched, runnable_ids, unknown, report, no_run, confirmed)
     record["why"] = _why(found, matched)
