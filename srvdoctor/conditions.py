@@ -124,6 +124,9 @@ def _c(
     )
 
 
+#: An NVIDIA Xid in the kernel log: `NVRM: Xid (PCI:0000:01:00): 79, ...`; the code follows.
+_XID = r"\bXid\b(?: ?\(PCI:[0-9a-f:.]{1,20}\))?:? {0,2}"
+
 _ENOSPC_WORDS = ("no space left", "not enough free space", "disk is full", "disk full", "storagefull",
                  "enough free space", "check free disk space", "out of disk", "insufficient disk space",
                  "not enough disk space", "no space on device")  # fmt: skip
@@ -165,21 +168,23 @@ CONDITIONS: tuple[Condition, ...] = (
        r"out of memory on device", r"cudaErrorMemoryAllocation", r"HIP out of memory",
        r"CUDA failure 2: out of memory", r"GPU out of memory", r"cudaMalloc\w* failed.{0,40}out of memory"),
     _c("gpu-xid-79", "gpu", "GPU lost (Xid 79)", ("gpu-xid", "gpu-driver-missing"), 3, ("xid",),
-       r"\bXid\b(?: ?\(PCI:[0-9a-f:.]{1,20}\))?:? {0,2}79\b"),
+       _XID + r"79\b"),
     _c("gpu-off-bus", "gpu", "GPU lost (fallen off the bus)", ("gpu-driver-missing", "gpu-thermal"), 3,
        ("fallen off the bus", "gpu is lost", "xid 79", "unable to determine the device handle",
        "rminitadapter",
         "rm_init_adapter", "cannot attach gpu"),
-       r"GPU has fallen off the bus", r"\bGPU is lost\b", r"\bXid\b(?: ?\(PCI:[0-9a-f:.]{1,20}\))?:? {0,2}79\b",
+       r"GPU has fallen off the bus", r"\bGPU is lost\b", _XID + r"79\b",
        r"Unable to determine the device handle for GPU", r"RmInitAdapter failed", r"rm_init_adapter failed",
        r"NVRM: .{0,80}Cannot attach gpu"),
     _c("gpu-xid-ecc", "gpu", "GPU memory errors (ECC)", ("gpu-ecc-errors", "gpu-xid"), 3,
        ("ecc", "xid", "illegal memory access", "row remap"),
-       r"uncorrectable ECC error", r"\bECC error", r"\bXid\b(?: ?\(PCI:[0-9a-f:.]{1,20}\))?:? {0,2}(?:48|63|64|94|95)\b",
+       r"uncorrectable ECC error", r"\bECC error", 
+       _XID + r"(?:48|63|64|94|95)\b",
        r"row remapp?ing (?:failure|pending)"),
     _c("gpu-xid", "gpu", "NVIDIA driver error (Xid)", ("gpu-xid", "gpu-driver-missing"), 3,
        ("xid", "gsp", "rc all channels", "probe routine failed", "gpu recovery"),
-       r"\bXid\b(?: ?\(PCI:[0-9a-f:.]{1,20}\))?:? {0,2}\d{1,3}\b", r"NVRM: .{0,80}(?:PMU has halted|RC all channels for critical error)",
+       _XID + r"\d{1,3}\b",
+       r"NVRM: .{0,80}(?:PMU has halted|RC all channels for critical error)",
        r"NVIDIA probe routine failed", r"GPU recovery action"),
     _c("gpu-container", "gpu", "container runtime without GPU support",
        ("gpu-container-toolkit", "gpu-driver-missing", "gpu-unavailable"), 3,
@@ -362,7 +367,8 @@ CONDITIONS: tuple[Condition, ...] = (
     _c("hung-io", "disk", "processes blocked on I/O", ("kernel-hung-task", "io-wait"), 2,
        ("blocked for more than", "hung_task", "i/o error", "blk_update_request"),
        r"task \S{1,60} blocked for more than \d+ seconds", r"hung_task_timeout_secs"),
-    _c("EIO", "disk", "input/output error", ("disk-io-errors", "io-wait"), 2, ("i/o error", "input/output error"),
+    _c("EIO", "disk", "input/output error", ("disk-io-errors", "io-wait"), 2,
+       ("i/o error", "input/output error"),
        r"Input/output error", r"\bI/O error\b", r"\bEIO\b"),
     _c("cpu-lockup", "cpu", "CPU stalls", "cpu-overload", 2, ("lockup", "stall"),
        r"CPU soft lockup", r"watchdog: BUG: soft lockup", r"rcu_sched self-detected stall",
