@@ -178,7 +178,7 @@ CONDITIONS: tuple[Condition, ...] = (
        r"NVRM: .{0,80}Cannot attach gpu"),
     _c("gpu-xid-ecc", "gpu", "GPU memory errors (ECC)", ("gpu-ecc-errors", "gpu-xid"), 3,
        ("ecc", "xid", "illegal memory access", "row remap"),
-       r"uncorrectable ECC error", r"\bECC error", 
+       r"uncorrectable ECC error", r"\bECC error",
        _XID + r"(?:48|63|64|94|95)\b",
        r"row remapp?ing (?:failure|pending)"),
     _c("gpu-xid", "gpu", "NVIDIA driver error (Xid)", ("gpu-xid", "gpu-driver-missing"), 3,
