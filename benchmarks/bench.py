@@ -124,6 +124,16 @@ def bench_startup() -> None:
         row(f"srvdoctor {name}", ours, ref, 'python -c "import typer"', "<= 1.50x")
 
 
+def bench_triage() -> None:
+    """`srvdoctor triage --no-run TEXT` (run once per pasted error) vs `python -c "import typer"`."""
+    cmd = [str(BIN)] if BIN.exists() else SRVDOCTOR
+    text = "OSError: [Errno 28] No space left on device: '/data/ckpt/step-900.pt'"
+    env = {**os.environ, "SRVDOCTOR_CONFIG": os.devnull}
+    ref = wall([PY, "-c", "import typer"], runs=11)
+    ours = wall([*cmd, "triage", "--no-run", text], runs=11, env=env)
+    line("srvdoctor triage --no-run", ours, ref, 'python -c "import typer"', "<= 350 ms")
+
+
 def bench_check() -> None:
     """`srvdoctor check`, every area this machine has, no targets configured, vs import typer."""
     ours, ref = side_by_side([*CMD, "check", "--format", "json"], TYPER, runs=5, env=QUIET_ENV)
@@ -279,6 +289,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "disk": bench_disk,
     "port": bench_port,
     "watch": bench_watch,
+    "triage": bench_triage,
 }
 
 
