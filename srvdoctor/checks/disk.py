@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -15,6 +16,11 @@ from srvdoctor.units import naturalsize
 
 MiB = 1024**2
 GiB = 1024**3
+
+
+#: Filesystems of disks, normally mounted read-write: read-only means an error or an intent
+#: worth a look (squashfs, ISO images and the like are read-only by design).
+WRITABLE_FSTYPES = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "jfs", "reiserfs"})
 
 
 def _filesystems(ctx: CheckContext) -> list[Filesystem | FilesystemError]:
@@ -58,12 +64,14 @@ class DiskSpace:
 
     Measures used / (used + available to users), so ext4's root reservation counts as
     full the way applications see it. Warn at `warn_percent` (80), fail at
-    `fail_percent` (90). Shell equivalent: `df -h`.
+    `fail_percent` (90). A disk filesystem (ext4, xfs, btrfs, ...) mounted read-only
+    warns too: the kernel remounts one read-only after errors. Shell equivalent:
+    `df -h` and `findmnt -o TARGET,OPTIONS`.
     """
 
     id: ClassVar[str] = "disk.space"
     area: ClassVar[str] = "disk"
-    playbooks: ClassVar[tuple[str, ...]] = ("disk-full",)
+    playbooks: ClassVar[tuple[str, ...]] = ("disk-full", "read-only-filesystem")
     warn_percent: float = 80.0
     fail_percent: float = 90.0
 
@@ -78,6 +86,21 @@ class DiskSpace:
 
     def judge(self, fs: Filesystem) -> Result:
         status = _level(fs.used_percent, self.warn_percent, self.fail_percent)
+        if status is Status.OK and fs.readonly and fs.fstype in WRITABLE_FSTYPES:
+            return Result(
+                self.id,
+                fs.mountpoint,
+                Status.WARN,
+                f"{fs.mountpoint} is mounted read-only ({fs.fstype}, {fs.used_percent:.0f}% full)",
+                data={
+                    "used_percent": round(fs.used_percent, 2),
+                    "readonly": True,
+                    "fstype": fs.fstype,
+                    "source": fs.source,
+                },
+                playbook="read-only-filesystem",
+                hints=(f"findmnt -o TARGET,SOURCE,OPTIONS -T {shlex.quote(fs.mountpoint)}",),
+            )
         if fs.reserved_bytes:
             # df's Use% leaves the reserve out; say it in the same line so the numbers add up
             summary = (

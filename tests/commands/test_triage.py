@@ -283,3 +283,30 @@ def test_hostile_stdin_answers_in_bounded_time(cli, home) -> None:  # type: igno
     result = cli("triage", "--no-run", "-f", "json", env=home, input_text=paste)
     assert result.rc == 0 and time.perf_counter() - start < 15
     assert json.loads(result.stdout)["notes"][0]["id"] == "disk-full"
+
+
+@pytest.mark.root
+def test_read_only_mount_is_confirmed_by_disk_space(cli, home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A real ext4 mounted read-only: a write fails with EROFS, triage names the note and
+    disk.space confirms it on that mount."""
+    image, mnt = tmp_path / "ro.img", tmp_path / "ro"
+    mnt.mkdir()
+    subprocess.run(["truncate", "-s", "8M", str(image)], check=True)
+    subprocess.run(["mkfs.ext4", "-q", str(image)], check=True)
+    subprocess.run(["mount", "-o", "loop,ro", str(image), str(mnt)], check=True)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", "import sys; open(sys.argv[1], 'w')", str(mnt / "ckpt.pt")],
+            capture_output=True,
+            text=True,
+        )
+        assert "[Errno 30] Read-only file system" in proc.stderr
+        out = json.loads(cli("triage", "-f", "json", env=home, input_text=proc.stderr).stdout)
+        assert out["notes"][0]["id"] == "read-only-filesystem"
+        held = [r for r in out["report"]["results"] if r["target"] == str(mnt)]
+        assert [(r["check"], r["status"], r["playbook"]) for r in held] == [
+            ("disk.space", "warn", "read-only-filesystem")
+        ]
+        assert out["notes"][0]["confirmed_by"] == ["disk.space"]
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
