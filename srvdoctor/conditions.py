@@ -254,7 +254,7 @@ CONDITIONS: tuple[Condition, ...] = (
     _c("cpu-throttle", "cpu", "CPU thermal throttling", "cpu-thermal", 3,
        ("cpu clock throttled", "core temperature above threshold", "package temperature above threshold",
         "thermal", "throttl", "critical temperature"),
-       r"CPU\d* ?: (?:Core|Package) temperature above threshold", r"cpu clock throttled",
+       r"(?:Core|Package) temperature above threshold", r"cpu clock throttled",
        r"(?:Core|Package) temperature/speed normal", r"critical temperature reached",
        r"thermal_zone\d+.{0,60}(?:critical|trip)", r"CPU thermal throttling"),
     _c("gpu-busy", "gpu", "GPU busy or unavailable", ("gpu-unavailable", "gpu-memory-full"), 3,
@@ -511,9 +511,24 @@ def compiled() -> tuple[Compiled, ...]:
     for cond in CONDITIONS:
         literals = tuple(dict.fromkeys(w.lower() for w in extra.get(cond.id, [])))
         source = "|".join(f"(?:{p})" for p in cond.patterns)
-        unique = tuple(dict.fromkeys((*cond.keys, *literals)))
+        plain = (lit.lower() for p in cond.patterns if (lit := literal(p)))
+        unique = tuple(dict.fromkeys((*cond.keys, *plain, *literals)))
         out.append(Compiled(cond, source, literals, unique, tuple(anchor(k) for k in unique)))
     return tuple(out)
+
+
+_ESCAPED = re.compile(r"\\([.()\[\]/:\-'\"<>_ ])")
+_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
+
+
+def literal(pattern: str) -> str | None:
+    """The text a pattern matches when it is a plain phrase (`\\bENOSPC\\b` -> `ENOSPC`),
+    else None. Such a phrase is a key of its condition by itself."""
+    text = pattern.removeprefix(r"\b").removesuffix(r"\b")
+    if _META.search(_ESCAPED.sub("", text)):
+        return None
+    text = _ESCAPED.sub(r"\1", text)
+    return text if text.strip() else None
 
 
 def anchor(key: str) -> bytes:

@@ -180,3 +180,17 @@ def test_data_file_matches_the_generator() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert DATA_FILE.is_file()
+
+
+def _plain_phrases() -> list[tuple[str, str]]:
+    from srvdoctor.conditions import literal
+
+    return [(c.id, lit) for c in CONDITIONS for p in c.patterns if (lit := literal(p)) and not c.requires]
+
+
+@pytest.mark.parametrize(("cond_id", "phrase"), _plain_phrases())
+def test_every_plain_phrase_is_found_by_the_prefilter(cond_id: str, phrase: str) -> None:
+    """Each condition's plain phrases, alone on a line, are found (or explained by a more
+    specific condition on the same line)."""
+    found = {h.condition.id for h in _unshadowed(phrase)}
+    assert cond_id in found

@@ -221,3 +221,27 @@ def test_new_notes_ship_with_their_sections() -> None:
     assert new <= set(SHIPPED.notes)
     for note_id in new:
         assert _symptom_error_lines(note_id), note_id
+
+
+def _plain(pattern: str) -> str | None:
+    from srvdoctor.conditions import literal
+
+    return literal(pattern)
+
+
+@pytest.mark.parametrize("note_id", sorted(SHIPPED.notes))
+def test_shipped_matches_mirror_the_conditions_table(note_id: str) -> None:
+    """For shipped notes the conditions table decides; each plain phrase a note's front
+    matter lists must lead to that note through the table (no second, drifting list)."""
+    from srvdoctor.triage import triage
+
+    wrong = []
+    for pattern in SHIPPED.notes[note_id].matches:
+        phrase = _plain(pattern)
+        if phrase is None:
+            continue
+        found = triage(phrase)
+        top = found.ranked[0] if found.ranked else None
+        if not (top and (top.note == note_id or (top.best and note_id in top.best.condition.notes))):
+            wrong.append((phrase, found.note_ids[:3]))
+    assert wrong == []
