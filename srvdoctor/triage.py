@@ -44,6 +44,8 @@ __all__ = [
 
 #: Lines read from the end when looking for the lines that look like the error.
 _TAIL_LINES = 2000
+#: Lines from the end searched for paths, ports, hosts and URLs (besides the error lines).
+_NEARBY_LINES = 200
 
 #: Python exceptions that say "the program is wrong", not "the machine is".
 CODE_EXCEPTIONS = frozenset(
@@ -287,13 +289,15 @@ def triage(text: str) -> Triage:
     hits = scan(prepared)
     tb = parse_traceback(text)
     hit_text = "\n".join(dict.fromkeys(h.line for h in hits))
+    # what the error names may sit on a line near it ("Connecting to http://...:8000")
+    nearby = "\n".join(dict.fromkeys([*(h.line for h in hits), *prepared.lines[-_NEARBY_LINES:]]))
     ranked = rank(hits, evidence(prepared.lines, mentioned_paths(hit_text), prepared.lowered))
     lines = error_lines(prepared, tb=tb, hits=hits)
     areas = {h.condition.area for h in hits}
     return Triage(
         classify(prepared, tb, lines, ranked),
         lines,
-        extract(hit_text, areas),
+        extract(nearby, areas),
         tb,
         tuple(hits),
         tuple(ranked),
