@@ -88,7 +88,7 @@ def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
         top = max(picked, key=lambda r: r.percent)
         tool = "df -i" if inodes else "df -h"
         note = "inode-exhaustion" if inodes else "disk-full"
-        where = f"{top.mount} at {top.percent}%" + (" (where the error's path is)" if focus else "")
+        where = f"{top.mount} at {top.percent}% used" + (" (the error's path is there)" if focus else "")
         shm = [r for r in table if r.mount == "/dev/shm" and r.percent >= 95 and not inodes]
         if shm:
             out.append(Evidence("shm-too-small", 8, f"df -h in the text shows /dev/shm at {shm[0].percent}%",
@@ -100,7 +100,7 @@ def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
         if top.percent >= 95:
             out.append(Evidence(note, 8, f"{tool} in the text shows {where}", enospc))
         elif top.percent < 85:
-            out.append(Evidence(note, -8, f"{tool} in the text shows {where} used: demoted"))
+            out.append(Evidence(note, -8, f"{tool} in the text shows {where}: demoted"))
     return out
 
 
