@@ -188,3 +188,13 @@ def test_nvidia_smi_table_numbers() -> None:
 def test_code_bugs_rank_no_infrastructure_note(text: str) -> None:
     found = triage(text)
     assert found.note_ids == [] and found.error_class.kind == "code"
+
+
+def test_top_header_shows_no_memory_available() -> None:
+    text = """top - 10:01:02 up 3 days,  2:03,  1 user,  load average: 9.12, 8.40, 7.95
+Tasks: 312 total,   3 running, 309 sleeping,   0 stopped,   0 zombie
+MiB Mem :  64215.3 total,    301.2 free,  63512.9 used,    401.2 buff/cache
+MiB Swap:      0.0 total,      0.0 free,      0.0 used.    210.4 avail Mem
+"""
+    found = triage(text)
+    assert found.note_ids[0] == "memory-pressure" and "top in the text shows 0% of memory available" in found.why

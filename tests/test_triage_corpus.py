@@ -25,7 +25,7 @@ def score(entries: list[dict[str, object]]) -> dict[str, object]:
     misses: list[str] = []
     no_note = 0
     for entry in entries:
-        expect = str(entry["expect"])
+        expect = CODE_BUG if entry.get("expect") in (None, CODE_BUG) else str(entry["expect"])
         accepted = {expect, *(str(a) for a in entry.get("also") or [])}  # type: ignore[attr-defined]
         if expect != CODE_BUG and expect not in library.notes:
             no_note += 1
