@@ -197,4 +197,6 @@ MiB Mem :  64215.3 total,    301.2 free,  63512.9 used,    401.2 buff/cache
 MiB Swap:      0.0 total,      0.0 free,      0.0 used.    210.4 avail Mem
 """
     found = triage(text)
-    assert found.note_ids[0] == "memory-pressure" and "top in the text shows 0% of memory available" in found.why
+    assert (
+        found.note_ids[0] == "memory-pressure" and "top in the text shows 0% of memory available" in found.why
+    )
