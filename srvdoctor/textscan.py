@@ -12,7 +12,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from srvdoctor.conditions import AREA_LABELS, ORDER, Compiled, Condition, compiled
+from srvdoctor.condindex import Compiled, compiled
+from srvdoctor.conditions import AREA_LABELS, ORDER, Condition
 
 #: Longest line searched as one piece; longer lines are cut into overlapping chunks.
 MAX_LINE = 4096

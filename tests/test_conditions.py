@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from srvdoctor.conditions import CONDITIONS, DATA_FILE, ERRNO, LOCALISED, compiled, localised
+from srvdoctor.condindex import compiled
+from srvdoctor.conditions import CONDITIONS, DATA_FILE, ERRNO, LOCALISED, localised
 from srvdoctor.playbooks import load_library
 from srvdoctor.textscan import Hit, prepare, scan
 from srvdoctor.triage import triage
@@ -95,7 +96,7 @@ def _unshadowed(text: str) -> list[Hit]:
     """scan() without shadows and context requirements: what the regexes found at all."""
     from dataclasses import replace
 
-    from srvdoctor.conditions import Compiled
+    from srvdoctor.condindex import Compiled
 
     table = tuple(
         Compiled(replace(c.condition, shadows=(), requires=()), c.source, c.literals, c.keys, c.anchors)
@@ -183,7 +184,7 @@ def test_data_file_matches_the_generator() -> None:
 
 
 def _plain_phrases() -> list[tuple[str, str]]:
-    from srvdoctor.conditions import literal
+    from srvdoctor.condindex import literal
 
     return [(c.id, lit) for c in CONDITIONS for p in c.patterns if (lit := literal(p)) and not c.requires]
 

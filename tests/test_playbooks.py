@@ -224,7 +224,7 @@ def test_new_notes_ship_with_their_sections() -> None:
 
 
 def _plain(pattern: str) -> str | None:
-    from srvdoctor.conditions import literal
+    from srvdoctor.condindex import literal
 
     return literal(pattern)
 

@@ -1,0 +1,74 @@
+"""The conditions table made ready to search: one regex per condition (compiled when first
+needed), its literal keys, and for each key the run of letters that tests its presence
+cheaply (`srvdoctor.textscan`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from srvdoctor.conditions import CONDITIONS, LOCALISED, Condition, localised
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A condition ready to search: its regex (compiled when first needed) and keys,
+    localised messages included."""
+
+    condition: Condition
+    source: str  # the regex: the condition's own patterns
+    literals: tuple[str, ...]  # localised messages, lower-cased: found with `in`, no regex
+    keys: tuple[str, ...]
+    anchors: tuple[bytes, ...]  # per key, its longest word (UTF-8): the cheap test of presence
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.source)
+
+
+@cache
+def _compile(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE | re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def compiled() -> tuple[Compiled, ...]:
+    """Every condition compiled once, its localised messages added as literals."""
+    extra: dict[str, list[str]] = {}
+    for name, messages in localised().items():
+        target = LOCALISED.get(name)
+        if target:
+            extra.setdefault(target, []).extend(messages)
+    out = []
+    for cond in CONDITIONS:
+        literals = tuple(dict.fromkeys(w.lower() for w in extra.get(cond.id, [])))
+        source = "|".join(f"(?:{p})" for p in cond.patterns)
+        plain = (lit.lower() for p in cond.patterns if (lit := literal(p)))
+        unique = tuple(dict.fromkeys((*cond.keys, *plain, *literals)))
+        out.append(Compiled(cond, source, literals, unique, tuple(anchor(k) for k in unique)))
+    return tuple(out)
+
+
+_ESCAPED = re.compile(r"\\([.()\[\]/:\-'\"<>_ ])")
+_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
+
+
+def literal(pattern: str) -> str | None:
+    """The text a pattern matches when it is a plain phrase (`\\bENOSPC\\b` -> `ENOSPC`),
+    else None. Such a phrase is a key of its condition by itself."""
+    text = pattern.removeprefix(r"\b").removesuffix(r"\b")
+    if _META.search(_ESCAPED.sub("", text)):
+        return None
+    text = _ESCAPED.sub(r"\1", text)
+    return text if text.strip() else None
+
+
+def anchor(key: str) -> bytes:
+    """The longest run of letters in `key` (UTF-8): a text holds `key` only if one of its
+    words (`srvdoctor.textscan.tokens`) holds this run. Empty for a key without letters."""
+    words = _ANCHOR_SPLIT.split(key.lower())
+    return max(words, key=len).encode("utf-8", "surrogatepass")
+
+
+_ANCHOR_SPLIT = re.compile(r"[\x00-\x60\x7b-\x7f]+")
