@@ -177,6 +177,7 @@ def triage(
     matched = rank_confirmed(matched, confirmed, focus)
     record = _record(found, matched, runnable_ids, unknown, report, no_run, confirmed)
     record["why"] = _why(found, matched)
+    record["recognised"] = [score.note for score in found.ranked]
     record["input"] = {"bytes_read": len(raw.encode("utf-8", "surrogatepass")), "truncated": truncated}
     record["focus"] = [{"path": path, **r.to_dict()} for path, r in focus]
     save_last_triage(
@@ -270,6 +271,12 @@ def _print(
     con.print()
 
     if not matched:
+        missing = [score.note for score in found.ranked if score.note not in playbook_paths]
+        if missing:
+            con.print(
+                f"Recognised as {escape(ec.label)}: the note for it, {escape(', '.join(missing[:3]))}, "
+                "is not in this library."
+            )
         con.print("[bold]No note matches this error.[/bold] The lines that look like the error:")
         for line in found.error_lines:
             con.print(f"  {escape(line)}")

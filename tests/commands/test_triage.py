@@ -310,3 +310,13 @@ def test_read_only_mount_is_confirmed_by_disk_space(cli, home, tmp_path: Path) -
         assert out["notes"][0]["confirmed_by"] == ["disk.space"]
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_recognised_lists_every_note_the_conditions_lead_to(cli, home) -> None:  # type: ignore[no-untyped-def]
+    """`recognised`: the notes of every condition found, shipped here or not (shm-too-small
+    comes from another branch); `notes`: those the library has."""
+    text = "RuntimeError: DataLoader worker (pid 3121) is killed by signal: Bus error."
+    out = json.loads(cli("triage", "--no-run", "-f", "json", text, env=home).stdout)
+    assert out["recognised"] == ["shm-too-small"]
+    assert out["error_class"]["label"] == "bus error (SIGBUS)"
+    assert "oom-killed" not in [n["id"] for n in out["notes"]]
