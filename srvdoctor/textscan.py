@@ -71,8 +71,8 @@ _SEPARATORS = bytes(b if (chr(b).isalpha() and b < 128) or b >= 128 else 0x20 fo
 
 def words(lowered: str) -> bytes:
     """The distinct words (runs of letters) of a lower-cased text, joined by newlines: much
-    shorter than the text, and a key's longest run of letters is a substring of it exactly
-    when some word holds it."""
+    shorter than the text. When the text holds a key, the key's longest run of letters
+    (`condindex.anchor`) is a substring of this list; when it is not, no line holds the key."""
     unique = set(lowered.encode("utf-8", "surrogatepass").translate(_SEPARATORS).split())
     return b"\n".join(unique)
 
