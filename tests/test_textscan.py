@@ -200,3 +200,25 @@ MiB Swap:      0.0 total,      0.0 free,      0.0 used.    210.4 avail Mem
     assert (
         found.note_ids[0] == "memory-pressure" and "top in the text shows 0% of memory available" in found.why
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("socket.gaierror: [Errno 8] nodename nor servname provided, or not known", "dns-failure"),  # not ENOEXEC
+        ("OSError: Not enough free disk space to download the file. The expected file size is: 5000.00 MB.",
+         "disk-full"),
+        ("The node was low on resource: ephemeral-storage.", "disk-full"),
+        ("Killed: 9", "oom-killed"),
+        ("OSError: [WinError 10048] Only one usage of each socket address is normally permitted", "port-in-use"),
+        ("dial tcp: lookup registry-1.docker.io on 10.0.0.2:53: read udp 172.17.0.2:43566->10.0.0.2:53: "
+         "i/o timeout", "dns-failure"),
+        ("requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: http://10.0.0.5/x", "http-error"),
+        ("curl: (22) The requested URL returned error: 404", "http-error"),
+        ("bash: nvidia-smi: command not found", "gpu-driver-missing"),
+        ("Container killed by YARN for exceeding memory limits. 5.5 GB of 5.5 GB physical memory used.",
+         "oom-killed"),
+    ],
+)  # fmt: skip
+def test_other_words_for_known_conditions(text: str, first: str) -> None:
+    assert _first(text)[0] == first
