@@ -182,6 +182,9 @@ def test_extending_a_shipped_note_keeps_its_patterns_on_python_re(tmp_path: Path
 SHARED_QUOTES = {
     ("docker-disk-usage", "no space left on device"),
     ("docker-log-bloat", "No space left on device"),
+    ("address-family-mismatch", "Connection refused"),  # what the client says; the cause is the family
+    ("conntrack-full", "Connection timed out"),  # what clients see of dropped packets
+    ("filesystem-errors", "Input/output error"),  # EIO: disk-io-errors first
 }
 
 

@@ -36,7 +36,7 @@ def _first(text: str) -> list[str]:
          "dns-failure"),
         ("RuntimeError: received 0 items of ancdata", "too-many-open-files"),
         ("Unable to determine the device handle for GPU 0000:3B:00.0: Unknown Error\nGPU has fallen off the bus.",
-         "gpu-driver-missing"),
+         "gpu-xid"),
         ("RuntimeError: No CUDA GPUs are available", "gpu-driver-missing"),
         ("nouveau 0000:01:00.0: DRM: failed to create kernel channel, -22", "gpu-driver-missing"),
         ("OSError: [Errno 30] Read-only file system: '/models/cache'", "read-only-filesystem"),

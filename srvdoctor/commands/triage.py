@@ -41,6 +41,7 @@ CHECK_IDS = frozenset(
         "docker.disk", "docker.logs", "expect.command", "expect.container", "expect.gpu", "expect.http",
         "expect.listen", "expect.path", "expect.port", "expect.process", "firewall.rules", "gpu.driver",
         "gpu.ecc", "gpu.memory", "gpu.processes", "gpu.temperature", "gpu.throttle", "http.status",
+        "logs.containers", "logs.journald", "logs.kernel", "logs.units",
         "http.tls", "mem.available", "mem.oom", "mem.pressure", "mem.swap", "net.dns", "net.ping",
         "path.exists", "port.listen", "port.tcp",
     }
