@@ -37,7 +37,8 @@ MAX_INPUT_BYTES = 4 * 1024 * 1024
 #: --no-run, triage tells known from unknown checks without importing every check module.
 CHECK_IDS = frozenset(
     {
-        "cpu.load", "cpu.usage", "disk.deleted_open", "disk.inodes", "disk.space", "docker.daemon",
+        "container.limits", "cpu.load", "cpu.usage", "disk.deleted_open", "disk.inodes", "disk.shm",
+        "disk.space", "docker.daemon",
         "docker.disk", "docker.logs", "expect.command", "expect.container", "expect.gpu", "expect.http",
         "expect.listen", "expect.path", "expect.port", "expect.process", "firewall.rules", "gpu.driver",
         "gpu.ecc", "gpu.memory", "gpu.processes", "gpu.temperature", "gpu.throttle", "http.status",
@@ -54,8 +55,8 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
     if text is not None and file is not None:
         raise UsageError("give the error text as an argument or with --file, not both")
     if file is not None and str(file) != "-":
-        data, cut = _read_file(file, wait_s)
-        return (_TRUNCATED if cut else "") + data.decode("utf-8", errors="replace")
+        data, truncated = _read_file(file, wait_s)
+        return (_TRUNCATED if truncated else "") + data.decode("utf-8", errors="replace")
     if text is not None and text != "-":
         # undecodable bytes of the argument (surrogate escapes) read as U+FFFD, as in a file
         decoded = text.encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
