@@ -33,20 +33,6 @@ if TYPE_CHECKING:
 
 #: The most of a log triage reads: the end of it, where the error is.
 MAX_INPUT_BYTES = 4 * 1024 * 1024
-#: Every check id (tests/commands/test_triage.py keeps it equal to the registry's): with
-#: --no-run, triage tells known from unknown checks without importing every check module.
-CHECK_IDS = frozenset(
-    {
-        "container.limits", "cpu.load", "cpu.usage", "disk.deleted_open", "disk.inodes", "disk.shm",
-        "disk.space", "docker.daemon",
-        "docker.disk", "docker.logs", "expect.command", "expect.container", "expect.gpu", "expect.http",
-        "expect.listen", "expect.path", "expect.port", "expect.process", "firewall.rules", "gpu.driver",
-        "gpu.ecc", "gpu.memory", "gpu.processes", "gpu.temperature", "gpu.throttle", "http.status",
-        "logs.containers", "logs.journald", "logs.kernel", "logs.units",
-        "http.tls", "mem.available", "mem.oom", "mem.pressure", "mem.swap", "net.dns", "net.ping",
-        "path.exists", "port.listen", "port.tcp",
-    }
-)  # fmt: skip
 #: Put before the text by `_read_input` when it read only the end of a longer input.
 _TRUNCATED = "\x00srvdoctor:truncated\x00"
 
