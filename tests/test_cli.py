@@ -191,7 +191,17 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     ),
     (
         ["triage", "--no-run", "something odd happened"],
-        REPORT | {"commands.triage", "triage", "usernotes"},
+        REPORT
+        | {
+            "commands.triage",
+            "triage",
+            "usernotes",
+            "conditions",
+            "condindex",
+            "textscan",
+            "extract",
+            "pasted",
+        },
         {"rich", "yaml"},
     ),
     (
