@@ -1,11 +1,27 @@
-"""Redaction: what a shareable report must never contain. Pure functions, no I/O.
+"""Redaction: what srvdoctor's output must never contain. Pure functions, no I/O.
 
-- environment variables whose name says secret (TOKEN, KEY, SECRET, PASSWORD, PASS,
-  CREDENTIAL, any case) show `***` for a value;
-- credentials inside URLs (`https://user:pw@host`, `https://TOKEN@host`) become `***`;
-- values that look like well-known token formats (GitHub, Hugging Face, OpenAI, AWS,
-  Slack) are masked wherever they appear;
-- `scrub` removes every secret value it was given from any text, as a last pass.
+`redact_text` is THE redaction step: every output srvdoctor writes passes through it at the
+sink (`commands/common.py`: `write_output` for every format and file, the terminal stream for
+tables), so tables, JSON, JUnit, Prometheus labels, Nagios lines, Markdown reports and GitHub
+annotations are all covered by one function. It masks, with `***`:
+
+- credentials inside URLs (`https://user:pw@host`, `https://TOKEN@host`);
+- values that look like well-known token formats: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`,
+  `ghr_`, `github_pat_`), Hugging Face (`hf_`), OpenAI (`sk-`, `sk-proj-`), AWS access key ids
+  (`AKIA`, `ASIA`), Slack (`xox?-`), GitLab (`glpat-`);
+- the value of a command-line option named like a secret (`--password=X`, `--password X`,
+  `--token X`, `--api-key X`, `--client-secret X`; not `--password-file PATH`);
+- `-p X`/`-pX` after mysql, mysqldump, mysqladmin, mariadb and sshpass; `-a X` after redis-cli;
+- `Authorization:`/`Proxy-Authorization:` header values, and `Bearer X`/`Basic X`/`Token X`
+  credentials anywhere;
+- `NAME=value` where NAME is secret-like (`HF_TOKEN=...`, `?password=...` in a query string).
+
+A value that is only a reference (`$HF_TOKEN`, `${TOKEN}`, `<token>`, `***`) is left as it is.
+The value a pattern masks stops at whitespace, quotes, backslashes and control characters, so
+masking inside JSON, XML or Prometheus text keeps that text well-formed.
+
+For `report --env`: environment variables whose name says secret show `***` for a value, and
+`scrub` removes every secret value it was given from any text, as a last pass.
 """
 
 from __future__ import annotations
@@ -18,13 +34,57 @@ MASK = "***"
 
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSWORD|PASS|CREDENTIAL", re.IGNORECASE)
 
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/@'\"<>]+)@")
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/@'\"<>\\\x00-\x1f\x7f]+)@"
+)
 
 _TOKEN_FORMATS = re.compile(
     r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|hf_[A-Za-z0-9]{20,}"
-    r"|sk-(?:proj-)?[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}"
+    r"|sk-(?:proj-)?[A-Za-z0-9_-]{20,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
     r"|glpat-[A-Za-z0-9_-]{20,})\b"
 )
+
+#: What a masked value may hold: it ends at whitespace, quotes, a backslash (JSON and
+#: Prometheus escapes), angle brackets (XML) and control characters (ANSI colour codes).
+_VALUE = r"""(?![$<*%{])[^\s"'\\<>\x00-\x1f\x7f]+"""
+_ASSIGN_VALUE = r"""(?![$<*%{])[^\s"'\\<>&\x00-\x1f\x7f]+"""
+_OPTION = re.compile(rf"(?P<key>(?<![\w-])--?[A-Za-z][A-Za-z0-9_-]*)(?P<sep>=|[ \t]+)(?P<value>{_VALUE})")
+_ASSIGN = re.compile(rf"(?P<key>(?<![\w.-])[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=)(?P<value>{_ASSIGN_VALUE})")
+_SECRET_PARTS = ("password", "passwd", "passphrase", "pwd", "token", "secret", "apikey", "credential",
+                 "credentials")  # fmt: skip
+_KEY_OWNERS = frozenset({"api", "access", "private", "secret", "ssh", "signing", "encryption", "master",
+                         "license", "client"})  # fmt: skip
+_NOT_A_VALUE = frozenset({"file", "path", "dir", "env", "type", "length", "len", "count", "name", "id"})
+
+
+def is_secret_option(name: str) -> bool:
+    """`--db-password`, `--api-key`, `HF_TOKEN`, `PGPASSWORD`: yes; `--tokenizer`, `--max-tokens`,
+    `--password-file`, `TOKENIZERS_PARALLELISM`: no."""
+    parts = [p for p in re.split(r"[-_.]+", name.lower()) if p]
+    if not parts or parts[-1] in _NOT_A_VALUE:
+        return False
+    for i, part in enumerate(parts):
+        if part.endswith(_SECRET_PARTS) or part == "pass":
+            return True
+        if part == "key" and i > 0 and parts[i - 1] in _KEY_OWNERS:
+            return True
+    return False
+
+
+_HEADER = re.compile(
+    rf"(?P<key>\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?)"
+    rf"(?P<value>{_VALUE})",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(
+    rf"(?P<key>\b(?:bearer|basic)\s+)(?P<value>(?=[A-Za-z0-9._~+/=-]{{8,}})(?=[A-Za-z]*[0-9._~+/=-]){_VALUE})", re.IGNORECASE
+)
+_TOOL_FLAG = re.compile(
+    r"(?P<tool>(?<![\w-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|sshpass|redis-cli)\b)"
+    r"(?P<args>[^\n;|&]*)"
+)
+_TOOL_PASSWORD = {"redis-cli": re.compile(rf"(?P<key>(?<!\S)-a[ \t]*)(?P<value>{_VALUE})")}
+_DASH_P = re.compile(rf"(?P<key>(?<!\S)-p[ \t]*)(?P<value>{_VALUE})")
 
 #: A secret shorter than this is not scrubbed from free text (it would mangle words).
 MIN_SCRUB_LEN = 6
@@ -43,11 +103,49 @@ def mask_tokens(text: str) -> str:
     return _TOKEN_FORMATS.sub(MASK, text)
 
 
+def _mask_value(match: re.Match[str]) -> str:
+    return match["key"] + (match["sep"] if "sep" in match.re.groupindex else "") + MASK
+
+
+def _mask_named(match: re.Match[str]) -> str:
+    return _mask_value(match) if is_secret_option(match["key"]) else match.group()
+
+
+def _mask_tool(match: re.Match[str]) -> str:
+    tool = match["tool"]
+    flag = _TOOL_PASSWORD.get(tool, _DASH_P)
+    return tool + flag.sub(_mask_value, match["args"])
+
+
+def redact_text(text: str) -> str:
+    """THE redaction step: `text` with every credential srvdoctor can recognise masked."""
+    if not text:
+        return text
+    out = mask_tokens(mask_urls(text))
+    out = _HEADER.sub(_mask_value, out)
+    out = _SCHEME.sub(_mask_value, out)
+    out = _OPTION.sub(_mask_named, out)
+    out = _ASSIGN.sub(_mask_named, out)
+    return _TOOL_FLAG.sub(_mask_tool, out)
+
+
+def redact_obj(obj: object) -> object:
+    """`redact_text` on every string (keys included) of a JSON-like value."""
+    if isinstance(obj, str):
+        return redact_text(obj)
+    if isinstance(obj, dict):
+        return {redact_text(k) if isinstance(k, str) else k: redact_obj(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [redact_obj(v) for v in obj]
+    return obj
+
+
 def redact_value(name: str, value: str) -> str:
-    """The value of environment variable `name` as a report may show it."""
-    if is_secret_name(name):
+    """The value of environment variable `name` as a report may show it: `***` when the name
+    says secret, or when the value is a credential whatever the name (`Bearer ...`, `Basic ...`)."""
+    if is_secret_name(name) or re.fullmatch(r"\s*(?:bearer|basic|digest)\s+\S{4,}\s*", value, re.IGNORECASE):
         return MASK
-    return mask_tokens(mask_urls(value))
+    return redact_text(value)
 
 
 def redact_env(environ: Mapping[str, str]) -> dict[str, str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -89,34 +92,199 @@ def load(config_path: Path | None) -> Config:
         raise UsageError(str(exc)) from None
 
 
+class OutputError(UsageError):
+    """The output could not be written (stdout closed, disk full, --output not writable): exit 2."""
+
+
+def _encode(text: str) -> bytes:
+    """`text` redacted (THE redaction step, srvdoctor/redact.py) and encoded as valid UTF-8: bytes
+    of names that are not UTF-8 (lone surrogates) become visible `\\xff` escapes."""
+    from srvdoctor.redact import redact_text
+    from srvdoctor.render.safe import visible_surrogates
+
+    return visible_surrogates(redact_text(text)).encode("utf-8")
+
+
+def _stdout_failed(reason: str) -> NoReturn:
+    """Point fd 1 at /dev/null (so the interpreter's last flush cannot fail too) and exit 2."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    raise OutputError(f"cannot write the output to stdout: {reason}")
+
+
+def write_stdout(data: bytes) -> None:
+    """Raw bytes to stdout; a closed stdout or a full disk is one error line (exit 2)."""
+    stream = sys.stdout
+    if stream is None:
+        _stdout_failed("stdout is closed")
+    try:
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:  # a text-only stream (tests capture stdout this way)
+            stream.write(data.decode("utf-8"))
+            stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        _stdout_failed(getattr(exc, "strerror", None) or str(exc))
+
+
 def write_output(text: str, output: Path | None) -> None:
-    """stdout, or FILE replaced atomically (temp file + rename, as textfile collectors need)."""
+    """stdout, or FILE: every byte redacted and valid UTF-8.
+
+    A regular file (or a new name) is replaced atomically (temp file + rename, as textfile
+    collectors need), keeping its mode (0644 when new). Anything else is never replaced: a
+    symlink is written through (its target replaced, the link kept), a device (`/dev/null`,
+    `/dev/stdout`), FIFO or socket is opened and written in place, a directory is an error.
+    """
+    data = _encode(text)
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(data)
         return
-    directory = output.parent if str(output.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+        st: os.stat_result | None = os.stat(output)
+    except FileNotFoundError:
+        st = None
     except OSError as exc:
-        raise UsageError(f"--output {output}: cannot write there: {exc.strerror}") from None
+        raise OutputError(f"--output {output}: cannot write there: {exc.strerror}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"--output {output}: is a directory")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_in_place(data, output)
+        return
+    target = Path(os.path.realpath(output)) if output.is_symlink() else output
+    _replace_atomically(data, output, target, st)
+
+
+def _write_in_place(data: bytes, output: Path) -> None:
+    """A device, FIFO or socket: open it for writing (no truncation, no rename) and write."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, output)
+        fd = os.open(output, os.O_WRONLY | os.O_NOCTTY)
+    except OSError as exc:
+        raise OutputError(f"--output {output}: cannot open it for writing: {exc.strerror}") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        raise OutputError(f"--output {output}: cannot write: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _replace_atomically(data: bytes, output: Path, target: Path, st: os.stat_result | None) -> None:
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"--output {output}: cannot write there: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o644)
+        if st is not None and os.geteuid() == 0:
+            os.chown(tmp, st.st_uid, st.st_gid)
+        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+        raise OutputError(f"--output {output}: cannot write: {exc.strerror}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _TerminalStream(io.TextIOBase):
+    """What a terminal console writes to: each chunk redacted, then to stdout (errors: exit 2)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+
+    def _target(self) -> Any:
+        return sys.stderr if self._stderr else sys.stdout
+
+    def write(self, text: str) -> int:
+        if self._stderr:
+            from srvdoctor.redact import redact_text
+
+            sys.stderr.write(redact_text(text))
+        else:
+            write_stdout(_encode(text))
+        return len(text)
+
+    def flush(self) -> None:
+        target = self._target()
+        if target is not None:
+            with contextlib.suppress(OSError, ValueError):
+                target.flush()
+
+    def isatty(self) -> bool:
+        target = self._target()
+        try:
+            return bool(target is not None and target.isatty())
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        target = self._target()
+        if target is None:
+            raise io.UnsupportedOperation("fileno")
+        return int(target.fileno())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        target = self._target()
+        return str(getattr(target, "encoding", None) or "utf-8")
+
+
+def _width() -> int | None:
+    """The width for a terminal console: None (rich's own) unless $COLUMNS is set and unusable
+    (0, negative, tiny, not a number), then the terminal's real width, else 80. Min 40."""
+    columns = os.environ.get("COLUMNS")
+    if columns is None:
+        return None
+    try:
+        if int(columns) >= 40:
+            return None
+    except ValueError:
+        pass
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            return max(40, os.get_terminal_size(fd).columns)
+    return 80
+
+
+@functools.cache
+def _safe_console_class() -> type[Console]:
+    from rich.console import Console
+
+    from srvdoctor.render.safe import visible_lines
+
+    class SafeConsole(Console):
+        """rich's Console, where every string it renders has its control characters but newlines
+        spelled out (`render/safe.py`): an escape sequence in a name cannot reach the terminal
+        even where a caller forgot `render.safe.markup` (which spells newlines out too)."""
+
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(visible_lines(text), **kwargs)
+
+    return SafeConsole
 
 
 def console(output: Path | None = None, stderr: bool = False) -> Console:
-    """A rich console: colour when the terminal has it (NO_COLOR honoured), none in files/pipes."""
-    from rich.console import Console
+    """A rich console: colour when the terminal has it (NO_COLOR honoured), none in files/pipes.
 
+    Every string is made visible (`SafeConsole`) and everything written is redacted."""
+    safe_console = _safe_console_class()
     if output is not None:
-        return Console(file=io.StringIO(), force_terminal=False, no_color=True, width=120, highlight=False)
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+        return safe_console(file=io.StringIO(), force_terminal=False, no_color=True, width=120, highlight=False)
+    stream = _TerminalStream(stderr)
+    return safe_console(file=stream, highlight=False, soft_wrap=True, width=_width(),
+                       force_terminal=stream.isatty() or None)  # fmt: skip
 
 
 def flush_console(con: Console, output: Path | None) -> None:
@@ -145,16 +313,17 @@ def print_table_report(
     linked = any(r.playbook for r in report.results)
     print_report(con, report, load_library(config.resolved_notes_dir()).paths() if linked else {})
     if footer:
-        from rich.markup import escape
+        from srvdoctor.render.safe import markup as escape
 
         con.print(escape(footer), style="bold")
     flush_console(con, output)
 
 
 def print_json(obj: Any, output: Path | None) -> None:
-    from srvdoctor.render.json import dumps
+    from srvdoctor.redact import redact_obj
+    from srvdoctor.render.json import dumps, utf8_safe
 
-    write_output(dumps(obj), output)
+    write_output(dumps(utf8_safe(redact_obj(obj))), output)
 
 
 def finish(

@@ -391,7 +391,7 @@ def _print(
     config: Any,
     own: list[Filesystem | FilesystemError],
 ) -> None:
-    from rich.markup import escape
+    from srvdoctor.render.safe import markup as escape
     from rich.table import Table
 
     from srvdoctor.probes.filesystems import Filesystem

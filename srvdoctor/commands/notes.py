@@ -128,7 +128,7 @@ def notes(
             output,
         )  # fmt: skip
         return
-    from rich.markup import escape
+    from srvdoctor.render.safe import markup as escape
     from rich.table import Table
 
     con = console(output)
@@ -224,7 +224,7 @@ def search(
             output,
         )  # fmt: skip
         return
-    from rich.markup import escape
+    from srvdoctor.render.safe import markup as escape
 
     con = console(output)
     for hit in hits:

@@ -240,7 +240,7 @@ def _print(
     focus: list[tuple[str, Result]],
     confirmed: dict[str, list[str]],
 ) -> None:
-    from rich.markup import escape
+    from srvdoctor.render.safe import markup as escape
 
     from srvdoctor.render.table import mark, print_results, verdict
 

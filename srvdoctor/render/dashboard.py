@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.markup import escape
+from srvdoctor.render.safe import markup as escape
 from rich.table import Table
 from rich.text import Text
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from srvdoctor.render.safe import visible
 from srvdoctor.units import naturalsize
 
 
 def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return visible(str(value)).replace("|", "\\|")
 
 
 def _uptime(seconds: float) -> str:
@@ -116,7 +117,7 @@ def render(data: Mapping[str, Any]) -> str:
     else:
         row("Docker engine", f"not reachable ({docker.get('reason')})")
     for note in py.get("notes") or ():
-        lines.append(f"\nNote: {note}")
+        lines.append(f"\nNote: {visible(note)}")
 
     packages = py.get("packages", {})
     lines += ["", "### Packages", "", "| package | version |", "| --- | --- |"]
@@ -149,15 +150,15 @@ def render(data: Mapping[str, Any]) -> str:
             lines.append(f"None ({tally or 'nothing checked'}).")
         for r in check["problems"]:
             shown = r["target"] not in ("-", "") and not r["summary"].startswith(r["target"])
-            target = f" {r['target']}" if shown else ""
+            target = f" {visible(r['target'])}" if shown else ""
             playbook = f" (playbook: `{r['playbook']}`)" if r.get("playbook") else ""
-            lines.append(f"- **{r['status']}** `{r['check']}`{target}: {r['summary']}{playbook}")
+            lines.append(f"- **{r['status']}** `{r['check']}`{target}: {visible(r['summary'])}{playbook}")
 
     if "environment" in data:
         lines += ["", "### Environment variables", "", "Secrets are shown as `***`.", "", "```text"]
         for name, value in data["environment"].items():
             shown = value if len(value) <= 160 else value[:157] + "..."
-            lines.append(f"{name}={shown}")
+            lines.append(f"{visible(name)}={visible(shown)}")
         lines.append("```")
     lines += ["", f"<sub>srvdoctor {data['version']}, {data['generated_at']}</sub>", ""]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from srvdoctor.model import Report, Result, Status
+from srvdoctor.render.safe import visible
 
 ICONS: Mapping[Status, str] = {
     Status.OK: "✅",
@@ -46,15 +47,20 @@ def _location(r: Result, workspace: str | None) -> dict[str, str]:
     return {"file": path, "line": line}
 
 
+def _lines_visible(text: str) -> str:
+    """Control characters spelled out, newlines kept (the workflow command escapes them)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
     """One workflow command line for a problem result."""
     level = "error" if r.status.rank >= fail_on.rank else "warning"
-    message = r.summary
+    message = _lines_visible(r.summary)
     if r.playbook:
         message += f" (playbook: srvdoctor notes {r.playbook})"
     if r.hints:
-        message += f"\ntry: {r.hints[0]}"
-    props = {**_location(r, workspace), "title": f"srvdoctor {r.check} {r.target}".rstrip(" -")}
+        message += f"\ntry: {_lines_visible(r.hints[0])}"
+    props = {**_location(r, workspace), "title": _lines_visible(f"srvdoctor {r.check} {r.target}".rstrip(" -"))}
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     return f"::{level} {joined}::{escape_data(message)}"
 
@@ -79,8 +85,9 @@ _MARKDOWN_ESCAPES = {c: f"\\{c}" for c in "\\`*_[]"} | {
 
 
 def _cell(text: str) -> str:
-    """A table cell that renders as the text itself: whitespace folded, Markdown and HTML escaped."""
-    return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in " ".join(text.split()))
+    """A table cell that renders as the text itself: whitespace folded, control characters
+    spelled out, Markdown and HTML escaped."""
+    return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in visible(" ".join(text.split())))
 
 
 def summary(report: Report, fail_on: Status = Status.FAIL, retry_sentence: str | None = None) -> str:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from srvdoctor.model import AREAS, Report, Result, Status
+from srvdoctor.render.safe import xml_text
 
 
 def _message(r: Result) -> str:
@@ -70,12 +71,25 @@ def add_suite(
     return counts
 
 
+def _xml_safe(root: ET.Element) -> None:
+    """Every text, tail and attribute as XML 1.0 can hold it (`render/safe.xml_text`): an ANSI
+    colour code in a command's output or a \\x01 in a path would make the file not well-formed."""
+    for el in root.iter():
+        if el.text:
+            el.text = xml_text(el.text)
+        if el.tail:
+            el.tail = xml_text(el.tail)
+        for key, value in el.attrib.items():
+            el.set(key, xml_text(value))
+
+
 def finish(suites: ET.Element, totals: dict[str, int]) -> str:
     # <testsuites> carries tests/failures/errors only: junit-10.xsd (Jenkins xUnit, Surefire)
     # has no `skipped` there; each <testsuite> keeps its own `skipped` count.
     for key, value in totals.items():
         if key != "skipped":
             suites.set(key, str(value))
+    _xml_safe(suites)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

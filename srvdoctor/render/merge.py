@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from rich.console import Console
-from rich.markup import escape
+from srvdoctor.render.safe import markup as escape
 
 from srvdoctor.fleet import Fleet, HostReport, Problem, natural_key
 from srvdoctor.model import Status

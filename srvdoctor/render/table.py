@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
-from rich.markup import escape
+from srvdoctor.render.safe import markup as escape
 
 from srvdoctor.model import AREAS, Report, Result, Status
 

@@ -1,0 +1,86 @@
+"""Untrusted text made visible before it reaches a terminal: THE function for it is `visible`.
+
+File and directory names, process command lines, host names from merged reports, container
+names and log lines come from people and programs srvdoctor does not control. Written raw
+to a terminal, an escape sequence in a name (`ESC [2J`, `ESC ] 0;title BEL`) rewrites the
+screen or the window title, and a newline forges a whole result line. `visible` spells every
+control character out as Python does in a string literal:
+
+- C0 controls and DEL: `\\n`, `\\r`, `\\t`, others `\\x1b`-style; C1 controls `\\x9b`-style;
+- Unicode bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the line and
+  paragraph separators: `\\u202e`-style, so text cannot be shown reversed;
+- bytes of a file name that are not UTF-8 (decoded by Python as lone surrogates,
+  `surrogateescape`): `\\xff`-style, the byte itself.
+
+A backslash stays a backslash, so `visible` is not reversible; the JSON output keeps the exact
+value (see `render/json.py`). `markup` is `visible` plus rich's markup escaping, for strings
+printed through rich.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+#: Everything `visible` rewrites: C0, DEL, C1, bidi controls, U+2028/9, lone surrogates.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _spell(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the undecodable byte itself
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code > 0xFFFF:
+        return f"\\U{code:08x}"
+    return f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character spelled out (`\\x1b`, `\\n`, `\\u202e`, `\\xff`)."""
+    return UNSAFE.sub(_spell, text) if UNSAFE.search(text) else text
+
+
+def visible_lines(text: str) -> str:
+    """`visible` line by line: newlines kept, every other control character spelled out. For
+    whole blocks of srvdoctor's own text (a note); names inside them go through `visible`."""
+    if not UNSAFE.search(text):
+        return text
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def is_visible(text: str) -> bool:
+    """True when `visible(text) == text`: nothing a terminal would act on."""
+    return UNSAFE.search(text) is None
+
+
+def markup(text: str) -> str:
+    """`text` for rich markup: control characters spelled out, `[` escaped."""
+    from rich.markup import escape
+
+    return escape(visible(text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible_surrogates(text: str) -> str:
+    """Only the lone surrogates of `text` spelled out (`\\xff` for an undecodable byte): what any
+    text must go through before it is encoded as UTF-8."""
+    return _SURROGATE.sub(_spell, text) if _SURROGATE.search(text) else text
+
+
+#: What XML 1.0 forbids (C0 but tab, LF, CR; surrogates; U+FFFE/U+FFFF), plus DEL and C1,
+#: which it discourages (and which carry terminal escapes).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` as XML 1.0 can hold it: forbidden characters spelled out (`\\x1b`, `\\x01`)."""
+    return _XML_UNSAFE.sub(_spell, text) if _XML_UNSAFE.search(text) else text

@@ -1,0 +1,123 @@
+"""Shell commands srvdoctor prints ("→ try: ..."), built so that pasting one runs what it says.
+
+People paste these into a root shell, and their arguments come from the machine: directory
+names, paths from a pasted log, container names, host names. Each argument is quoted:
+
+- `shlex.quote` for ordinary text: `x;touch INJECTED;` becomes `'x;touch INJECTED;'`;
+- bash's ANSI-C quoting (`$'...'`) when the argument holds a control character or a byte that
+  is not UTF-8, so the printed line holds no raw control character and still names the file
+  exactly (`$'a\\nb'`, `$'\\xff'`). Such a line is for bash (and zsh, ksh); plain sh has no `$'`.
+
+`cmd("ls", "-la", path)` gives the line; `quote(path)` one word of a longer template;
+`split(line)` is the inverse, used by the tests (it understands both forms).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Iterable
+
+_NEEDS_ANSI_C = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _ansi_c(arg: str) -> str:
+    out = []
+    for byte in os.fsencode(arg):
+        char = chr(byte)
+        if char in "\\'":
+            out.append("\\" + char)
+        elif 0x20 <= byte < 0x7F:
+            out.append(char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif char == "\r":
+            out.append("\\r")
+        else:
+            out.append(f"\\x{byte:02x}")
+    return "$'" + "".join(out) + "'"
+
+
+def quote(arg: str) -> str:
+    """One shell word for `arg`, whatever it holds."""
+    if _NEEDS_ANSI_C.search(arg):
+        return _ansi_c(arg)
+    return shlex.quote(arg)
+
+
+def cmd(*argv: str) -> str:
+    """A command line whose words are exactly `argv`."""
+    return " ".join(quote(a) for a in argv)
+
+
+def join(argv: Iterable[str]) -> str:
+    """`cmd(*argv)` for a sequence."""
+    return " ".join(quote(a) for a in argv)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b"}
+
+
+def _ansi_c_body(line: str, i: int, raw: bytearray) -> int:
+    """Decode a `$'...'` body starting at line[i] into `raw`; the index after the closing quote."""
+    while i < len(line):
+        char = line[i]
+        if char == "'":
+            return i + 1
+        if char == "\\" and i + 1 < len(line):
+            nxt = line[i + 1]
+            digits = re.match(r"[0-9a-fA-F]{1,2}", line[i + 2 :]) if nxt == "x" else None
+            if digits:
+                raw.append(int(digits.group(), 16))
+                i += 2 + len(digits.group())
+                continue
+            if nxt in _ESCAPES:
+                raw += _ESCAPES[nxt].encode()
+                i += 2
+                continue
+        raw += char.encode("utf-8", "surrogateescape")
+        i += 1
+    raise ValueError("no closing quotation")
+
+
+def split(line: str) -> list[str]:
+    """The argv bash would give `line` (quotes, backslashes, `$'...'`; no expansions)."""
+    words: list[str] = []
+    raw = bytearray()
+    in_word = False
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char in " \t\n":
+            if in_word:
+                words.append(os.fsdecode(bytes(raw)))
+                raw, in_word = bytearray(), False
+            i += 1
+            continue
+        in_word = True
+        if char == "'":
+            end = line.index("'", i + 1)
+            raw += line[i + 1 : end].encode("utf-8", "surrogateescape")
+            i = end + 1
+        elif char == "$" and line.startswith("$'", i):
+            i = _ansi_c_body(line, i + 2, raw)
+        elif char == '"':
+            i += 1
+            while line[i] != '"':
+                if line[i] == "\\" and line[i + 1] in '"\\$`':
+                    i += 1
+                raw += line[i].encode("utf-8", "surrogateescape")
+                i += 1
+            i += 1
+        elif char == "\\" and i + 1 < len(line):
+            raw += line[i + 1].encode("utf-8", "surrogateescape")
+            i += 2
+        else:
+            raw += char.encode("utf-8", "surrogateescape")
+            i += 1
+    if in_word:
+        words.append(os.fsdecode(bytes(raw)))
+    return words
