@@ -183,7 +183,31 @@ def remove_plan(
     return Plan(using, (ScheduledFile(cron_dir / NAME, ""), prom))
 
 
+def scheduled_argv(service_or_cron_text: str) -> list[str] | None:
+    """The command line a file written by `install` runs, parsed with the quoting it was written
+    with: systemd's for `ExecStart=` (`systemd_quote`), the shell's for the cron line (`cron_file`)."""
+    for line in service_or_cron_text.splitlines():
+        if line.startswith("ExecStart="):
+            try:
+                words = shlex.split(line[len("ExecStart=") :])
+            except ValueError:
+                return None
+            return [w.replace("%%", "%").replace("$$", "$") for w in words]
+        fields = line.split(None, 6)
+        if line.startswith("#") or len(fields) < 7 or "=" in fields[0]:
+            continue
+        try:  # five time fields, the user, then the command (cron's `\%` is a literal %)
+            words = shlex.split(fields[6].replace("\\%", "%"))
+        except ValueError:
+            return None
+        return words[:-1] if words and words[-1] == ">/dev/null" else words
+    return None
+
+
 def textfile_dir_of(service_or_cron_text: str) -> Path | None:
     """The textfile directory a file written by `install` points at."""
-    match = re.search(r"--output\s+[\"']?([^\s\"']+)/" + re.escape(PROM_FILE), service_or_cron_text)
-    return Path(match.group(1)) if match else None
+    argv = scheduled_argv(service_or_cron_text) or []
+    for option, value in zip(argv, argv[1:]):
+        if option == "--output" and Path(value).name == PROM_FILE:
+            return Path(value).parent
+    return None

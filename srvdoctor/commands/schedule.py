@@ -27,6 +27,7 @@ from srvdoctor.commands.common import (
     write_output,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.shellcmd import cmd
 
 if TYPE_CHECKING:
     from srvdoctor.schedule import Plan
@@ -141,7 +142,7 @@ def _show(plan: Plan, written: bool, removing: bool, fmt: str, output: Path | No
     elif removing:
         lines += ["# Nothing was changed; these commands remove it (`--write` deletes the files):", ""]
         lines += list(plan.before)
-        lines += [f"rm -f {f.path}" for f in plan.files]
+        lines += [cmd("rm", "-f", str(f.path)) for f in plan.files]
         lines += list(plan.after)
     else:
         lines += ["# Nothing was written; `--write` writes these files.", ""]
@@ -211,7 +212,7 @@ def install(
             where = exc.filename or textfile_dir
             raise UsageError(f"cannot write {where}: {exc.strerror}") from None
     elif not textfile_dir.is_dir():
-        plan = type(plan)(plan.using, plan.files, plan.before, (f"mkdir -p {textfile_dir}", *plan.after))
+        plan = type(plan)(plan.using, plan.files, plan.before, (cmd("mkdir", "-p", str(textfile_dir)), *plan.after))
     _show(plan, write, False, fmt, output, intro)
 
 

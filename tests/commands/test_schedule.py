@@ -116,3 +116,25 @@ def test_bad_input_is_one_line_and_exit_2(
     run = cli("schedule", *args, "--cron-dir", str(cron), "--textfile-dir", str(tmp_path))
     assert (run.rc, run.stderr) == (2, f"srvdoctor: error: {message.format(cron=cron)}\n")
     assert (cron / "srvdoctor").read_text() == "# someone else's cron file\n"
+
+
+@pytest.mark.parametrize("using", ["cron", "systemd"])
+def test_remove_finds_a_textfile_dir_with_a_space(
+    cli: Callable[..., CliResult], tmp_path: Path, using: str
+) -> None:
+    """Issue 19: the parser of its own line stopped at the space and planned `rm -f` of the
+    default directory's srvdoctor.prom. Parsed with the quoting it was written with, it deletes
+    the right file, and the printed `rm -f` names that file as one shell word."""
+    where = ["--cron-dir", str(tmp_path / "cron")] if using == "cron" else ["--unit-dir", str(tmp_path / "units")]
+    textfile = tmp_path / "node exporter; textfiles"
+    run = cli("schedule", "install", "--using", using, "--write", "--textfile-dir", str(textfile), *where)
+    assert run.rc == 0, run.stderr
+    prom = textfile / "srvdoctor.prom"
+    prom.write_text("srvdoctor_run_status 0\n")
+    shown = cli("schedule", "remove", "--using", using, *where)
+    assert shown.rc == 0, shown.stderr
+    rm_lines = [line for line in shown.stdout.splitlines() if line.startswith("rm -f")]
+    assert shlex.split(rm_lines[-1]) == ["rm", "-f", str(prom)]
+    removed = cli("schedule", "remove", "--using", using, "--write", *where)
+    assert removed.rc == 0, removed.stderr
+    assert f"removed {prom}" in removed.stdout and not prom.exists()
