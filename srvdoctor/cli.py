@@ -159,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the app; usage errors are one line on stderr and exit 2."""
     try:
         code = _run(list(sys.argv[1:] if argv is None else argv))
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: started with stdout closed (`>&-`)
+            sys.stdout.flush()
     except KeyboardInterrupt:
         print("srvdoctor: interrupted", file=sys.stderr)
         code = 130
