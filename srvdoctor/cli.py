@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import contextlib
 import importlib
 import os
 import sys
@@ -202,10 +203,16 @@ def _run(args: list[str]) -> int:
 
 
 def _usage(message: str, args: Sequence[str] = ()) -> int:
-    """One line on stderr, exit 2; under `--format nagios` also the plugin's UNKNOWN line, exit 3."""
+    """One line on stderr, exit 2; under `--format nagios` also the plugin's UNKNOWN line, exit 3.
+    The message is redacted and its control characters spelled out: it may quote a name."""
+    from srvdoctor.redact import redact_text
+    from srvdoctor.render.safe import visible
+
+    message = visible(redact_text(message))
     print(f"srvdoctor: error: {message}", file=sys.stderr)
     if _wants_nagios(args):
-        print(f"SRVDOCTOR UNKNOWN - bad invocation: {message.replace('|', '/')}")
+        with contextlib.suppress(OSError, ValueError):
+            print(f"SRVDOCTOR UNKNOWN - bad invocation: {message.replace('|', '/')}", flush=True)
         return 3
     return 2
 

@@ -77,7 +77,8 @@ _HEADER = re.compile(
     re.IGNORECASE,
 )
 _SCHEME = re.compile(
-    rf"(?P<key>\b(?:bearer|basic)\s+)(?P<value>(?=[A-Za-z0-9._~+/=-]{{8,}})(?=[A-Za-z]*[0-9._~+/=-]){_VALUE})", re.IGNORECASE
+    rf"(?P<key>\b(?:bearer|basic)\s+)(?P<value>(?=[A-Za-z0-9._~+/=-]{{8,}})(?=[A-Za-z]*[0-9._~+/=-]){_VALUE})",
+    re.IGNORECASE,
 )
 _TOOL_FLAG = re.compile(
     r"(?P<tool>(?<![\w-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|sshpass|redis-cli)\b)"

@@ -8,6 +8,7 @@ the failure is in the metrics, where the alert rules see it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from collections.abc import Sequence
@@ -207,7 +208,7 @@ def scheduled_argv(service_or_cron_text: str) -> list[str] | None:
 def textfile_dir_of(service_or_cron_text: str) -> Path | None:
     """The textfile directory a file written by `install` points at."""
     argv = scheduled_argv(service_or_cron_text) or []
-    for option, value in zip(argv, argv[1:]):
+    for option, value in itertools.pairwise(argv):
         if option == "--output" and Path(value).name == PROM_FILE:
             return Path(value).parent
     return None

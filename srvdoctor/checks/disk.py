@@ -12,6 +12,7 @@ from srvdoctor.model import Result, Status
 from srvdoctor.probes.filesystems import Filesystem, FilesystemError, filesystems
 from srvdoctor.probes.openfiles import DeletedOpenFile, DeletedOpenScan, deleted_open_files
 from srvdoctor.probes.timeout import call_with_timeout
+from srvdoctor.shellcmd import cmd
 from srvdoctor.units import naturalsize
 
 MiB = 1024**2
@@ -54,7 +55,7 @@ def _unreadable(check_id: str, err: FilesystemError) -> Result:
         err.mountpoint,
         Status.ERROR,
         f"{err.mountpoint} ({err.fstype}) could not be read: {err.reason}",
-        hints=(f"stat -f {err.mountpoint}",),
+        hints=(cmd("stat", "-f", err.mountpoint),),
     )
 
 
@@ -135,7 +136,7 @@ class DiskSpace:
                 "source": fs.source,
             },
             playbook="disk-full" if status is not Status.OK else None,
-            hints=(f"srvdoctor disk {fs.mountpoint} --depth 2",) if status is not Status.OK else (),
+            hints=() if status is Status.OK else (cmd("srvdoctor", "disk", fs.mountpoint, "--depth", "2"),),
         )
 
 
@@ -182,7 +183,7 @@ class DiskInodes:
                 "inodes_free": fs.inodes_avail,
             },
             playbook="inode-exhaustion" if status is not Status.OK else None,
-            hints=(f"srvdoctor disk {fs.mountpoint} --depth 3",) if status is not Status.OK else (),
+            hints=() if status is Status.OK else (cmd("srvdoctor", "disk", fs.mountpoint, "--depth", "3"),),
         )
 
 

@@ -20,6 +20,7 @@ from srvdoctor.probes.dns import (
     hosts_file_entries,
     read_resolv_conf,
 )
+from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import TargetError, is_ip
 
 
@@ -54,7 +55,7 @@ def dns_result(check_id: str, target: str, res: Resolution) -> Result:
             "elapsed_ms": round(res.elapsed_ms, 3),
         },
         playbook="dns-failure",
-        hints=(f"getent ahosts {res.name}", "cat /etc/resolv.conf"),
+        hints=(cmd("getent", "ahosts", res.name), "cat /etc/resolv.conf"),
     )
 
 
@@ -91,7 +92,7 @@ class NetDns:
                 Status.FAIL,
                 f"{conf.path} cannot be read: {conf.error}",
                 playbook="dns-failure",
-                hints=(f"ls -l {conf.path}",),
+                hints=(cmd("ls", "-l", conf.path),),
             )
         if not conf.nameservers:
             return Result(
@@ -100,7 +101,7 @@ class NetDns:
                 Status.WARN,
                 f"{conf.path} lists no nameserver: only names in /etc/hosts resolve",
                 playbook="dns-failure",
-                hints=(f"cat {conf.path}", "resolvectl status"),
+                hints=(cmd("cat", conf.path), "resolvectl status"),
             )
         return Result(
             self.id,
@@ -151,7 +152,7 @@ class NetDns:
                 f"{name} resolves to {', '.join(res.addresses)}, not only to loopback",
                 data=data,
                 playbook="dns-failure",
-                hints=(f"grep -n {name} /etc/hosts",),
+                hints=(cmd("grep", "-n", name, "/etc/hosts"),),
             )
         return Result(self.id, name, Status.OK, f"{name} resolves to {', '.join(res.addresses)}", data=data)
 

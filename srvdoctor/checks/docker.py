@@ -23,6 +23,7 @@ from srvdoctor.probes.docker import (
     read_daemon_json,
     rootless_daemon_json,
 )
+from srvdoctor.shellcmd import cmd
 from srvdoctor.units import naturalsize
 
 GIB = 1024**3
@@ -146,7 +147,7 @@ class DockerDaemon:
                 ),
                 data=data,
                 playbook="docker-daemon-unreachable",
-                hints=(f"ls -l {sock}", "id -nG"),
+                hints=(cmd("ls", "-l", str(sock)), "id -nG"),
             )
         return Result(
             self.id,
@@ -267,9 +268,9 @@ class DockerLogs:
                     f"emergency only: sudo truncate -s 0 {target_log} (breaks docker logs -f readers; "
                     "rm frees nothing while dockerd holds the file open)"
                 )
-            hints.append(f"docker inspect --format '{{{{json .HostConfig.LogConfig}}}}' {c.name}")
+            hints.append(cmd("docker", "inspect", "--format", "{{json .HostConfig.LogConfig}}", c.name))
             if c.readable:
-                hints.append(f"sudo du -ch {c.container_dir}")
+                hints.append(cmd("sudo", "du", "-ch", str(c.container_dir)))
         return Result(
             self.id,
             c.name,
@@ -333,7 +334,7 @@ class DockerLogs:
                 "containers": len(containers),
             },
             playbook="docker-log-bloat" if status is Status.FAIL else None,
-            hints=(f"srvdoctor disk {root_dir} --depth 2",) if status is Status.FAIL else (),
+            hints=(cmd("srvdoctor", "disk", str(root_dir), "--depth", "2"),) if status is Status.FAIL else (),
         )
 
 

@@ -41,6 +41,7 @@ from srvdoctor.probes.process_table import ProcessInfo
 from srvdoctor.probes.run_command import CommandOutcome
 from srvdoctor.probes.tcp import TcpResult
 from srvdoctor.probes.timeout import map_with_timeout
+from srvdoctor.shellcmd import cmd
 from srvdoctor.units import naturalduration, naturalsize
 
 #: The playbooks the expectations link to.
@@ -463,7 +464,7 @@ def _eval_process(exp: ProcessExpect, ctx: CheckContext) -> Result:
 
 
 def judge_container(exp: ContainerExpect, got: ContainerState | ContainerMissing) -> Result:
-    hints = (f"docker logs --tail 50 {exp.name}", f"docker inspect {exp.name}")
+    hints = (cmd("docker", "logs", "--tail", "50", exp.name), cmd("docker", "inspect", exp.name))
     if isinstance(got, ContainerMissing):
         return _result(
             exp, Status.FAIL, f"no container named {exp.name}", playbook=UNHEALTHY, hints=("docker ps -a",)

@@ -15,6 +15,7 @@ from srvdoctor.model import Result, Status
 from srvdoctor.probes.http import HttpResult, get
 from srvdoctor.probes.timeout import map_with_timeout
 from srvdoctor.probes.tls import TlsResult, handshake, speaks_tls
+from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target
 
 _HTTP_HINTS: dict[int, str] = {
@@ -119,7 +120,7 @@ class HttpStatus:
                     f"TLS failed before any HTTP answer: {h.error}",
                     data=data,
                     playbook="tls-error",
-                    hints=(f"srvdoctor port {t.raw}",),
+                    hints=(cmd("srvdoctor", "port", t.raw),),
                 )
             if speaks_tls:
                 return Result(
@@ -170,7 +171,7 @@ class HttpStatus:
                 details=(*details, *([hint] if hint else [])),
                 data=data,
                 playbook="http-error",
-                hints=(f"curl -sv {h.final_url or h.url}",),
+                hints=(cmd("curl", "-sv", h.final_url or h.url),),
             )
         if h.ttfb_ms is not None and h.ttfb_ms > self.warn_ttfb_s * 1000:
             return Result(
@@ -236,7 +237,8 @@ class HttpTls:
             "issuer": tls.issuer or None,
             "version": tls.version or None,
         }
-        hints = (f"openssl s_client -connect {tls.address}:{tls.port} -servername {tls.host} </dev/null",)
+        connect = cmd("openssl", "s_client", "-connect", f"{tls.address}:{tls.port}", "-servername", tls.host)
+        hints = (connect + " </dev/null",)
         if not tls.ok:
             details = [tls.message] if tls.message else []
             if tls.not_after:

@@ -43,6 +43,7 @@ from srvdoctor.probes.listeners import (
     docker_proxy_target,
     usual_servers_running,
 )
+from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target, TargetError, is_ip
 
 
@@ -174,7 +175,7 @@ class PortTcp:
                 else detail,
                 data=data,
                 playbook="host-unreachable",
-                hints=(f"ip route get {tcp.address}", f"srvdoctor ping {t.connect_host}"),
+                hints=(cmd("ip", "route", "get", tcp.address), cmd("srvdoctor", "ping", t.connect_host)),
             )
         return Result(self.id, t.raw, Status.ERROR, f"could not connect to {where}: {tcp.error}", data=data)
 

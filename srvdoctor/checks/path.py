@@ -9,6 +9,7 @@ from srvdoctor.checks.base import CheckContext
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.paths import PathState, inspect_path
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
+from srvdoctor.shellcmd import cmd
 
 
 def split_expectation(spec: str) -> tuple[str, str | None]:
@@ -51,7 +52,7 @@ class PathExists:
                         path,
                         Status.ERROR,
                         f"{path}: {exc} (a hung network mount?)",
-                        hints=(f"stat {path}", "mount | grep -E 'nfs|cifs|fuse'"),
+                        hints=(cmd("stat", path), "mount | grep -E 'nfs|cifs|fuse'"),
                     )
                 )
                 continue
@@ -77,12 +78,12 @@ class PathExists:
             if want is not None and base_kind != want:
                 summary = f"{path} is a {kind}, not a {want}"
                 status = Status.FAIL
-                hints.append(f"ls -la {path}")
+                hints.append(cmd("ls", "-la", path))
             elif self.require_readable and st.readable is False:
                 summary = f"{path} exists ({kind}) but you cannot read it"
                 status = Status.FAIL
                 playbook = "permission-denied"
-                hints += [f"namei -l {path}", f"ls -la {path}"]
+                hints += [cmd("namei", "-l", path), cmd("ls", "-la", path)]
             else:
                 access = "read-write" if st.writable else "read-only" if st.readable else "no access"
                 summary = f"{path} exists ({kind}, {access} for you)"
@@ -94,24 +95,24 @@ class PathExists:
             summary = f"{path} does not exist: {st.existing} exists, {st.missing} does not"
             if st.suggestions:
                 summary += f"; did you mean {' or '.join(st.suggestions)}?"
-            hints.append(f"ls -la {st.existing}")
+            hints.append(cmd("ls", "-la", st.existing))
         elif st.state == "broken-link":
             status = Status.FAIL
             summary = f"{path}: {st.link} is a broken symlink to {st.link_target} (which does not exist)"
-            hints += [f"ls -l {st.link}", f"ln -sfn /the/right/target {st.link}"]
+            hints += [cmd("ls", "-l", st.link), cmd("ln", "-sfn", "/the/right/target", st.link)]
         elif st.state == "link-loop":
             status = Status.FAIL
             summary = f"{path}: {st.link} -> {st.link_target} is a symlink loop"
-            hints.append(f"namei {path}")
+            hints.append(cmd("namei", path))
         elif st.state == "denied":
             status = Status.FAIL
             playbook = "permission-denied"
             summary = f"{path}: permission denied at {st.blocker} (you cannot enter it)"
-            hints += [f"namei -l {path}", f"ls -ld {st.blocker}"]
+            hints += [cmd("namei", "-l", path), cmd("ls", "-ld", st.blocker)]
         elif st.state == "not-a-directory":
             status = Status.FAIL
             summary = f"{path}: {st.reason}"
-            hints.append(f"ls -la {st.blocker}")
+            hints.append(cmd("ls", "-la", st.blocker))
         else:
             status = Status.ERROR
             summary = f"{path}: {st.reason}"

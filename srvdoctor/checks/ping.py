@@ -21,6 +21,7 @@ from srvdoctor.probes.dns import Resolution
 from srvdoctor.probes.icmp import PingResult, ping
 from srvdoctor.probes.tcp import TcpResult, connect
 from srvdoctor.probes.timeout import map_with_timeout
+from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import TargetError
 
 #: Ports tried when ICMP is impossible or unanswered: SSH and web servers are the usual ones.
@@ -145,7 +146,7 @@ class NetPing:
                 details=(tried, tcp_words),
                 data=data,
                 playbook="port-filtered",
-                hints=("sudo srvdoctor ping " + p.host,),
+                hints=(cmd("sudo", "srvdoctor", "ping", p.host),),
             )
         if echo.received == 0:
             if alive:
@@ -187,7 +188,7 @@ class NetPing:
         assert p.ping is not None
         address, sender = p.ping.address, p.ping.unreachable_from
         data = {**data, "unreachable_from": sender or None}
-        hints = (f"ip route get {address}", f"ip neigh show {address}")
+        hints = (cmd("ip", "route", "get", address), cmd("ip", "neigh", "show", address))
         if sender and _same(sender, address):
             words = (
                 f"{p.host}{via} answers, but rejects ICMP echo: it sent back 'destination unreachable' itself"
@@ -231,7 +232,7 @@ class NetPing:
                 "(no route past it, or a firewall there rejects)",
                 data=data,
                 playbook="host-unreachable",
-                hints=(*hints, f"tracepath -n {address}"),
+                hints=(*hints, cmd("tracepath", "-n", address)),
             )
         if sender == "?":
             return Result(

@@ -281,7 +281,9 @@ def console(output: Path | None = None, stderr: bool = False) -> Console:
     Every string is made visible (`SafeConsole`) and everything written is redacted."""
     safe_console = _safe_console_class()
     if output is not None:
-        return safe_console(file=io.StringIO(), force_terminal=False, no_color=True, width=120, highlight=False)
+        return safe_console(
+            file=io.StringIO(), force_terminal=False, no_color=True, width=120, highlight=False
+        )
     stream = _TerminalStream(stderr)
     return safe_console(file=stream, highlight=False, soft_wrap=True, width=_width(),
                        force_terminal=stream.isatty() or None)  # fmt: skip

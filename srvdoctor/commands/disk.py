@@ -23,6 +23,8 @@ from srvdoctor.commands.common import (
     print_json,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.render.safe import visible
+from srvdoctor.shellcmd import cmd, quote
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -100,9 +102,10 @@ def disk(
             by_items=bool(_inodes_full(own)),
         )
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such directory (srvdoctor path {path} says what is missing)") from None
+        what = cmd("srvdoctor", "path", path)
+        raise UsageError(f"{path}: no such directory ({what} says what is missing)") from None
     except NotADirectoryError:
-        raise UsageError(f"{path}: not a directory (ls -l {path})") from None
+        raise UsageError(f"{path}: not a directory ({cmd('ls', '-l', path)})") from None
     except PermissionError:
         raise UsageError(f"{path}: permission denied: cannot read it as this user (try sudo)") from None
     except OSError as exc:
@@ -129,7 +132,7 @@ def _fail_on(name: str) -> Any:
 
 
 def _progress_line(files: int, current: str) -> None:
-    tail = current if len(current) <= 70 else "..." + current[-67:]
+    tail = visible(current if len(current) <= 70 else "..." + current[-67:])
     sys.stderr.write(f"\r\x1b[Kscanning: {files:,} entries  {tail}")
     sys.stderr.flush()
 
@@ -375,7 +378,7 @@ def _eater_json(e: Any) -> dict[str, Any]:
         "bytes": e.bytes,
         "apparent_bytes": e.apparent,
         "safe_to_clean": kind.safe,
-        "command": kind.command.replace("{path}", e.path),
+        "command": kind.command.replace("{path}", quote(e.path)),
     }
 
 
@@ -391,11 +394,11 @@ def _print(
     config: Any,
     own: list[Filesystem | FilesystemError],
 ) -> None:
-    from srvdoctor.render.safe import markup as escape
     from rich.table import Table
 
     from srvdoctor.probes.filesystems import Filesystem
     from srvdoctor.probes.spaceeaters import KINDS
+    from srvdoctor.render.safe import markup as escape
     from srvdoctor.units import naturalsize
 
     con.print("[bold underline]filesystems[/bold underline] (df)")
@@ -516,7 +519,7 @@ def _print(
                 f"  [bold]{naturalsize(size)}[/bold]  {escape(e.path)}  [dim]{escape(kind.title)}[/dim]"
             )
             con.print(f"      safe to clean: {escape(kind.safe)}")
-            con.print(f"      → try: [cyan]{escape(kind.command.replace('{path}', e.path))}[/cyan]")
+            con.print(f"      → try: [cyan]{escape(kind.command.replace('{path}', quote(e.path)))}[/cyan]")
         con.print("  [dim]srvdoctor never deletes anything: read what a command removes first.[/dim]")
         con.print()
 

@@ -28,6 +28,7 @@ from srvdoctor.commands.common import (
 )
 from srvdoctor.commands.completion import complete_note_ids
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.shellcmd import cmd
 
 if TYPE_CHECKING:
     from srvdoctor.config import Config
@@ -128,8 +129,9 @@ def notes(
             output,
         )  # fmt: skip
         return
-    from srvdoctor.render.safe import markup as escape
     from rich.table import Table
+
+    from srvdoctor.render.safe import markup as escape
 
     con = console(output)
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
@@ -322,7 +324,8 @@ def new(
     if existing is not None:
         hint = ""
         if existing.origin == "shipped":
-            hint = f"; to override the shipped note, copy it: cp {existing.path} {directory}/"
+            copy = cmd("cp", str(existing.path), f"{directory}/")
+            hint = f"; to override the shipped note, copy it: {copy}"
         raise UsageError(f"a note with id {note_id!r} already exists: {existing.path} (choose --id){hint}")
     path = directory / f"{note_id}.md"
     text = note_text(note_id, title, list(dict.fromkeys(matches)), list(dict.fromkeys(checks)), lines)
@@ -341,7 +344,7 @@ def new(
         print_json({"id": note_id, "title": title, "path": str(path)}, None)
         return
     print(path)
-    print(f"Show it with: srvdoctor notes {note_id}", file=sys.stderr)
+    print(f"Show it with: {cmd('srvdoctor', 'notes', note_id)}", file=sys.stderr)
 
 
 def _open_editor(path: Path) -> None:

@@ -212,7 +212,8 @@ def install(
             where = exc.filename or textfile_dir
             raise UsageError(f"cannot write {where}: {exc.strerror}") from None
     elif not textfile_dir.is_dir():
-        plan = type(plan)(plan.using, plan.files, plan.before, (cmd("mkdir", "-p", str(textfile_dir)), *plan.after))
+        mkdir = cmd("mkdir", "-p", str(textfile_dir))
+        plan = type(plan)(plan.using, plan.files, plan.before, (mkdir, *plan.after))
     _show(plan, write, False, fmt, output, intro)
 
 

@@ -241,7 +241,6 @@ def _print(
     confirmed: dict[str, list[str]],
 ) -> None:
     from srvdoctor.render.safe import markup as escape
-
     from srvdoctor.render.table import mark, print_results, verdict
 
     ec = found.error_class

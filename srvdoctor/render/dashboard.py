@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from srvdoctor.render.safe import markup as escape
 from rich.table import Table
 from rich.text import Text
 
 from srvdoctor.probes.nvml import GpuSample
 from srvdoctor.probes.system import LoadReadings
+from srvdoctor.render.safe import markup as escape
 from srvdoctor.units import naturalsize
 
 BAR_WIDTH = 30

@@ -60,7 +60,8 @@ def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
         message += f" (playbook: srvdoctor notes {r.playbook})"
     if r.hints:
         message += f"\ntry: {_lines_visible(r.hints[0])}"
-    props = {**_location(r, workspace), "title": _lines_visible(f"srvdoctor {r.check} {r.target}".rstrip(" -"))}
+    title = _lines_visible(f"srvdoctor {r.check} {r.target}".rstrip(" -"))
+    props = {**_location(r, workspace), "title": title}
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     return f"::{level} {joined}::{escape_data(message)}"
 

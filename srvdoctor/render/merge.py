@@ -5,11 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from rich.console import Console
-from srvdoctor.render.safe import markup as escape
 
 from srvdoctor.fleet import Fleet, HostReport, Problem, natural_key
 from srvdoctor.model import Status
 from srvdoctor.render import junit
+from srvdoctor.render.safe import markup as escape
 from srvdoctor.render.table import mark
 
 #: Hosts named in one problem's headline, and hosts given a detail line, before "+N more".

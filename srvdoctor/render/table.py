@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
-from srvdoctor.render.safe import markup as escape
 
 from srvdoctor.model import AREAS, Report, Result, Status
+from srvdoctor.render.safe import markup as escape
 
 MARKS: Mapping[Status, tuple[str, str, str]] = {
     # status: (unicode mark, ascii mark, style)

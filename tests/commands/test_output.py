@@ -129,7 +129,9 @@ def test_a_name_that_is_not_utf8_writes_valid_utf8_and_leaves_no_temp_file(tmp_p
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.json", "report.txt"]
 
 
-@pytest.mark.parametrize(("redirect", "reason"), [(">&-", "stdout is closed"), ("> /dev/full", "No space left")])
+@pytest.mark.parametrize(
+    ("redirect", "reason"), [(">&-", "stdout is closed"), ("> /dev/full", "No space left")]
+)
 def test_stdout_closed_or_full_is_one_line_and_exit_2(redirect: str, reason: str) -> None:
     env = {**os.environ, "SRVDOCTOR_CONFIG": os.devnull}
     for args in ("notes", "notes --format json", "path /nonexistent/x"):

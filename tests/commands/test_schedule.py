@@ -125,7 +125,9 @@ def test_remove_finds_a_textfile_dir_with_a_space(
     """Issue 19: the parser of its own line stopped at the space and planned `rm -f` of the
     default directory's srvdoctor.prom. Parsed with the quoting it was written with, it deletes
     the right file, and the printed `rm -f` names that file as one shell word."""
-    where = ["--cron-dir", str(tmp_path / "cron")] if using == "cron" else ["--unit-dir", str(tmp_path / "units")]
+    where = (
+        ["--cron-dir", str(tmp_path / "cron")] if using == "cron" else ["--unit-dir", str(tmp_path / "units")]
+    )
     textfile = tmp_path / "node exporter; textfiles"
     run = cli("schedule", "install", "--using", using, "--write", "--textfile-dir", str(textfile), *where)
     assert run.rc == 0, run.stderr
