@@ -26,9 +26,14 @@ For `report --env`: environment variables whose name says secret show `***` for 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from srvdoctor.model import Report, Result
 
 MASK = "***"
 
@@ -179,3 +184,26 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 def anonymize_host(hostname: str) -> str:
     """A stable stand-in for a hostname: `host-` and 8 hex digits of its SHA-256."""
     return "host-" + hashlib.sha256(hostname.encode("utf-8")).hexdigest()[:8]
+
+
+def redact_result(result: Result) -> Result:
+    """`redact_text` over every string of a result (target, summary, details, hints, data)."""
+    data = redact_obj(dict(result.data))
+    assert isinstance(data, dict)
+    return dataclasses.replace(
+        result,
+        target=redact_text(result.target),
+        summary=redact_text(result.summary),
+        details=tuple(redact_text(d) for d in result.details),
+        hints=tuple(redact_text(h) for h in result.hints),
+        data=data,
+    )
+
+
+def redact_report(report: Report) -> Report:
+    """The report as renderers see it: every result through `redact_result`, and the host name.
+    Renderers that reshape text (Nagios perfdata labels, Prometheus names) start from this, so
+    the sink's `redact_text` pass is not the only one that sees the original shape."""
+    return dataclasses.replace(
+        report, host=redact_text(report.host), results=[redact_result(r) for r in report.results]
+    )

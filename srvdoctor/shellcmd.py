@@ -48,14 +48,14 @@ def quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
-def cmd(*argv: str) -> str:
-    """A command line whose words are exactly `argv`."""
-    return " ".join(quote(a) for a in argv)
+def cmd(*argv: object) -> str:
+    """A command line whose words are exactly `argv` (each turned into a string)."""
+    return " ".join(quote(str(a)) for a in argv)
 
 
-def join(argv: Iterable[str]) -> str:
+def join(argv: Iterable[object]) -> str:
     """`cmd(*argv)` for a sequence."""
-    return " ".join(quote(a) for a in argv)
+    return " ".join(quote(str(a)) for a in argv)
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b"}

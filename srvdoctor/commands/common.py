@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
@@ -285,7 +285,7 @@ def console(output: Path | None = None, stderr: bool = False) -> Console:
             file=io.StringIO(), force_terminal=False, no_color=True, width=120, highlight=False
         )
     stream = _TerminalStream(stderr)
-    return safe_console(file=stream, highlight=False, soft_wrap=True, width=_width(),
+    return safe_console(file=cast("IO[str]", stream), highlight=False, soft_wrap=True, width=_width(),
                        force_terminal=stream.isatty() or None)  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from srvdoctor.model import Report, Result, Status
+from srvdoctor.redact import redact_report, redact_text
 from srvdoctor.render.safe import visible
 
 ICONS: Mapping[Status, str] = {
@@ -48,8 +49,9 @@ def _location(r: Result, workspace: str | None) -> dict[str, str]:
 
 
 def _lines_visible(text: str) -> str:
-    """Control characters spelled out, newlines kept (the workflow command escapes them)."""
-    return "\n".join(visible(line) for line in text.split("\n"))
+    """Redacted, control characters spelled out, newlines kept (the workflow command escapes
+    them). Redaction comes first: `%3A` escaping would hide `user:pw@` from it."""
+    return "\n".join(visible(line) for line in redact_text(text).split("\n"))
 
 
 def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
@@ -68,6 +70,7 @@ def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
 
 def annotation_lines(report: Report, fail_on: Status = Status.FAIL, workspace: str | None = None) -> str:
     """Every warn, fail and error as a workflow command line; empty when all is well."""
+    report = redact_report(report)
     lines = [annotation(r, fail_on, workspace) for r in report.problems(Status.WARN)]
     return "".join(f"{line}\n" for line in lines)
 
@@ -86,13 +89,14 @@ _MARKDOWN_ESCAPES = {c: f"\\{c}" for c in "\\`*_[]"} | {
 
 
 def _cell(text: str) -> str:
-    """A table cell that renders as the text itself: whitespace folded, control characters
-    spelled out, Markdown and HTML escaped."""
-    return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in visible(" ".join(text.split())))
+    """A table cell that renders as the text itself: whitespace folded, redacted, control
+    characters spelled out, Markdown and HTML escaped."""
+    return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in visible(redact_text(" ".join(text.split()))))
 
 
 def summary(report: Report, fail_on: Status = Status.FAIL, retry_sentence: str | None = None) -> str:
     """The Markdown job summary: a verdict, then a table of the results, problems first."""
+    report = redact_report(report)
     problems = report.problems(fail_on)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n) or "nothing checked"
     head = "❌ not healthy" if problems else "✅ healthy"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from srvdoctor.model import Report, Status
+from srvdoctor.redact import redact_report
 from srvdoctor.render import numeric_data
 
 LABELS = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
@@ -35,6 +36,7 @@ def _one_line(text: str) -> str:
 
 
 def render(report: Report) -> str:
+    report = redact_report(report)
     code = exit_code(report)
     problems = report.problems(Status.WARN)
     if problems:

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from srvdoctor.model import Report, Status
+from srvdoctor.redact import redact_report
 from srvdoctor.render import numeric_data
 
 #: The naming schema of the metrics: 2 since data names follow promtool's rules (rates
@@ -162,6 +163,7 @@ def _area_of(check: str, area: str) -> str:
 
 def render(report: Report, timestamp: float, run: str | None = None) -> str:
     """The exposition text; `run` (the textfile's name) labels every series when given."""
+    report = redact_report(report)
     families: dict[str, _Family] = {}
     seen: set[tuple[str, str]] = set()
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from rich.console import Console
 
 from srvdoctor.model import AREAS, Report, Result, Status
+from srvdoctor.redact import redact_report
 from srvdoctor.render.safe import markup as escape
 
 MARKS: Mapping[Status, tuple[str, str, str]] = {
@@ -70,6 +71,7 @@ def verdict(report: Report) -> tuple[str, str]:
 
 
 def print_report(console: Console, report: Report, playbook_paths: Mapping[str, str]) -> None:
+    report = redact_report(report)
     print_results(console, report.results, playbook_paths)
     text, style = verdict(report)
     console.print(escape(text), style=style)
