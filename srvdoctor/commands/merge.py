@@ -18,6 +18,7 @@ from srvdoctor.commands.common import (
     write_output,
 )
 from srvdoctor.constants import FAIL_ON_NAMES
+from srvdoctor.render.safe import visible
 
 MERGE_FORMATS = ("table", "json", "junit")
 
@@ -133,7 +134,7 @@ def merge(
         more = f" (and {len(skipped) - 1} more input(s) skipped)" if len(skipped) > 1 else ""
         raise UsageError(f"no srvdoctor report could be read{first}{more}")
     for s in skipped:
-        print(f"srvdoctor: merge: skipped {s.source}: {s.reason}", file=sys.stderr)
+        print(f"srvdoctor: merge: skipped {visible(s.source)}: {visible(s.reason)}", file=sys.stderr)
     fleet = merge_reports(found, skipped)
 
     if fmt == "table":

@@ -7,6 +7,7 @@ import re
 from srvdoctor.model import Report, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render import numeric_data
+from srvdoctor.render.safe import visible
 
 LABELS = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 #: data key ending -> Nagios UOM; a rate (`_bytes_s`, `_per_s`) has no UOM of its own, so it
@@ -27,12 +28,12 @@ def exit_code(report: Report) -> int:
 
 
 def _perf_label(text: str) -> str:
-    return "'" + re.sub(r"[='\s\x00-\x1f\x7f]", "_", text) + "'"
+    return "'" + re.sub(r"[='\s]", "_", visible(text)) + "'"
 
 
 def _one_line(text: str) -> str:
     """The status line stays one line: control characters (a newline in a target) become spaces."""
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).replace("|", "/")
+    return visible(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).replace("|", "/")
 
 
 def render(report: Report) -> str:
