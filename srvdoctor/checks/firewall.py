@@ -15,6 +15,7 @@ from srvdoctor.checks.netcommon import REMOTE_PORTS, all_listeners, config_targe
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.firewall import Layer, all_layers, cloud_vendor
 from srvdoctor.probes.fwrules import Rule, Verdict, evaluate
+from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target
 
 
@@ -68,10 +69,11 @@ def open_commands(port: int, layers: Sequence[Layer], verdicts: Sequence[Verdict
             out.append(delete + "   (removes the blocking rule)")
         rs = v.ruleset
         if rs.source == "nftables":
-            out.append(f"sudo nft insert rule {rs.family} {rs.table} {v.chain} tcp dport {port} accept")
+            where = (rs.family, rs.table, v.chain)
+            out.append(cmd("sudo", "nft", "insert", "rule", *where, "tcp", "dport", port, "accept"))
         else:
             binary = "ip6tables" if rs.source == "ip6tables" else "iptables"
-            out.append(f"sudo {binary} -I {v.chain} -p tcp --dport {port} -j ACCEPT")
+            out.append(cmd("sudo", binary, "-I", v.chain, "-p", "tcp", "--dport", port, "-j", "ACCEPT"))
     if out and active & {"iptables", "ip6tables"}:
         out.append("make it survive a reboot: sudo netfilter-persistent save   (package iptables-persistent)")
     return list(dict.fromkeys(out))
