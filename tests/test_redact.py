@@ -9,6 +9,8 @@ from srvdoctor.redact import (
     anonymize_host,
     is_secret_name,
     mask_urls,
+    redact_text,
+    redact_value,
     redact_env,
     scrub,
     secret_values,
@@ -70,3 +72,76 @@ def test_short_values_are_not_scrubbed_from_text() -> None:
 def test_anonymized_host_is_stable_and_hides_the_name() -> None:
     assert anonymize_host("gpu07.lab.internal") == anonymize_host("gpu07.lab.internal")
     assert anonymize_host("gpu07.lab.internal").startswith("host-") and "gpu07" not in anonymize_host("gpu07")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("python train.py --password=hunter2 --lr 3e-4", "python train.py --password=*** --lr 3e-4"),
+        ("run --password hunter2 --db-password=x1y2z3", "run --password *** --db-password=***"),
+        ("x --token ghp_" + "a" * 36, "x --token ***"),
+        ("x --api-key sk-" + "b" * 40 + " --api_key k", "x --api-key *** --api_key ***"),
+        ("mysql -u root -phunter2 app", "mysql -u root -p*** app"),
+        ("mysqldump -p hunter2 app", "mysqldump -p *** app"),
+        ("sshpass -p hunter2 ssh host", "sshpass -p *** ssh host"),
+        ("redis-cli -a hunter2 ping", "redis-cli -a *** ping"),
+        ('curl -H "Authorization: Bearer abc.def-123"', 'curl -H "Authorization: Bearer ***"'),
+        ("authorization=Basic dXNlcjpwYXNz", "authorization=Basic ***"),
+        ("HF_TOKEN=hf_" + "c" * 30 + " python x", "HF_TOKEN=*** python x"),
+        ("PGPASSWORD=hunter2 psql -p 5432", "PGPASSWORD=*** psql -p 5432"),
+        ("https://h.invalid/x?token=abc123&page=2", "https://h.invalid/x?token=***&page=2"),
+        ("AKIAIOSFODNN7EXAMPLE and xoxb-123456789012-abc", "*** and ***"),
+        ("glpat-" + "d" * 20 + " github_pat_" + "e" * 30 + " sk-proj-" + "f" * 30, "*** *** ***"),
+    ],
+)  # fmt: skip
+def test_redact_text_masks_credentials(text: str, masked: str) -> None:
+    assert redact_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "python train.py --tokenizer bert --max-tokens 512 --max_new_tokens 20",
+        "--password-file /etc/pw --token-path /run/t",
+        "psql -p 5432 -U app",
+        'curl -H "Authorization: Bearer $HF_TOKEN" https://h.invalid/',
+        "the Bearer token was rejected; Basic auth is off",
+        "TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=4",
+        "/ is 97% full (1.2 GiB free of 40 GiB)",
+    ],
+)
+def test_redact_text_leaves_what_is_no_secret(text: str) -> None:
+    assert redact_text(text) == text
+
+
+def test_masking_keeps_json_and_xml_well_formed() -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    value = 'a --password hun"ter\\2 b <x> --token=t&amp;k'
+    doc = json.dumps({"cmdline": value})
+    assert "hun" not in redact_text(doc) and json.loads(redact_text(doc))
+    el = ET.Element("case", message=value)
+    el.text = value
+    xml = ET.tostring(el, encoding="unicode")
+    assert "hun" not in redact_text(xml) and ET.fromstring(redact_text(xml)) is not None
+
+
+def test_innocent_variable_holding_a_credential() -> None:
+    assert redact_value("INNOCENT", "Bearer abcdef") == MASK
+    assert redact_value("OTHER", "Basic dXNlcjpwYXNz") == MASK
+    assert redact_value("MODE", "basic") == "basic"
+
+
+@pytest.mark.parametrize(
+    "piece", ["a.", "x", "--a ", "--key ", "a=b", "mysql -p", "http://", "http://a:b@", "Bearer ", "-" * 7]
+)
+def test_redact_text_is_linear(piece: str) -> None:
+    """Every output passes through redact_text: 1 MB of adversarial text must not take minutes
+    (a `\\b`-started URL pattern took 178 s on 200 kB of `a.a.a.`)."""
+    import time
+
+    text = piece * (1_000_000 // len(piece))
+    started = time.perf_counter()
+    redact_text(text)
+    assert time.perf_counter() - started < 3.0
