@@ -9,9 +9,9 @@ from srvdoctor.redact import (
     anonymize_host,
     is_secret_name,
     mask_urls,
+    redact_env,
     redact_text,
     redact_value,
-    redact_env,
     scrub,
     secret_values,
 )

@@ -9,7 +9,7 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,19 +40,41 @@ def test_output_to_a_device_node_writes_through_and_keeps_the_node(
     assert [p.name for p in tmp_path.iterdir()] == ["null"]  # no temp file left
 
 
+def _char_device(path: str | Path) -> tuple[int, int] | None:
+    st = os.lstat(path)
+    return (os.major(st.st_rdev), os.minor(st.st_rdev)) if stat.S_ISCHR(st.st_mode) else None
+
+
+@pytest.fixture
+def real_dev_null() -> Iterator[str]:
+    """/dev/null, put back as the device it must be should the code under test replace it (the
+    old atomic rename did: a test must not break the machine for everything else running)."""
+    yield "/dev/null"
+    if _char_device("/dev/null") != (1, 3):
+        os.unlink("/dev/null")
+        os.mknod("/dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.chmod("/dev/null", 0o666)
+
+
 @root
-def test_output_to_the_real_dev_null_leaves_it_a_char_device(cli: Callable[..., CliResult]) -> None:
-    run = cli("notes", "--output", "/dev/null")
+def test_output_to_the_real_dev_null_leaves_it_a_char_device(
+    cli: Callable[..., CliResult], real_dev_null: str
+) -> None:
+    run = cli("notes", "--output", real_dev_null)
     assert run.rc == 0, run.stderr
-    st = os.lstat("/dev/null")
-    assert stat.S_ISCHR(st.st_mode) and (os.major(st.st_rdev), os.minor(st.st_rdev)) == (1, 3)
+    assert _char_device(real_dev_null) == (1, 3)
 
 
-def test_output_to_dev_full_is_one_error_line(cli: Callable[..., CliResult]) -> None:
-    run = cli("notes", "--format", "json", "--output", "/dev/full")
+@root
+def test_output_to_a_full_device_is_one_error_line(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """A private /dev/full (`mknod c 1 7`): ENOSPC is one error line and exit 2; the old code
+    exited 0 and left a regular file in place of the node."""
+    full = tmp_path / "full"
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    run = cli("notes", "--format", "json", "--output", str(full))
     assert run.rc == 2
     assert "No space left on device" in _one_error_line(run)
-    assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
+    assert _char_device(full) == (1, 7)
 
 
 def test_output_to_a_fifo_feeds_the_reader_and_keeps_the_fifo(
