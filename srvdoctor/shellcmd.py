@@ -22,22 +22,22 @@ from collections.abc import Iterable
 _NEEDS_ANSI_C = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _ansi_c(arg: str) -> str:
+    """bash's `$'...'`: printable characters as they are, the rest as `\\n`, `\\t`, `\\r` or
+    `\\xNN` bytes (an undecodable byte of a file name is its own `\\xNN`)."""
     out = []
-    for byte in os.fsencode(arg):
-        char = chr(byte)
+    for char in arg:
         if char in "\\'":
             out.append("\\" + char)
-        elif 0x20 <= byte < 0x7F:
-            out.append(char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\r":
-            out.append("\\r")
+        elif char in _SHORT:
+            out.append(_SHORT[char])
+        elif _NEEDS_ANSI_C.match(char):
+            out += [f"\\x{byte:02x}" for byte in os.fsencode(char)]
         else:
-            out.append(f"\\x{byte:02x}")
+            out.append(char)
     return "$'" + "".join(out) + "'"
 
 
