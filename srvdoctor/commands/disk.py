@@ -398,6 +398,7 @@ def _print(
 
     from srvdoctor.probes.filesystems import Filesystem
     from srvdoctor.probes.spaceeaters import KINDS
+    from srvdoctor.render.safe import fit_middle
     from srvdoctor.render.safe import markup as escape
     from srvdoctor.units import naturalsize
 
@@ -413,26 +414,31 @@ def _print(
         ("inodes%", "right"),
         ("source", "left"),
     ):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, overflow="ellipsis", no_wrap=True)  # type: ignore[arg-type]
     notes = []
+    # the fixed columns take about 56 cells; mount and source share the rest (80 columns
+    # and up), each cut in its middle so both ends of a path stay readable
+    free = max(con.width - 56, 24)
+    mount_w, source_w = free * 3 // 5, free - free * 3 // 5
     for fs in shown:
         if not isinstance(fs, Filesystem):
             table.add_row(
-                escape(fs.mountpoint), fs.fstype, "", "", "", "", "", f"[red]{escape(fs.reason)}[/red]"
-            )
+                escape(fit_middle(fs.mountpoint, mount_w)), fs.fstype, "", "", "", "", "",
+                f"[red]{escape(fs.reason)}[/red]",
+            )  # fmt: skip
             continue
         pct = fs.used_percent
         style = "bold red" if pct >= 90 else "yellow" if pct >= 80 else ""
         inodes = f"{fs.inodes_used_percent:.0f}%" if fs.has_inodes else "-"
         table.add_row(
-            escape(fs.mountpoint),
+            escape(fit_middle(fs.mountpoint, mount_w)),
             fs.fstype,
             naturalsize(fs.size_bytes),
             naturalsize(fs.used_bytes),
             naturalsize(fs.avail_bytes),
             f"[{style}]{pct:.0f}%[/{style}]" if style else f"{pct:.0f}%",
             inodes,
-            escape(fs.source),
+            escape(fit_middle(fs.source, source_w)),
         )
         if fs.reserved_bytes:
             notes.append(_reserve_note(fs))
@@ -458,7 +464,8 @@ def _print(
     tree.add_column("size", justify="right")
     tree.add_column("share", justify="right")
     tree.add_column("items", justify="right")
-    tree.add_column("path")
+    tree.add_column("path", no_wrap=True, overflow="ellipsis")
+    path_w = max(con.width - 24, 20)  # size, share and items take about 24 cells
 
     def add(node: Node, level: int) -> None:
         shown_sum = 0
@@ -470,7 +477,7 @@ def _print(
                 naturalsize(size),
                 f"{share:.0f}%",
                 f"{child.items:,}",
-                "  " * level + escape(child.path) + "/",
+                "  " * level + escape(fit_middle(child.path + "/", path_w - 2 * level)),
             )
             add(child, level + 1)
         rest = size_of(node) - shown_sum

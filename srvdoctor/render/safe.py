@@ -86,3 +86,27 @@ _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufff
 def xml_text(text: str) -> str:
     """`text` as XML 1.0 can hold it: forbidden characters spelled out (`\\x1b`, `\\x01`)."""
     return _XML_UNSAFE.sub(_spell, text) if _XML_UNSAFE.search(text) else text
+
+
+def fit_middle(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut in the middle (`/very/lo…/model.pt`): the start
+    and the end of a path are what tell it apart. Double-width characters count twice."""
+    from rich.cells import cell_len
+
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    if width == 1:
+        return "…"
+    head_cells = (width - 1) // 2
+    tail_cells = width - 1 - head_cells
+    head, used = "", 0
+    for ch in text:
+        if used + cell_len(ch) > head_cells:
+            break
+        head, used = head + ch, used + cell_len(ch)
+    tail, used = "", 0
+    for ch in reversed(text):
+        if used + cell_len(ch) > tail_cells:
+            break
+        tail, used = ch + tail, used + cell_len(ch)
+    return f"{head}…{tail}"

@@ -202,3 +202,31 @@ def test_inode_exhaustion_ranks_directories_by_entries(tmpfs, cli) -> None:  # t
     ranked = json.loads(cli("disk", str(roomy), "--depth", "1", "--format", "json").stdout)
     assert [Path(c["path"]).name for c in ranked["tree"]["children"]] == ["big", "many"]
     assert ranked["scan"]["order"] == "bytes"
+
+
+@pytest.mark.root
+def test_tables_fit_80_columns_cutting_paths_in_the_middle(tmp_path: Path) -> None:
+    """A long mount point and a long directory name: the df and tree rows stay within 80
+    cells, each path cut in its middle (both ends stay readable), never folded mid-word."""
+    from rich.cells import cell_len
+
+    from tests.conftest import run_cli
+
+    long_mount = tmp_path / ("a-very-long-mount-point-name-for-datasets-" * 2) / "end"
+    long_mount.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(long_mount)], check=True)
+    try:
+        deep = long_mount / ("checkpoints-of-the-experiment-with-a-long-name-" * 2)
+        deep.mkdir()
+        (deep / "x").write_bytes(b"x" * 4096)
+        res = run_cli("disk", str(long_mount), "--depth", "1", env={"COLUMNS": "80"})
+    finally:
+        subprocess.run(["umount", "-l", str(long_mount)], check=False)
+    assert res.rc == 0, res.stderr
+    df_rows = [row for row in res.stdout.split("\n\n", 1)[0].splitlines()[1:] if not row.startswith("  ")]
+    tree_rows = [line for line in res.stdout.splitlines() if "%" in line and "/" in line and "…" in line]
+    for row in df_rows + tree_rows:
+        assert cell_len(row.rstrip()) <= 80, row
+    cut = [row.split()[0] for row in df_rows if "…" in row.split()[0]]
+    assert any(m.startswith("/tmp") and m.endswith("/end") for m in cut), df_rows  # both ends survive
+    assert any(row.rstrip().endswith("long-name-/") for row in tree_rows)
