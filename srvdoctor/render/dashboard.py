@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from srvdoctor.probes.nvml import GpuSample
-from srvdoctor.probes.system import LoadReadings
+from srvdoctor.probes.system import LoadReadings, ProcInfo
 from srvdoctor.render.safe import markup as escape
 from srvdoctor.units import naturalsize
 
@@ -37,17 +37,18 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
     for i, pct in enumerate(cpu.per_core_percent):
         grid.add_row(f"cpu{i}", bar(pct), "")
     grid.add_row(
-        "cpu",
-        bar(cpu.total_percent),
-        f"iowait {cpu.iowait_percent:.0f}%  steal {cpu.steal_percent:.0f}%  "
-        f"load {r.load.avg1:.2f} {r.load.avg5:.2f} {r.load.avg15:.2f} ({r.load.cpus} CPUs)",
+        "cpu", bar(cpu.total_percent), f"iowait {cpu.iowait_percent:.0f}%  steal {cpu.steal_percent:.0f}%"
+    )
+    grid.add_row(
+        "load",
+        Text(f"{r.load.avg1:.2f} {r.load.avg5:.2f} {r.load.avg15:.2f}"),
+        f"1, 5, 15 min ({r.load.cpus} CPUs)",
     )
     mem = r.memory
     used_pct = 100.0 - mem.available_percent
     grid.add_row(
         "mem",
         bar(used_pct),
-        f"{naturalsize(mem.total_bytes - mem.available_bytes)} used, "
         f"{naturalsize(mem.available_bytes)} available of {naturalsize(mem.total_bytes)}",
     )
     lim = r.limits
@@ -76,29 +77,62 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
         grid.add_row("swap", Text("none configured", style="dim"), "")
     if r.pressure:
         psi = "  ".join(
-            f"{res} some {kinds.get('some', {}).get('avg10', 0.0):.1f}%"
-            + (f" full {kinds['full'].get('avg10', 0.0):.1f}%" if "full" in kinds and res != "cpu" else "")
+            f"{'mem' if res == 'memory' else res} {kinds.get('some', {}).get('avg10', 0.0):.1f}"
+            + (f"/{kinds['full'].get('avg10', 0.0):.1f}" if "full" in kinds and res != "cpu" else "")
+            + "%"
             for res, kinds in r.pressure.items()
         )
-        grid.add_row("psi", Text("pressure, avg10"), psi)
+        grid.add_row("psi", Text("pressure, avg10 some/full"), psi)
 
-    procs = Table(box=None, header_style="bold", pad_edge=False)
-    procs.add_column("pid", justify="right", no_wrap=True, min_width=7)
-    procs.add_column("user", no_wrap=True, min_width=8, max_width=12, overflow="ellipsis")
-    procs.add_column("cpu%", justify="right", no_wrap=True, min_width=4)
-    procs.add_column("rss", justify="right", no_wrap=True, min_width=10)
-    procs.add_column("command", no_wrap=True)
-    seen: set[int] = set()
     busy = [p for p in cpu.top_cpu[:top] if p.cpu_percent >= 0.5]
-    for p in (*busy, *cpu.top_mem[:top]):
-        if p.pid in seen:
-            continue
-        seen.add(p.pid)
-        command = p.cmdline or p.name
-        command = escape(command if len(command) <= 60 else command[:59] + "…")
-        procs.add_row(str(p.pid), escape(p.user), f"{p.cpu_percent:.0f}", naturalsize(p.rss_bytes), command)
-    title = Text(f"top processes (by CPU, then memory; {cpu.interval_s:.2f} s sample)")
-    return Group(grid, Text(""), title, procs)
+    by_cpu = _process_table(busy, "top by CPU", f"{cpu.interval_s:.2f} s sample")
+    by_mem = _process_table(list(cpu.top_mem[:top]), "top by memory (resident)", "")
+    parts: list[RenderableType] = [grid, Text("")]
+    if busy:
+        parts += [by_cpu, Text("")]
+    parts.append(by_mem)
+    return Group(*parts)
+
+
+#: Interpreters and launchers whose first argument that is not an option is the program.
+_LAUNCHERS = frozenset({"python", "python2", "python3", "node", "bash", "sh", "ruby", "perl", "java",
+                        "torchrun", "accelerate", "deepspeed", "uv", "poetry"})  # fmt: skip
+
+
+def short_command(cmdline: str, name: str) -> str:
+    """What a person calls the process: `python …/train.py --lr 3e-4` → `python train.py --lr 3e-4`.
+
+    For an interpreter the script's base name is kept (the part that tells two jobs
+    apart); `-m module` stays as written; other programs lose their directory.
+    """
+    words = cmdline.split()
+    if not words:
+        return name
+    program = words[0].rsplit("/", 1)[-1]
+    base = program.rstrip("0123456789.") or program
+    rest = words[1:]
+    if base in _LAUNCHERS:
+        for i, word in enumerate(rest):
+            if word in {"-m", "-c"}:
+                break
+            if not word.startswith("-"):
+                rest = [*rest[:i], word.rsplit("/", 1)[-1], *rest[i + 1 :]]
+                break
+    return " ".join([program, *rest])
+
+
+def _process_table(procs: list[ProcInfo], title: str, note: str) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False, title_justify="left",
+                  title=f"{title}" + (f" ({note})" if note else ""), title_style="bold")  # fmt: skip
+    table.add_column("pid", justify="right", no_wrap=True, min_width=7)
+    table.add_column("user", no_wrap=True, min_width=4, max_width=10, overflow="ellipsis")
+    table.add_column("cpu%", justify="right", no_wrap=True, min_width=4)
+    table.add_column("rss", justify="right", no_wrap=True, min_width=9)
+    table.add_column("command", no_wrap=True, overflow="ellipsis", max_width=46)
+    for p in procs:
+        command = escape(short_command(p.cmdline or "", p.name))
+        table.add_row(str(p.pid), escape(p.user), f"{p.cpu_percent:.0f}", naturalsize(p.rss_bytes), command)
+    return table
 
 
 def gpu_dashboard(sample: GpuSample) -> RenderableType:

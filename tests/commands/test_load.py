@@ -30,13 +30,14 @@ def test_json_has_every_load_check_and_the_top_processes(cli: Cli) -> None:
 def test_table_is_the_dashboard_then_the_results(cli: Cli) -> None:
     lines = cli("load").stdout.splitlines()
     cores = os.cpu_count() or 1
-    assert [line.split()[0] for line in lines[: cores + 3]] == [
+    assert [line.split()[0] for line in lines[: cores + 4]] == [
         *(f"cpu{i}" for i in range(cores)),
         "cpu",
+        "load",
         "mem",
         "swap",
     ]
-    assert any(line.startswith("top processes (by CPU, then memory;") for line in lines)
+    assert any(line.startswith("top by memory (resident)") for line in lines)
     assert "load" in lines and any("mem.available memory:" in line for line in lines)
 
 
@@ -67,7 +68,7 @@ def test_watch_refreshes_until_ctrl_c() -> None:
         proc.kill()
     assert (proc.returncode, err) == (0, "")
     # not a terminal: rich prints each refresh as it comes
-    assert out.count("top processes (by CPU, then memory;") >= 2
+    assert out.count("top by memory (resident)") >= 2
 
 
 def test_watch_on_a_terminal_redraws_in_place() -> None:
@@ -98,6 +99,6 @@ def test_watch_on_a_terminal_redraws_in_place() -> None:
         proc.kill()
         os.close(master)
     out = b"".join(chunks).decode("utf-8", "replace")
-    assert "top processes (by CPU, then memory;" in out
+    assert "top by memory (resident)" in out
     assert "\x1b[2K" in out or "\x1b[1A" in out  # rich Live moves the cursor up and clears lines to redraw
     assert "Traceback" not in out
