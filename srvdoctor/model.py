@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srvdoctor.constants import AREAS
+from srvdoctor.shellcmd import pasteable
 
 __all__ = ["AREAS", "FAIL_ON", "Report", "Result", "Status"]
 
@@ -53,6 +54,10 @@ class Result:
     hints: tuple[str, ...] = ()
     duration_s: float = 0.0
     area: str = ""
+
+    def __post_init__(self) -> None:
+        # every hint is a line that runs when pasted: a trailing "(remark)" becomes a comment
+        object.__setattr__(self, "hints", tuple(pasteable(h) for h in self.hints))
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {

@@ -121,3 +121,17 @@ def split(line: str) -> list[str]:
     if in_word:
         words.append(os.fsdecode(bytes(raw)))
     return words
+
+
+#: "COMMAND   (a remark)": the remark would be a bash syntax error once pasted.
+_TRAILING_REMARK = re.compile(r"^(?P<cmd>.*\S)   \((?P<remark>[^()]*(?:\([^()]*\)[^()]*)*)\)$", re.DOTALL)
+
+
+def pasteable(hint: str) -> str:
+    """A hint whose command ends in a remark in parentheses, as a line that runs:
+    `sudo iptables -S OUTPUT   (on this machine)` -> `sudo iptables -S OUTPUT   # on this machine`.
+    A hint without that shape, or with a `#` already, is returned as it is."""
+    match = _TRAILING_REMARK.match(hint)
+    if match is None or "#" in hint or "\n" in hint:
+        return hint
+    return f"{match['cmd']}   # {match['remark']}"

@@ -167,7 +167,8 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 START = {"cli", "commands", "commands.clitypes", "commands.common", "constants"}
 #: ...and by every command that runs checks and prints a report.
 REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table",
-                  "checks", "checks.base", "checks.registry", "probes", "probes.timeout"}  # fmt: skip
+                  "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
+                  "redact", "render.safe", "shellcmd"}  # fmt: skip
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.tcp"}  # fmt: skip
 HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio", "re2")
@@ -186,6 +187,11 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "model",
             "units",
             "playbooks",
+            "redact",
+            "render",
+            "render.safe",
+            "shellcmd",
+            "i18n",
         },
         {"rich", "yaml"},
     ),
@@ -252,7 +258,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         },
         {"rich"},
     ),
-    (["schedule", "show"], START | {"commands.schedule"}, set()),
+    (["schedule", "show"], START | {"commands.schedule", "redact", "render", "render.safe", "shellcmd"}, set()),
 ]
 
 

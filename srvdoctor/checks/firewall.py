@@ -75,7 +75,7 @@ def open_commands(port: int, layers: Sequence[Layer], verdicts: Sequence[Verdict
             binary = "ip6tables" if rs.source == "ip6tables" else "iptables"
             out.append(cmd("sudo", binary, "-I", v.chain, "-p", "tcp", "--dport", port, "-j", "ACCEPT"))
     if out and active & {"iptables", "ip6tables"}:
-        out.append("make it survive a reboot: sudo netfilter-persistent save   (package iptables-persistent)")
+        out.append("sudo netfilter-persistent save   # survives a reboot (package iptables-persistent)")
     return list(dict.fromkeys(out))
 
 

@@ -41,7 +41,7 @@ def test_quotes_the_iptables_drop_rule_and_prints_the_fix(lab: NetLab) -> None:
         "were last zeroed)"
     )
     assert blocked["hints"][:2] == [
-        "sudo iptables -D INPUT -p tcp -m tcp --dport 8082 -j DROP   (removes the blocking rule)",
+        "sudo iptables -D INPUT -p tcp -m tcp --dport 8082 -j DROP   # removes the blocking rule",
         "sudo iptables -I INPUT -p tcp --dport 8082 -j ACCEPT",
     ]
     assert got["8080/tcp"]["status"] == "ok"

@@ -182,7 +182,7 @@ def test_refusal_from_another_machine_says_what_it_proves(lab: NetLab) -> None:
         == f"{target} refused the connection: no process accepts connections on that address and port"
     )
     assert "bound to 127.0.0.1 (loopback only)" in " ".join(tcp["details"])
-    assert tcp["hints"][0].startswith("ss -ltnp 'sport = :8084'   (on " + lab.server_ip)
+    assert tcp["hints"][0].startswith("ss -ltnp 'sport = :8084'   # on " + lab.server_ip)
     assert rc == 1
 
 
