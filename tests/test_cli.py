@@ -258,7 +258,11 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         },
         {"rich"},
     ),
-    (["schedule", "show"], START | {"commands.schedule", "redact", "render", "render.safe", "shellcmd"}, set()),
+    (
+        ["schedule", "show"],
+        START | {"commands.schedule", "redact", "render", "render.safe", "shellcmd"},
+        set(),
+    ),
 ]
 
 
