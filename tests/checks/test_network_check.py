@@ -92,7 +92,7 @@ def test_loopback_only_asked_port_and_remote_servers_on_any_port(lab: NetLab, tm
     )
     assert found["summary"].startswith("jupyter port 18889 listens only on loopback (jupyter-lab (pid ")
     assert found["hints"] == [
-        "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)"
+        "jupyter lab --ip 0.0.0.0   # or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py"
     ]
 
 
