@@ -28,6 +28,7 @@ MODULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("network", "srvdoctor.checks.ping", ("net.ping",)),
     ("firewall", "srvdoctor.checks.firewall", ("firewall.",)),
     ("load", "srvdoctor.checks.load", ("container.", "cpu.", "mem.")),
+    ("load", "srvdoctor.checks.inotify", ("fs.inotify",)),
     ("gpu", "srvdoctor.checks.gpu", ("gpu.",)),
     ("docker", "srvdoctor.checks.docker", ("docker.",)),
     ("expect", "srvdoctor.checks.expect", ("expect.",)),

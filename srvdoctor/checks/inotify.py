@@ -1,0 +1,91 @@
+"""Load area, OS limits: inotify instances and watches per user against the kernel's limits."""
+
+from __future__ import annotations
+
+import pwd
+from dataclasses import dataclass
+from typing import ClassVar
+
+from srvdoctor.checks.base import CheckContext
+from srvdoctor.model import JsonValue, Result, Status
+from srvdoctor.probes.inotify import InotifyUse, read_inotify_use
+
+
+def _user(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+@dataclass(frozen=True)
+class InotifyLimits:
+    """inotify instances and watches of the busiest user against `fs.inotify.max_user_*`.
+
+    File watchers (webpack, VS Code server, Jupyter's autoreload, `tail -f`, kubelet) fail
+    with "No space left on device" (ENOSPC from inotify_add_watch) or "Too many open files"
+    (EMFILE from inotify_init) when a user reaches the limit, although the disk has room.
+    Warn at `warn_percent` (80) of either limit, fail at `fail_percent` (95). What was read
+    is said: processes whose fds could not be read (other users', without root) are
+    counted in the result. Shell equivalent:
+    `find /proc/*/fd -lname anon_inode:inotify | wc -l; sysctl fs.inotify`.
+    """
+
+    id: ClassVar[str] = "fs.inotify"
+    area: ClassVar[str] = "load"
+    playbooks: ClassVar[tuple[str, ...]] = ("inotify-limit",)
+    warn_percent: float = 80.0
+    fail_percent: float = 95.0
+
+    def run(self, ctx: CheckContext) -> list[Result]:
+        return [self.judge(read_inotify_use())]
+
+    def judge(self, use: InotifyUse) -> Result:
+        if use.max_user_instances is None and use.max_user_watches is None:
+            missing = "no inotify limits to read (/proc/sys/fs/inotify is missing)"
+            return Result(self.id, "inotify", Status.SKIP, missing, area=self.area)
+        worst: tuple[float, str, int, int, int] | None = None  # percent, what, uid, used, limit
+        for what, per_uid, limit in (
+            ("instances", use.instances, use.max_user_instances),
+            ("watches", use.watches, use.max_user_watches),
+        ):
+            if not limit:
+                continue
+            for uid, used in per_uid.items():
+                percent = 100.0 * used / limit
+                if worst is None or percent > worst[0]:
+                    worst = (percent, what, uid, used, limit)
+        seen = f"read the fds of {use.processes_read} processes"
+        if use.processes_unreadable:
+            seen += (
+                f"; {use.processes_unreadable} other processes could not be read (run as root to see them)"
+            )
+        data: dict[str, JsonValue] = {
+            "max_user_instances": use.max_user_instances,
+            "max_user_watches": use.max_user_watches,
+            "processes_read": use.processes_read,
+            "processes_unreadable": use.processes_unreadable,
+        }
+        if worst is None:
+            return Result(self.id, "inotify", Status.OK, f"no inotify instance in use ({seen})", data=data,
+                          area=self.area)  # fmt: skip
+        percent, what, uid, used, limit = worst
+        data |= {"used_percent": round(percent, 1), "used": used, "limit": limit, "uid": uid, "kind": what}
+        user = _user(uid)
+        summary = f"{user} uses {used:,} of {limit:,} inotify {what} ({percent:.0f}%; {seen})"
+        if percent < self.warn_percent:
+            return Result(self.id, "inotify", Status.OK, summary, data=data, area=self.area)
+        status = Status.FAIL if percent >= self.fail_percent else Status.WARN
+        setting = f"fs.inotify.max_user_{what}"
+        return Result(
+            self.id, "inotify", status,
+            f"{summary}: file watchers of {user} will fail with ENOSPC/EMFILE",
+            details=(f"raise the limit: sudo sysctl {setting}={limit * 4} (keep it in /etc/sysctl.d/)",),
+            data=data, playbook="inotify-limit",
+            hints=("find /proc/*/fd -lname anon_inode:inotify -printf '%hinfo/%f\\n' 2>/dev/null | "
+                   "xargs grep -c '^inotify' | sort -t: -k2 -n | tail", f"sysctl {setting}"),
+            area=self.area,
+        )  # fmt: skip
+
+
+CHECKS = (InotifyLimits,)
