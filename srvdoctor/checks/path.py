@@ -86,10 +86,14 @@ class PathExists:
                 hints += [cmd("namei", "-l", path), cmd("ls", "-la", path)]
             else:
                 access = "read-write" if st.writable else "read-only" if st.readable else "no access"
-                summary = f"{path} exists ({kind}, {access} for you)"
+                if st.read_only_fs and st.readable:
+                    access = "read-only: its filesystem is mounted read-only"
+                else:
+                    access += " for you"
+                summary = f"{path} exists ({kind}, {access})"
                 status = Status.OK
                 playbook = None
-            data.update(readable=st.readable, writable=st.writable)
+            data.update(readable=st.readable, writable=st.writable, read_only_filesystem=st.read_only_fs)
         elif st.state == "missing":
             status = Status.FAIL
             summary = f"{path} does not exist: {st.existing} exists, {st.missing} does not"

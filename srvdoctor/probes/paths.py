@@ -35,6 +35,7 @@ class PathState:
     readable: bool | None = None
     writable: bool | None = None
     reason: str | None = None
+    read_only_fs: bool | None = None  # the filesystem holding it is mounted read-only
 
 
 def _kind(mode: int) -> str:
@@ -164,4 +165,13 @@ def inspect_path(path: str) -> PathState:
         existing=full,
         readable=os.access(full, os.R_OK),
         writable=os.access(full, os.W_OK),
+        read_only_fs=_read_only_fs(full),
     )
+
+
+def _read_only_fs(path: str) -> bool | None:
+    """Whether the filesystem holding `path` is mounted read-only (statvfs ST_RDONLY)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return None

@@ -149,3 +149,19 @@ def test_permission_denied_names_the_blocking_directory(world_dir: Path) -> None
     )
     assert unreadable["summary"] == f"{world_dir}/locked.txt exists (file) but you cannot read it"
     assert unreadable["playbook"] == "permission-denied"
+
+
+@pytest.mark.root
+def test_a_file_on_a_read_only_mount_says_why_it_is_read_only(tmp_path: Path) -> None:
+    """0.1.0 said "read-only for you", as if permissions were the cause."""
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mnt)], check=True)
+    try:
+        (mnt / "weights.pt").write_bytes(b"x")
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        r = judge(mnt / "weights.pt")
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+    assert r.summary == f"{mnt}/weights.pt exists (file, read-only: its filesystem is mounted read-only)"
+    assert r.data["read_only_filesystem"] is True
