@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]
-LOAD_CHECKS = ["cpu.usage", "cpu.load", "mem.available", "mem.swap", "mem.pressure", "mem.oom"]
+LOAD_CHECKS = ["cpu.usage", "cpu.load", "mem.available", "mem.swap", "mem.pressure", "mem.oom", "fs.inotify"]
 
 
 def test_json_has_every_load_check_and_the_top_processes(cli: Cli) -> None:
