@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from srvdoctor.config import Config
     from srvdoctor.model import Report
+    from srvdoctor.readinput import Read
 
 
 class UsageError(Exception):
@@ -339,3 +340,30 @@ def finish(
     else:
         print_table_report(report, config, output, header=header)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]))
+
+
+def read_input_file(path: str | os.PathLike[str], option: str, limit: int, wait_s: float) -> Read:
+    """The last `limit` bytes of a file the user names (`--file PATH`); a FIFO, pipe or device
+    is read for at most `wait_s` seconds. Every failure is a UsageError naming `option`."""
+    from srvdoctor.readinput import open_input, read_fd
+
+    where = f"{option} {os.fspath(path)}"
+    try:
+        fd, _ = open_input(path)
+    except FileNotFoundError:
+        raise UsageError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{where}: is a directory, not a file") from None
+    except PermissionError:
+        raise UsageError(f"{where}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read: {exc.strerror}") from None
+    try:
+        got = read_fd(fd, limit, wait_s, tail=True)
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if not got.data and not got.finished:
+        raise UsageError(f"{where}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
+    return got

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -20,6 +19,7 @@ from srvdoctor.commands.common import (
     check_timeout,
     finish,
     load,
+    read_input_file,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -52,30 +52,17 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
     from srvdoctor.checks.logs import finding_details
     from srvdoctor.checks.logs_text import read_log
     from srvdoctor.model import Result, Status
-    from srvdoctor.readinput import open_input, read_fd
+    from srvdoctor.readinput import read_fd
 
     wait_s = max(ctx.timeout, 5.0)  # a FIFO or pipe: bounded in time, not only in size
     if path == "-":
         got = read_fd(sys.stdin.fileno(), max_bytes, wait_s, tail=True)
         name = "stdin"
+        if not got.data and not got.finished:
+            raise UsageError(f"--file stdin: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
     else:
-        try:
-            fd, _info = open_input(path)
-        except FileNotFoundError:
-            raise UsageError(f"--file {path}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"--file {path}: is a directory, not a file") from None
-        except PermissionError:
-            raise UsageError(f"--file {path}: permission denied") from None
-        except OSError as exc:
-            raise UsageError(f"--file {path}: cannot read: {exc.strerror}") from None
-        try:
-            got = read_fd(fd, max_bytes, wait_s, tail=True)
-        finally:
-            os.close(fd)
+        got = read_input_file(path, "--file", max_bytes, wait_s)
         name = path
-    if not got.data and not got.finished:
-        raise UsageError(f"--file {name}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
     data, cut = got.data, got.truncated or not got.finished
     if got.truncated:
         data = data[data.find(b"\n") + 1 :]  # from a line start

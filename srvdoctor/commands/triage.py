@@ -21,6 +21,7 @@ from srvdoctor.commands.common import (
     flush_console,
     load,
     print_json,
+    read_input_file,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 
@@ -62,28 +63,7 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
 def _read_file(file: Path, wait_s: float) -> tuple[bytes, bool]:
     """The last MAX_INPUT_BYTES of a log. A FIFO, a pipe (`--file <(cmd)`) or a device is read
     for at most `wait_s` seconds: a FIFO nobody writes to must not hang triage."""
-    import os
-
-    from srvdoctor.readinput import open_input, read_fd
-
-    try:
-        fd, _ = open_input(file)
-    except FileNotFoundError:
-        raise UsageError(f"--file {file}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"--file {file}: is a directory, not a file") from None
-    except PermissionError:
-        raise UsageError(f"--file {file}: permission denied") from None
-    except OSError as exc:
-        raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
-    try:
-        got = read_fd(fd, MAX_INPUT_BYTES, wait_s, tail=True)
-    except OSError as exc:
-        raise UsageError(f"--file {file}: cannot read: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-    if not got.data and not got.finished:
-        raise UsageError(f"--file {file}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
+    got = read_input_file(file, "--file", MAX_INPUT_BYTES, wait_s)
     if not got.finished:
         print(
             f"srvdoctor: warning: --file {file}: still open after {wait_s:g} s; read what had arrived",
