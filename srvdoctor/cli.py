@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from srvdoctor import __version__
 from srvdoctor.commands.common import UsageError
+from srvdoctor.messages import N_
 
 #: Every command: name -> (module, attribute). A function becomes a command, a Typer app a
 #: group. Modules are imported only when their command runs (or `--help` lists them), so
@@ -41,21 +42,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 #: One line per command for `srvdoctor --help` (fits 80 columns; the full text is the
 #: command's own --help). Listing them here keeps `--help` from importing every command.
 SUMMARIES: dict[str, str] = {
-    "check": "Every check that applies here, concurrently, one report",
-    "disk": "Where the space went: df, du tree, largest files, space eaters",
-    "path": "Does PATH exist? First missing part, links, permissions",
-    "port": "Can a target be reached? DNS, TCP, listener, TLS, HTTP",
-    "ping": "DNS, ICMP round trip and loss (TCP where ICMP is blocked)",
-    "firewall": "The active firewall and the rule that blocks each port",
-    "load": "CPU, load, memory, swap, pressure, OOM kills, top processes",
-    "gpu": "NVIDIA GPUs: memory, use, temperature, throttling, ECC",
-    "docker": "Docker log bloat and Docker disk usage",
-    "logs": "Problems in the kernel, service and container logs",
-    "notes": "The playbooks (wrong-answer notes): list, show, search, new",
-    "triage": "An error message or log -> the notes, then their checks",
-    "report": "An environment report to paste into a question",
-    "merge": "Many hosts' JSON reports -> one fleet report",
-    "schedule": "Run check on a schedule into node_exporter's textfiles",
+    "check": N_("Every check that applies here, concurrently, one report"),
+    "disk": N_("Where the space went: df, du tree, largest files, space eaters"),
+    "path": N_("Does PATH exist? First missing part, links, permissions"),
+    "port": N_("Can a target be reached? DNS, TCP, listener, TLS, HTTP"),
+    "ping": N_("DNS, ICMP round trip and loss (TCP where ICMP is blocked)"),
+    "firewall": N_("The active firewall and the rule that blocks each port"),
+    "load": N_("CPU, load, memory, swap, pressure, OOM kills, top processes"),
+    "gpu": N_("NVIDIA GPUs: memory, use, temperature, throttling, ECC"),
+    "docker": N_("Docker log bloat and Docker disk usage"),
+    "logs": N_("Problems in the kernel, service and container logs"),
+    "notes": N_("The playbooks (wrong-answer notes): list, show, search, new"),
+    "triage": N_("An error message or log -> the notes, then their checks"),
+    "report": N_("An environment report to paste into a question"),
+    "merge": N_("Many hosts' JSON reports -> one fleet report"),
+    "schedule": N_("Run check on a schedule into node_exporter's textfiles"),
 }
 
 
@@ -96,8 +97,12 @@ class LazyCommands(TyperGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The command list from SUMMARIES, never cut with '...' and without importing them."""
-        rows = [(name, SUMMARIES.get(name) or self._summary(ctx, name)) for name in COMMANDS]
-        with formatter.section("Commands"):
+        from srvdoctor.messages import _
+
+        rows = [
+            (name, _(SUMMARIES[name]) if name in SUMMARIES else self._summary(ctx, name)) for name in COMMANDS
+        ]
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
     def _summary(self, ctx: Any, name: str) -> str:
@@ -123,7 +128,48 @@ class LazyCommands(TyperGroup):
             command = typer.main.get_command(single)
         command.name = cmd_name
         tidy_arguments(command)
+        add_lang_option(command, next((p for p in self.params if p.name == "lang"), None))
+        translate_help(command)
         return command
+
+
+def add_lang_option(command: Any, lang_option: Any) -> None:
+    """`--lang` on every command and subcommand: a copy of the root's (main() has applied it)."""
+    import copy
+
+    for sub in getattr(command, "commands", {}).values():
+        add_lang_option(sub, lang_option)
+    if lang_option is None or any("--lang" in getattr(p, "opts", ()) for p in command.params):
+        return
+    option = copy.copy(lang_option)
+    option.expose_value = False
+    command.params.append(option)
+
+
+def translate_help(command: Any) -> None:
+    """A command's help (its docstring) in the display language, where the catalog has it."""
+    import inspect
+
+    from srvdoctor.messages import _, display_language
+
+    if display_language() == "en":
+        return
+    for sub in getattr(command, "commands", {}).values():
+        translate_help(sub)
+    if command.help:
+        command.help = _(inspect.cleandoc(command.help))
+    if getattr(command, "short_help", None):
+        command.short_help = _(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+
+
+#: `--lang`'s help, on every command (translated with the other help texts).
+LANG_HELP = N_(
+    "Language of the text (en, ko). Default: SRVDOCTOR_LANG, then the locale (LANGUAGE, "
+    "LC_ALL, LC_MESSAGES, LANG). JSON, JUnit and Nagios text stay English unless --lang is given."
+)
 
 
 _CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
@@ -152,14 +198,53 @@ def _root(
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="LANG", help=LANG_HELP)] = None,
 ) -> None:
     """srvdoctor: server-health doctor for ML boxes and web servers."""
 
 
+def language_argument(args: Sequence[str]) -> str | None:
+    """The value of `--lang X` / `--lang=X` anywhere before `--`; None when not given."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+_LANGUAGE_VARIABLES = ("SRVDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def activate_language(args: Sequence[str]) -> None:
+    """Speak `--lang`, else SRVDOCTOR_LANG, else the locale's language (srvdoctor.i18n)."""
+    from srvdoctor.i18n import UnknownLanguageError, available_languages, resolve_language
+    from srvdoctor.messages import activate, installed_languages
+
+    explicit = language_argument(args)
+    env = os.environ
+    if explicit is None and not any(env.get(k) for k in _LANGUAGE_VARIABLES):
+        return
+    try:  # the compiled catalogs first: listing them costs one directory read
+        display = resolve_language(explicit, env, installed_languages())
+    except UnknownLanguageError:  # a language with notes but no compiled catalog (a source checkout)
+        display = resolve_language(explicit, env, installed_languages() | available_languages())
+    activate(display, display if explicit is not None else "en")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the app; usage errors are one line on stderr and exit 2."""
+    from srvdoctor.i18n import UnknownLanguageError
+
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = _run(list(sys.argv[1:] if argv is None else argv))
+        activate_language(args)
+    except UnknownLanguageError as exc:
+        sys.exit(_usage(str(exc), args))
+    try:
+        code = _run(args)
         if sys.stdout is not None:  # None: started with stdout closed (`>&-`)
             sys.stdout.flush()
     except KeyboardInterrupt:
@@ -179,6 +264,7 @@ def _run(args: list[str]) -> int:
 
     install()  # plain option values converted without importing pydantic (typer 0.2x)
     command = typer.main.get_command(app)
+    translate_help(command)
     try:
         rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)
     except UsageError as exc:

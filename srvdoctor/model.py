@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,10 +58,24 @@ class Result:
 
     def __post_init__(self) -> None:
         # every hint is a line that runs when pasted: a trailing "(remark)" becomes a comment
-        object.__setattr__(self, "hints", tuple(pasteable(h) for h in self.hints))
+        object.__setattr__(self, "hints", tuple(_pasteable(h) for h in self.hints))
 
-    def to_dict(self) -> dict[str, JsonValue]:
-        return {
+    def localized(self, lang: str) -> Result:
+        """This result with its summary, details and hints in `lang` (srvdoctor.messages)."""
+        if lang == "en":
+            return self
+        from srvdoctor.messages import localize
+
+        return dataclasses.replace(
+            self,
+            summary=localize(self.summary, lang),
+            details=tuple(localize(d, lang) for d in self.details),
+            hints=tuple(localize(h, lang) for h in self.hints),
+        )
+
+    def to_dict(self, lang: str = "en") -> dict[str, JsonValue]:
+        """The JSON object; English text always, and under `localized` the `lang` text too."""
+        out = {
             "check": self.check,
             "area": self.area,
             "target": self.target,
@@ -72,6 +87,23 @@ class Result:
             "hints": list(self.hints),
             "duration_s": round(self.duration_s, 6),
         }
+        if lang != "en":
+            there = self.localized(lang)
+            out["localized"] = {
+                "lang": lang,
+                "summary": there.summary,
+                "details": list(there.details),
+                "hints": list(there.hints),
+            }
+        return out
+
+
+def _pasteable(hint: str) -> str:
+    from srvdoctor.messages import Msg
+
+    if isinstance(hint, Msg):
+        return hint.retext(pasteable(str(hint)))
+    return pasteable(hint)
 
 
 def count_statuses(results: Iterable[Result]) -> dict[str, int]:
@@ -116,7 +148,14 @@ class Report:
         """0 when no result is at or above `fail_on`, else 1."""
         return 1 if self.problems(fail_on) else 0
 
-    def to_dict(self) -> dict[str, JsonValue]:
+    def localized(self, lang: str) -> Report:
+        """Every result's text in `lang`: what a human-facing renderer prints."""
+        if lang == "en":
+            return self
+        return dataclasses.replace(self, results=[r.localized(lang) for r in self.results])
+
+    def to_dict(self, lang: str = "en") -> dict[str, JsonValue]:
+        """The JSON report (schema 1); `lang` other than English adds each result's `localized`."""
         out: dict[str, JsonValue] = {
             "$schema": "urn:srvdoctor:schema:report:1",  # srvdoctor/schemas/report.schema.json
             "schema": 1,
@@ -127,7 +166,9 @@ class Report:
             "duration_s": round(self.duration_s, 6),
             "status": self.status.value,
             "counts": self.counts,
-            "results": [r.to_dict() for r in self.results],
+            "results": [r.to_dict(lang) for r in self.results],
         }
+        if lang != "en":
+            out["lang"] = lang
         out.update(self.meta)
         return out

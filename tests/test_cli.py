@@ -164,7 +164,7 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 #: Import budgets: the srvdoctor modules (short names) and heavy libraries each command may
 #: load beyond what typer itself loads. A command that needs more must say so here, so a new
 #: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
-START = {"cli", "commands", "commands.clitypes", "commands.common", "constants"}
+START = {"cli", "commands", "commands.clitypes", "commands.common", "constants", "i18n", "messages"}
 #: ...and by every command that runs checks and prints a report.
 REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
@@ -302,7 +302,8 @@ def test_version_imports_no_command_and_no_heavy_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [
         f"srvdoctor {__version__}",
-        "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.clitypes', 'srvdoctor.commands.common']",
+        "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.clitypes', 'srvdoctor.commands.common',"
+        " 'srvdoctor.i18n', 'srvdoctor.messages']",
     ]
 
 

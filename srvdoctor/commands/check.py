@@ -26,6 +26,7 @@ from srvdoctor.commands.common import (
 )
 from srvdoctor.commands.completion import complete_areas
 from srvdoctor.constants import AREAS, CHECK_FORMATS, FAIL_ON_NAMES
+from srvdoctor.messages import machine_language
 
 if TYPE_CHECKING:
     from srvdoctor.model import Report, Status
@@ -122,7 +123,7 @@ def check(
     if fmt == "table":
         print_table_report(report, config, output, footer=retry_sentence)
     elif fmt == "json":
-        print_json(report.to_dict(), output)
+        print_json(report.to_dict(machine_language()), output)
     elif fmt == "junit":
         from srvdoctor.render import junit
 

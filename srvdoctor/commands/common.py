@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
+from srvdoctor.messages import machine_language
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
@@ -336,7 +338,7 @@ def finish(
     from srvdoctor.model import FAIL_ON
 
     if fmt == "json":
-        print_json(report.to_dict(), output)
+        print_json(report.to_dict(machine_language()), output)
     else:
         print_table_report(report, config, output, header=header)
     raise typer.Exit(report.exit_code(FAIL_ON[config.fail_on]))

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from srvdoctor.messages import machine_language
 from srvdoctor.model import Report, Result, Status
 from srvdoctor.redact import redact_report, redact_text
 from srvdoctor.render.safe import visible
@@ -70,7 +71,7 @@ def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
 
 def annotation_lines(report: Report, fail_on: Status = Status.FAIL, workspace: str | None = None) -> str:
     """Every warn, fail and error as a workflow command line; empty when all is well."""
-    report = redact_report(report)
+    report = redact_report(report.localized(machine_language()))
     lines = [annotation(r, fail_on, workspace) for r in report.problems(Status.WARN)]
     return "".join(f"{line}\n" for line in lines)
 
@@ -96,7 +97,7 @@ def _cell(text: str) -> str:
 
 def summary(report: Report, fail_on: Status = Status.FAIL, retry_sentence: str | None = None) -> str:
     """The Markdown job summary: a verdict, then a table of the results, problems first."""
-    report = redact_report(report)
+    report = redact_report(report.localized(machine_language()))
     problems = report.problems(fail_on)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n) or "nothing checked"
     head = "❌ not healthy" if problems else "✅ healthy"

@@ -14,6 +14,7 @@ import base64
 import json
 from typing import Any
 
+from srvdoctor.messages import machine_language
 from srvdoctor.model import Report
 from srvdoctor.render.safe import visible_surrogates
 
@@ -48,4 +49,4 @@ def dumps(obj: Any) -> str:
 
 
 def render(report: Report) -> str:
-    return dumps(report.to_dict())
+    return dumps(report.to_dict(machine_language()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
+from srvdoctor.messages import machine_language
 from srvdoctor.model import AREAS, Report, Result, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render.safe import xml_text
@@ -96,7 +97,7 @@ def finish(suites: ET.Element, totals: dict[str, int]) -> str:
 
 
 def render(report: Report, fail_on: Status = Status.FAIL) -> str:
-    report = redact_report(report)
+    report = redact_report(report.localized(machine_language()))
     suites = ET.Element("testsuites", name="srvdoctor", time=f"{report.duration_s:.3f}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     ordered = sorted(report.results, key=_area_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from srvdoctor.messages import machine_language
 from srvdoctor.model import Report, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render import numeric_data
@@ -37,7 +38,7 @@ def _one_line(text: str) -> str:
 
 
 def render(report: Report) -> str:
-    report = redact_report(report)
+    report = redact_report(report.localized(machine_language()))
     code = exit_code(report)
     problems = report.problems(Status.WARN)
     if problems:

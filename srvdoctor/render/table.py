@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 
+from srvdoctor.messages import display_language
 from srvdoctor.model import AREAS, Report, Result, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render.safe import markup as escape
@@ -71,7 +72,7 @@ def verdict(report: Report) -> tuple[str, str]:
 
 
 def print_report(console: Console, report: Report, playbook_paths: Mapping[str, str]) -> None:
-    report = redact_report(report)
+    report = redact_report(report.localized(display_language()))
     print_results(console, report.results, playbook_paths)
     text, style = verdict(report)
     console.print(escape(text), style=style)
