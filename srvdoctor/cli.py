@@ -62,8 +62,10 @@ SUMMARIES: dict[str, str] = {
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """' Did you mean 'check'?' for a close match among `choices`, else ''."""
+    from srvdoctor.messages import _
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return _(" Did you mean {name!r}?").format(name=close[0]) if close else ""
 
 
 def tidy_arguments(command: Any) -> None:
@@ -112,7 +114,9 @@ class LazyCommands(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
-            ctx.fail(f"No such command {name!r}.{did_you_mean(name, list(COMMANDS))}")
+            from srvdoctor.messages import _
+
+            ctx.fail(_("No such command {name!r}.").format(name=name) + did_you_mean(name, list(COMMANDS)))
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
@@ -150,12 +154,14 @@ def translate_help(command: Any) -> None:
     """A command's help (its docstring) in the display language, where the catalog has it."""
     import inspect
 
+    from srvdoctor.clickwords import localize_command
     from srvdoctor.messages import _, display_language
 
     if display_language() == "en":
         return
     for sub in getattr(command, "commands", {}).values():
         translate_help(sub)
+    localize_command(command)  # click's own `Usage:` and --help text
     if command.help:
         command.help = _(inspect.cleandoc(command.help))
     if getattr(command, "short_help", None):
@@ -248,7 +254,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         if sys.stdout is not None:  # None: started with stdout closed (`>&-`)
             sys.stdout.flush()
     except KeyboardInterrupt:
-        print("srvdoctor: interrupted", file=sys.stderr)
+        from srvdoctor.messages import _
+
+        print("srvdoctor: " + _("interrupted"), file=sys.stderr)
         code = 130
     except BrokenPipeError:
         # `srvdoctor check | head`: the reader left; say nothing more, as coreutils do.
@@ -265,6 +273,12 @@ def _run(args: list[str]) -> int:
     install()  # plain option values converted without importing pydantic (typer 0.2x)
     command = typer.main.get_command(app)
     translate_help(command)
+    from srvdoctor.messages import _, display_language
+
+    if display_language() != "en":
+        from srvdoctor.clickwords import install
+
+        install()  # click's own words through srvdoctor's catalog
     try:
         rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)
     except UsageError as exc:
@@ -281,10 +295,17 @@ def _run(args: list[str]) -> int:
             # `srvdoctor` or `srvdoctor schedule` alone: the help, as older click printed it
             print(ctx.get_help())
             return 0
-        message = " ".join(exc.format_message().strip().splitlines())
+        from srvdoctor.clickwords import translate
+
+        message = translate(" ".join(exc.format_message().strip().splitlines()))
         where = f"{ctx.command_path}: " if ctx is not None else ""
         helpcmd = ctx.command_path if ctx is not None else "srvdoctor"
-        return _usage(f"{where}{message} (see {helpcmd} --help)", args)
+        return _usage(
+            _("{where}{message} (see {command} --help)").format(
+                where=where, message=message, command=helpcmd
+            ),
+            args,
+        )
     return rc if isinstance(rc, int) else 0
 
 

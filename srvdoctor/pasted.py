@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from srvdoctor.conditions import BY_ID
+from srvdoctor.messages import t
 from srvdoctor.textscan import Evidence
 
 _DF_HEADER = re.compile(r"^Filesystem\s.{0,80}?(I?Use%|Capacity)", re.IGNORECASE)
@@ -88,19 +89,27 @@ def _df_evidence(rows: list[DfRow], paths: Sequence[str]) -> list[Evidence]:
         top = max(picked, key=lambda r: r.percent)
         tool = "df -i" if inodes else "df -h"
         note = "inode-exhaustion" if inodes else "disk-full"
-        where = f"{top.mount} at {top.percent}% used" + (" (the error's path is there)" if focus else "")
+        where = (
+            t("{mount} at {pct}% used (the error's path is there)", mount=top.mount, pct=top.percent)
+            if focus
+            else t("{mount} at {pct}% used", mount=top.mount, pct=top.percent)
+        )
         shm = [r for r in table if r.mount == "/dev/shm" and r.percent >= 95 and not inodes]
         if shm:
-            out.append(Evidence("shm-too-small", 8, f"df -h in the text shows /dev/shm at {shm[0].percent}%",
-                                BY_ID["shm-full"]))  # fmt: skip
+            reason = t("df -h in the text shows /dev/shm at {pct}%", pct=shm[0].percent)
+            out.append(Evidence("shm-too-small", 8, reason, BY_ID["shm-full"]))
             table = [r for r in table if r.mount != "/dev/shm"]
             if not table:
                 continue
             top = max(table, key=lambda r: r.percent)
         if top.percent >= 95:
-            out.append(Evidence(note, 8, f"{tool} in the text shows {where}", enospc))
+            out.append(
+                Evidence(note, 8, t("{tool} in the text shows {where}", tool=tool, where=where), enospc)
+            )
         elif top.percent < 85:
-            out.append(Evidence(note, -8, f"{tool} in the text shows {where}: demoted"))
+            out.append(
+                Evidence(note, -8, t("{tool} in the text shows {where}: demoted", tool=tool, where=where))
+            )
     return out
 
 
@@ -121,7 +130,7 @@ def _free_evidence(lines: Sequence[str]) -> list[Evidence]:
         if swap:
             total, used = _bytes(swap.group(1)), _bytes(swap.group(2))
             if total and used is not None and used / total >= 0.9:
-                reason = f"free in the text shows swap {used / total:.0%} used"
+                reason = t("free in the text shows swap {ratio:.0%} used", ratio=used / total)
                 out.append(Evidence("swap-thrashing", 6, reason, BY_ID["swap"]))
         top = _TOP_MEM.match(line)
         if top and i + 1 < len(lines):
@@ -135,12 +144,14 @@ def _free_evidence(lines: Sequence[str]) -> list[Evidence]:
 def _mem_ratio(ratio: float, tool: str) -> list[Evidence]:
     if ratio < 0.1:
         return [
-            Evidence("memory-pressure", 6, f"{tool} in the text shows {ratio:.0%} of memory available",
-                     BY_ID["ENOMEM"]),
-            Evidence("oom-killed", 2, f"{tool} in the text shows {ratio:.0%} of memory available"),
+            Evidence("memory-pressure", 6, t("{tool} in the text shows {ratio:.0%} of memory available",
+                                              tool=tool, ratio=ratio), BY_ID["ENOMEM"]),
+            Evidence("oom-killed", 2, t("{tool} in the text shows {ratio:.0%} of memory available",
+                                        tool=tool, ratio=ratio)),
         ]  # fmt: skip
     if ratio >= 0.5:
-        return [Evidence("memory-pressure", -6, f"{tool} in the text shows {ratio:.0%} available: demoted")]
+        reason = t("{tool} in the text shows {ratio:.0%} available: demoted", tool=tool, ratio=ratio)
+        return [Evidence("memory-pressure", -6, reason)]
     return []
 
 
@@ -158,22 +169,29 @@ def _smi_evidence(lines: Sequence[str]) -> list[Evidence]:
         if temp and int(temp.group(1)) >= 87:
             hot = max(hot, int(temp.group(1)))
     if full:
-        out.append(Evidence("cuda-oom", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used",
-                            BY_ID["cuda-oom"]))  # fmt: skip
-        out.append(
-            Evidence("gpu-memory-full", 5, f"nvidia-smi in the text shows GPU memory {worst:.0%} used")
-        )
+        reason = t("nvidia-smi in the text shows GPU memory {ratio:.0%} used", ratio=worst)
+        out.append(Evidence("cuda-oom", 5, reason, BY_ID["cuda-oom"]))
+        out.append(Evidence("gpu-memory-full", 5, reason))
     if hot:
         out.append(
-            Evidence("gpu-thermal", 5, f"nvidia-smi in the text shows a GPU at {hot}°C", BY_ID["gpu-hot"])
+            Evidence(
+                "gpu-thermal",
+                5,
+                t("nvidia-smi in the text shows a GPU at {temp}°C", temp=hot),
+                BY_ID["gpu-hot"],
+            )
         )
     listed = any(re.search(r"^\|\s{0,4}Processes:", line) for line in lines)
     if worst >= 0.02 and any("No running processes found" in line for line in lines):
-        out.append(Evidence("gpu-orphan-memory", 5, f"nvidia-smi shows {worst:.0%} used by no process"))
+        out.append(
+            Evidence(
+                "gpu-orphan-memory", 5, t("nvidia-smi shows {ratio:.0%} used by no process", ratio=worst)
+            )
+        )
     elif worst >= 0.02 and not listed:
-        out.append(Evidence("gpu-orphan-memory", 2, f"nvidia-smi shows {worst:.0%} of GPU memory used and no "
-                            "process table (a container does not see the processes)",
-                            BY_ID["orphan-gpu-memory"]))  # fmt: skip
+        reason = t("nvidia-smi shows {ratio:.0%} of GPU memory used and no process table "
+                   "(a container does not see the processes)", ratio=worst)  # fmt: skip
+        out.append(Evidence("gpu-orphan-memory", 2, reason, BY_ID["orphan-gpu-memory"]))
     return out
 
 
@@ -182,10 +200,10 @@ def _inspect_evidence(text_lines: Sequence[str]) -> list[Evidence]:
     for line in text_lines:
         oom = _INSPECT_OOM.search(line)
         if oom and oom.group(1) == "true":
-            out.append(Evidence("oom-killed", 5, 'docker inspect in the text says "OOMKilled": true',
-                                BY_ID["mem-cgroup-oom"]))  # fmt: skip
+            reason = t('docker inspect in the text says "OOMKilled": true')
+            out.append(Evidence("oom-killed", 5, reason, BY_ID["mem-cgroup-oom"]))
         elif oom:
-            out.append(Evidence("oom-killed", -3, 'docker inspect says "OOMKilled": false: demoted'))
+            out.append(Evidence("oom-killed", -3, t('docker inspect says "OOMKilled": false: demoted')))
     return out
 
 

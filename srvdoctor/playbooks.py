@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from srvdoctor.triage import Triage
 
+from srvdoctor.messages import oserror, t
 from srvdoctor.saferegex import Matcher, UnsafePattern, compile_linear
 
 #: The sections every shipped playbook has, in order.
@@ -87,38 +88,55 @@ def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
 
     match = _FRONT_MATTER.match(text)
     if not match:
-        raise PlaybookError(f"{path}: no YAML front matter (a '---' block at the top)")
+        raise PlaybookError(t("{path}: no YAML front matter (a '---' block at the top)", path=str(path)))
     if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
-        raise PlaybookError(f"{path}: front matter larger than {MAX_FRONT_MATTER_CHARS // 1024} KiB")
+        raise PlaybookError(
+            t(
+                "{path}: front matter larger than {kib} KiB",
+                path=str(path),
+                kib=MAX_FRONT_MATTER_CHARS // 1024,
+            )
+        )
     if _flow_depth(match.group(1)) > MAX_DEPTH:
         # PyYAML's scanner costs depth x tokens: 5,000 nested [ take seconds, 30,000 minutes
-        raise PlaybookError(f"{path}: malformed front matter: nested too deeply")
+        raise PlaybookError(t("{path}: malformed front matter: nested too deeply", path=str(path)))
     try:
         # libyaml's loader where PyYAML has it: about 10x faster, same safe constructors
         meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
-        raise PlaybookError(f"{path}: malformed front matter: {str(exc).splitlines()[0]}") from None
+        reason = str(exc).splitlines()[0]
+        raise PlaybookError(
+            t("{path}: malformed front matter: {reason}", path=str(path), reason=reason)
+        ) from None
     except RecursionError:
-        raise PlaybookError(f"{path}: malformed front matter: nested too deeply") from None
+        raise PlaybookError(t("{path}: malformed front matter: nested too deeply", path=str(path))) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. `date: 2024-13-45`
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PlaybookError(f"{path}: malformed front matter: {reason}") from None
+        raise PlaybookError(
+            t("{path}: malformed front matter: {reason}", path=str(path), reason=reason)
+        ) from None
     if not isinstance(meta, dict):
-        raise PlaybookError(f"{path}: front matter must be a mapping")
+        raise PlaybookError(t("{path}: front matter must be a mapping", path=str(path)))
     _check_size(meta, path)
     note_id = meta.get("id", path.stem)
     if not isinstance(note_id, str) or not _ID.fullmatch(note_id):
-        raise PlaybookError(f"{path}: id must be lowercase letters, digits and dashes, got {note_id!r}")
+        raise PlaybookError(
+            t(
+                "{path}: id must be lowercase letters, digits and dashes, got {id!r}",
+                path=str(path),
+                id=note_id,
+            )
+        )
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise PlaybookError(f"{path}: front matter needs a title")
+        raise PlaybookError(t("{path}: front matter needs a title", path=str(path)))
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("checks", "matches"):
         value = meta.get(key) or []
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise PlaybookError(f"{path}: {key} must be a list of strings")
+            raise PlaybookError(t("{path}: {key} must be a list of strings", path=str(path), key=key))
         lists[key] = tuple(value)
     extra = {k: v for k, v in meta.items() if k not in {"id", "title", "checks", "matches"}}
     return Playbook(
@@ -155,7 +173,7 @@ def _check_size(meta: Any, path: Path) -> None:
         value, depth = stack.pop()
         nodes += 1
         if nodes > MAX_META_NODES or depth > MAX_DEPTH:
-            raise PlaybookError(f"{path}: front matter too large or nested too deeply")
+            raise PlaybookError(t("{path}: front matter too large or nested too deeply", path=str(path)))
         if isinstance(value, dict):
             stack += [(v, depth + 1) for v in value.values()]
         elif isinstance(value, (list, tuple)):
@@ -171,12 +189,14 @@ def _read_note(path: Path) -> str:
     with open(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise PlaybookError(f"{path}: not a regular file")
+            raise PlaybookError(t("{path}: not a regular file", path=str(path)))
         if info.st_size > MAX_NOTE_BYTES:
-            raise PlaybookError(f"{path}: larger than {MAX_NOTE_BYTES // 1024} KiB")
+            raise PlaybookError(
+                t("{path}: larger than {kib} KiB", path=str(path), kib=MAX_NOTE_BYTES // 1024)
+            )
         data = fh.read(MAX_NOTE_BYTES + 1)
     if len(data) > MAX_NOTE_BYTES:
-        raise PlaybookError(f"{path}: larger than {MAX_NOTE_BYTES // 1024} KiB")
+        raise PlaybookError(t("{path}: larger than {kib} KiB", path=str(path), kib=MAX_NOTE_BYTES // 1024))
     return data.decode("utf-8")
 
 
@@ -185,22 +205,29 @@ def _read_dir(directory: Path, origin: str, problems: list[str]) -> dict[str, Pl
     try:
         files = sorted(directory.glob("*.md"))
     except OSError as exc:
-        problems.append(f"{directory}: cannot list notes: {exc.strerror}")
+        problems.append(t("{path}: cannot list notes: {error}", path=str(directory), error=oserror(exc)))
         return out
     for path in files:
         try:
             note = parse_playbook(_read_note(path), path, origin)
         except OSError as exc:
-            problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+            problems.append(t("{path}: cannot read: {error}", path=str(path), error=oserror(exc)))
             continue
         except UnicodeDecodeError:
-            problems.append(f"{path}: cannot read: not UTF-8 text")
+            problems.append(t("{path}: cannot read: not UTF-8 text", path=str(path)))
             continue
         except PlaybookError as exc:
-            problems.append(str(exc))
+            problems.append(exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc))
             continue
         if note.id in out:
-            problems.append(f"{path}: id {note.id!r} is also used by {out[note.id].path}")
+            problems.append(
+                t(
+                    "{path}: id {id!r} is also used by {other}",
+                    path=str(path),
+                    id=note.id,
+                    other=str(out[note.id].path),
+                )
+            )
             continue
         out[note.id] = note
     return out
@@ -302,7 +329,7 @@ def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str =
         is_dir = user_dir is not None and user_dir.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte
         problems.append(
-            f"{user_dir}: cannot read the notes directory: {getattr(exc, 'strerror', None) or exc}"
+            t("{path}: cannot read the notes directory: {error}", path=str(user_dir), error=oserror(exc))
         )
         is_dir = False
     if user_dir is not None and is_dir:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from srvdoctor.condindex import Compiled, compiled
 from srvdoctor.conditions import AREA_LABELS, ORDER, Condition
+from srvdoctor.messages import N_, join, t
 
 #: Longest line searched as one piece; longer lines are cut into overlapping chunks.
 MAX_LINE = 4096
@@ -150,10 +151,12 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
 # --------------------------------------------------------------------------- ranking
 
 _LEVEL_WORDS = {
-    3: "names the subsystem",
-    2: "states the condition",
-    1: "is the first error in the text",
+    3: N_("{quoted!r} names the subsystem ({label}, {area})"),
+    2: N_("{quoted!r} states the condition ({label}, {area})"),
+    1: N_("{quoted!r} is the first error in the text ({label}, {area})"),
 }
+_MATCHES = N_("{quoted!r} matches ({label}, {area})")
+_ONLY = N_("{quoted!r} is the only condition found ({label}, {area})")
 
 
 @dataclass
@@ -219,18 +222,23 @@ def why(ranked: list[NoteScore]) -> str:
     parts: list[str] = []
     if best is not None:
         cond = best.condition
-        what = _LEVEL_WORDS.get(cond.level, "matches")
+        what = _LEVEL_WORDS.get(cond.level, _MATCHES)
         if cond.level == 1 and not any(s.best and s.best.line_no < best.line_no for s in ranked[1:]):
-            what = "is the first error in the text" if len(ranked) > 1 else "is the only condition found"
+            what = _LEVEL_WORDS[1] if len(ranked) > 1 else _ONLY
         quoted = best.matched if len(best.matched) <= 60 else best.matched[:57] + "..."
-        parts.append(f"{quoted!r} {what} ({cond.label}, {AREA_LABELS.get(cond.area, cond.area)})")
+        parts.append(t(what, quoted=quoted, label=cond.label, area=AREA_LABELS.get(cond.area, cond.area)))
         later = [s for s in ranked[1:] if s.best is not None and s.score == top.score]
         if later and best.line_no < min(s.first_line for s in later):
-            parts.append("it comes first in time; the rest can be its consequences")
+            parts.append(t("it comes first in time; the rest can be its consequences"))
         weaker = [s.note for s in ranked[1:] if s.best is not None and s.best.condition.level < cond.level]
         if weaker:
-            parts.append(f"more specific than {', '.join(weaker[:3])}")
+            parts.append(t("more specific than {notes}", notes=", ".join(weaker[:3])))
     parts += top.evidence
-    demoted = [f"{s.note} ({e})" for s in ranked[1:] for e in s.evidence if "demote" in e or "only" in e]
+    demoted = [
+        t("{note} ({reason})", note=s.note, reason=e)
+        for s in ranked[1:]
+        for e in s.evidence
+        if "demote" in e or "only" in e
+    ]
     parts += demoted[:2]
-    return f"{top.note} first: " + "; ".join(parts)
+    return t("{note} first: {reasons}", note=top.note, reasons=join("; ", parts))

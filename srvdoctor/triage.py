@@ -29,6 +29,7 @@ from srvdoctor.extract import (
     mentioned_paths,
     scoped_config,
 )
+from srvdoctor.messages import t
 from srvdoctor.textscan import Hit, Lines, NoteScore, prepare, rank, scan, why
 
 if TYPE_CHECKING:
@@ -125,11 +126,16 @@ class ErrorClass:
     also: tuple[str, ...] = ()  # labels of other infrastructure signals in the text
 
     def describe(self) -> str:
+        """One line for the report (a Msg: English, printable in the display language)."""
         if self.kind == "infrastructure" and self.area:
-            return f"infrastructure ({AREA_LABELS.get(self.area, self.area)}): {self.label}"
+            return t(
+                "infrastructure ({area}): {label}",
+                area=AREA_LABELS.get(self.area, self.area),
+                label=self.label,
+            )
         if self.kind == "code":
-            return f"code: {self.label}"
-        return "unknown"
+            return t("code: {label}", label=self.label)
+        return t("unknown")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -266,14 +272,24 @@ def classify(
     if tb is not None and tb.exception:
         short = tb.exception.rsplit(".", 1)[-1]
         if frame is not None or short in CODE_EXCEPTIONS:
-            where = f" at {frame.file}:{frame.line}" if frame else ""
-            return ErrorClass("code", None, f"{short} in your code{where}", tb.line, frame, tb.exception)
+            label = (
+                t(
+                    "{exception} in your code at {file}:{line}",
+                    exception=short,
+                    file=frame.file,
+                    line=frame.line,
+                )
+                if frame
+                else t("{exception} in your code", exception=short)
+            )
+            return ErrorClass("code", None, label, tb.line, frame, tb.exception)
     if tb is None:
         for line in reversed(prepared.lines[-_TAIL_LINES:]):
             exc = _EXCEPTION.match(line)
             if exc and exc["type"].rsplit(".", 1)[-1] in CODE_EXCEPTIONS:
                 short = exc["type"].rsplit(".", 1)[-1]
-                return ErrorClass("code", None, f"{short} in your code", line, None, exc["type"])
+                label = t("{exception} in your code", exception=short)
+                return ErrorClass("code", None, label, line, None, exc["type"])
     return ErrorClass("unknown", line=lines[-1] if lines else "", frame=frame,
                       exception=tb.exception if tb and tb.exception else None)  # fmt: skip
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.messages import N_
 from srvdoctor.playbooks import Library, Playbook
 
 #: Words `srvdoctor notes` takes as subcommands: no note may be called that.
@@ -25,46 +26,96 @@ _TEMPLATE = """\
 id: {id}
 title: {title}
 date: {date}
-# check ids srvdoctor runs when this note matches, e.g. [disk.space, disk.inodes]
-# (srvdoctor check --print-config lists them)
+# {comment_checks}
+# {comment_checks_list}
 checks: [{checks}]
-# case-insensitive regular expressions of the error text this note is about
+# {comment_matches}
 matches:
 {matches}
 ---
-## Symptom
+## {symptom}
 
-What you saw, and where. The error as it appeared:
+{symptom_text}
 
 ```text
 {lines}
 ```
 
-## Why it happens
+## {why}
 
-The cause, in a sentence or two a colleague will understand.
+{why_text}
 
-## Confirm
+## {confirm}
 
-The commands that show it is this cause and not another one:
+{confirm_text}
 
 ```bash
 srvdoctor check
 ```
 
-## Fix
+## {fix}
 
-What you did, as commands to copy.
+{fix_text}
 
-## Prevent
+## {prevent}
 
-How to keep it from happening again (a config setting, a cron job, an alert).
+{prevent_text}
 """
+
+#: The template's words, translated into the note's language (the headings are those the
+#: shipped notes of that language use: playbooks/ko/*.md has `## 증상` … `## 예방`).
+_TEMPLATE_WORDS = {
+    "comment_checks": N_("check ids srvdoctor runs when this note matches, e.g. [disk.space, disk.inodes]"),
+    "comment_checks_list": N_("(srvdoctor check --print-config lists them)"),
+    "comment_matches": N_("case-insensitive regular expressions of the error text this note is about"),
+    "symptom": N_("Symptom"),
+    "symptom_text": N_("What you saw, and where. The error as it appeared:"),
+    "why": N_("Why it happens"),
+    "why_text": N_("The cause, in a sentence or two a colleague will understand."),
+    "confirm": N_("Confirm"),
+    "confirm_text": N_("The commands that show it is this cause and not another one:"),
+    "fix": N_("Fix"),
+    "fix_text": N_("What you did, as commands to copy."),
+    "prevent": N_("Prevent"),
+    "prevent_text": N_("How to keep it from happening again (a config setting, a cron job, an alert)."),
+}
+_NO_MATCH = N_("the error text, as a regex")
+_NO_LINES = N_("(paste the error here)")
+
+
+#: Revised Romanization of Korean, letter by letter: a Hangul title still makes an id
+#: (`디스크 가득 참` -> `diseukeu-gadeuk-cham`) instead of an empty one.
+_INITIALS = (
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
+    "h",
+)  # fmt: skip
+_VOWELS = (
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "eu", "ui", "i",
+)  # fmt: skip
+_FINALS = (
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
+    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+)  # fmt: skip
+
+
+def romanize(text: str) -> str:
+    """`text` with each Hangul syllable in Revised Romanization (letter by letter, no sound
+    changes across syllables); everything else unchanged."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        code = ord(char) - 0xAC00
+        if not 0 <= code < 11172:
+            out.append(char)
+            continue
+        initial, vowel, final = code // 588, code % 588 // 28, code % 28
+        out.append(_INITIALS[initial] + _VOWELS[vowel] + _FINALS[final])
+    return "".join(out)
 
 
 def slugify(title: str) -> str:
     """A note id from a title: lowercase ASCII letters, digits and dashes, at most 60."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    ascii_title = unicodedata.normalize("NFKD", romanize(title)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:60].rstrip("-")
 
@@ -81,17 +132,24 @@ def note_text(
     checks: Sequence[str] = (),
     lines: Sequence[str] = (),
     today: dt.date | None = None,
+    lang: str = "en",
 ) -> str:
-    """A new note in the playbook template, front matter filled in."""
+    """A new note in the playbook template, front matter filled in, its headings and
+    guidance in `lang` (English where the catalog has no translation)."""
+    from srvdoctor.messages import catalog
+
+    found = catalog(lang)
+    say = found.gettext if found is not None else str
     day = (today or dt.date.today()).isoformat()
-    match_lines = "\n".join(f"  - {_yaml_str(m)}" for m in matches) or '  - "the error text, as a regex"'
+    match_lines = "\n".join(f"  - {_yaml_str(m)}" for m in matches) or f"  - {_yaml_str(say(_NO_MATCH))}"
     return _TEMPLATE.format(
         id=note_id,
         title=_yaml_str(title),
         date=day,
         checks=", ".join(checks),
         matches=match_lines,
-        lines="\n".join(lines) or "(paste the error here)",
+        lines="\n".join(lines) or say(_NO_LINES),
+        **{key: say(text) for key, text in _TEMPLATE_WORDS.items()},
     )
 
 

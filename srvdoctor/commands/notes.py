@@ -28,6 +28,7 @@ from srvdoctor.commands.common import (
 )
 from srvdoctor.commands.completion import complete_note_ids
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import _, display_language, localize, ngettext, oserror
 from srvdoctor.shellcmd import cmd
 
 if TYPE_CHECKING:
@@ -56,43 +57,12 @@ notes_app = typer.Typer(
 )
 
 
-LangOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--lang",
-        help="Language of the notes (en, ko). Default: SRVDOCTOR_LANG, then the locale (LANGUAGE, "
-        "LC_ALL, LC_MESSAGES, LANG); JSON stays English unless --lang is given.",
-        metavar="LANG",
-    ),
-]
+def _language(fmt: str) -> str:
+    """The language of the notes: the run's (cli.py resolved --lang, SRVDOCTOR_LANG, the
+    locale); JSON is English unless --lang was given."""
+    from srvdoctor.messages import display_language, machine_language
 
-#: The few words of the notes screens, per language (shipped notes come from playbooks/<lang>/).
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {"heading": "", "title": "title", "origin": "origin",
-           "count": "{n} notes. Show one with: srvdoctor notes ID",
-           "found": "{n} {says} {joined!r}. Show one with: srvdoctor notes ID",
-           "none": 'No note mentions {joined!r}. Write one with: srvdoctor notes new "TITLE"'},
-    "ko": {"heading": "오답노트", "title": "제목", "origin": "출처",
-           "count": "노트 {n}개. 하나를 보려면: srvdoctor notes ID",
-           "found": "{joined!r}이(가) 나오는 노트 {n}개. 하나를 보려면: srvdoctor notes ID",
-           "none": '{joined!r}이(가) 나오는 노트가 없습니다. 새로 쓰려면: srvdoctor notes new "TITLE"'},
-}  # fmt: skip
-
-
-def _language(ctx: typer.Context, explicit: str | None, fmt: str) -> str:
-    """--lang (here or on `notes`), else the environment's; JSON is English unless --lang is given."""
-    import os
-
-    from srvdoctor.i18n import UnknownLanguageError, resolve_language
-
-    if explicit is None and ctx.parent is not None:
-        explicit = ctx.parent.params.get("lang")
-    if explicit is None and fmt == "json":
-        return "en"
-    try:
-        return resolve_language(explicit, os.environ)
-    except UnknownLanguageError as exc:
-        raise UsageError(str(exc)) from None
+    return machine_language() if fmt == "json" else display_language()
 
 
 def _library(config: Config, lang: str = "en") -> Library:
@@ -100,7 +70,10 @@ def _library(config: Config, lang: str = "en") -> Library:
 
     library = load_library(config.resolved_notes_dir(), lang=lang)
     for problem in library.problems:
-        print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
+        print(
+            "srvdoctor: warning: " + _("skipped note {problem}").format(problem=localize(problem)),
+            file=sys.stderr,
+        )
     return library
 
 
@@ -110,15 +83,12 @@ def notes(
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
-    lang: LangOpt = None,
 ) -> None:
     """List the playbooks (wrong-answer notes), or show one; your own notes included."""
     if ctx.invoked_subcommand is not None:
         return
     check_format(fmt, COMMAND_FORMATS)
-    language = _language(ctx, lang, fmt)
-    words = _WORDS.get(language, _WORDS["en"])
-    library = _library(load(config_path), language)
+    library = _library(load(config_path), _language(fmt))
     if fmt == "json":
         print_json(
             [
@@ -135,36 +105,42 @@ def notes(
 
     con = console(output)
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.title = words["heading"] or None
+    # English lists them untitled; another language titles the list (오답노트)
+    table.title = _("Wrong-answer notes") if display_language() != "en" else None
     table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column(words["title"])
-    table.add_column(words["origin"], style="dim")
+    table.add_column(_("title"))
+    table.add_column(_("origin"), style="dim")
     for n in library.notes.values():
         table.add_row(escape(n.id), escape(n.title), n.origin)
     con.print(table)
-    con.print("\n" + words["count"].format(n=len(library.notes)), style="dim")
+    count = len(library.notes)
+    text = ngettext(
+        "{n} note. Show one with: srvdoctor notes ID", "{n} notes. Show one with: srvdoctor notes ID", count
+    )
+    con.print("\n" + text.format(n=count), style="dim")
     flush_console(con, output)
 
 
 @notes_app.command("show")
 def show(
-    ctx: typer.Context,
     note_id: Annotated[
         str, typer.Argument(metavar="ID", help="The note to show.", autocompletion=complete_note_ids)
     ],
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
-    lang: LangOpt = None,
 ) -> None:
     """Show one note (also: srvdoctor notes ID)."""
     check_format(fmt, COMMAND_FORMATS)
-    library = _library(load(config_path), _language(ctx, lang, fmt))
+    library = _library(load(config_path), _language(fmt))
     note = library.get(note_id)
     if note is None:
         near = _near(note_id, list(library.notes))
-        hint = f"; did you mean {', '.join(near)}?" if near else "; list them with: srvdoctor notes"
-        raise UsageError(f"no note with id {note_id!r}{hint}")
+        if near:
+            raise UsageError(
+                _("no note with id {id!r}; did you mean {near}?").format(id=note_id, near=", ".join(near))
+            )
+        raise UsageError(_("no note with id {id!r}; list them with: srvdoctor notes").format(id=note_id))
     if fmt == "json":
         print_json(
             {"id": note.id, "title": note.title, "checks": list(note.checks),
@@ -200,12 +176,10 @@ def _near(note_id: str, ids: list[str]) -> list[str]:
 
 @notes_app.command("search")
 def search(
-    ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="Every word must occur.")],
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     config_path: ConfigOpt = None,
-    lang: LangOpt = None,
 ) -> None:
     """Search the titles and bodies of the shipped notes and yours (all words, any case)."""
     import unicodedata
@@ -216,9 +190,8 @@ def search(
     # NFC: Hangul typed on macOS arrives decomposed (NFD); the notes are composed
     terms = [unicodedata.normalize("NFC", w) for w in words if w.strip()]
     if not terms:
-        raise UsageError("give at least one word to search for")
-    language = _language(ctx, lang, fmt)
-    hits = search_notes(_library(load(config_path), language), terms)
+        raise UsageError(_("give at least one word to search for"))
+    hits = search_notes(_library(load(config_path), _language(fmt)), terms)
     if fmt == "json":
         print_json(
             [{"id": h.note.id, "title": h.note.title, "origin": h.note.origin, "path": str(h.note.path),
@@ -236,12 +209,17 @@ def search(
         for line in hit.snippets:
             con.print(f"    {escape(line[:160])}", style="dim")
     joined = " ".join(terms)
-    text = _WORDS.get(language, _WORDS["en"])
     if hits:
-        says = "note mentions" if len(hits) == 1 else "notes mention"
-        con.print("\n" + text["found"].format(n=len(hits), says=says, joined=joined), style="dim")
+        found = ngettext(
+            "{n} note mentions {words!r}. Show one with: srvdoctor notes ID",
+            "{n} notes mention {words!r}. Show one with: srvdoctor notes ID",
+            len(hits),
+        )
+        con.print("\n" + found.format(n=len(hits), words=joined), style="dim")
     else:
-        con.print(text["none"].format(joined=joined))
+        con.print(
+            _('No note mentions {words!r}. Write one with: srvdoctor notes new "TITLE"').format(words=joined)
+        )
     flush_console(con, output)
 
 
@@ -286,57 +264,84 @@ def new(
         record = load_last_triage()
         if record is None:
             raise UsageError(
-                "no triage to start from: run srvdoctor triage first, then notes new --from-triage"
+                _("no triage to start from: run srvdoctor triage first, then notes new --from-triage")
             )
     lines: list[str] = [str(x) for x in (record or {}).get("error_lines", [])]
     if not title:
         if not lines:
-            raise UsageError('give the note a title: srvdoctor notes new "Stale file handle on /mnt/shared"')
+            raise UsageError(
+                _('give the note a title: srvdoctor notes new "Stale file handle on /mnt/shared"')
+            )
         title = lines[-1][:80]
     title = " ".join(title.split())
     note_id = note_id or slugify(title)
     if not note_id or not _ID.fullmatch(note_id):
-        raise UsageError(f"a note id is lowercase letters, digits and dashes, not {note_id!r}; use --id")
+        raise UsageError(
+            _("a note id is lowercase letters, digits and dashes, not {id!r}; use --id").format(id=note_id)
+        )
     if note_id in RESERVED_IDS:
-        raise UsageError(f"{note_id!r} is a notes subcommand and cannot be a note id; use --id")
+        raise UsageError(
+            _("{id!r} is a notes subcommand and cannot be a note id; use --id").format(id=note_id)
+        )
 
     known = {c.id for c in CHECKS}
     checks = list(check_ids or [])
     for cid in checks:
         if cid not in known:
-            raise UsageError(f"--check {cid}: no such check; known: {', '.join(sorted(known))}")
+            raise UsageError(
+                _("--check {id}: no such check; known: {known}").format(
+                    id=cid, known=", ".join(sorted(known))
+                )
+            )
     checks += [c for c in (record or {}).get("checks", {}).get("run", []) if c in known]
     matches = list(match or [])
     for pattern in matches:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise UsageError(f"--match {pattern!r}: not a regular expression: {exc}") from None
+            raise UsageError(
+                _("--match {pattern!r}: not a regular expression: {error}").format(pattern=pattern, error=exc)
+            ) from None
         try:  # user notes are matched by RE2, in linear time: refuse what it cannot run
             compile_linear(pattern)
         except UnsafePattern as exc:
-            raise UsageError(f"--match {pattern!r}: {exc} (no lookaround or backreferences)") from None
+            raise UsageError(
+                _("--match {pattern!r}: {error} (no lookaround or backreferences)").format(
+                    pattern=pattern, error=exc
+                )
+            ) from None
     matches += [suggest_match(line) for line in lines[-3:]]
 
     directory = config.resolved_notes_dir()
     library = _library(config)
     existing = library.get(note_id)
     if existing is not None:
-        hint = ""
+        message = _("a note with id {id!r} already exists: {path} (choose --id)").format(
+            id=note_id, path=existing.path
+        )
         if existing.origin == "shipped":
             copy = cmd("cp", str(existing.path), f"{directory}/")
-            hint = f"; to override the shipped note, copy it: {copy}"
-        raise UsageError(f"a note with id {note_id!r} already exists: {existing.path} (choose --id){hint}")
+            message += _("; to override the shipped note, copy it: {command}").format(command=copy)
+        raise UsageError(message)
     path = directory / f"{note_id}.md"
-    text = note_text(note_id, title, list(dict.fromkeys(matches)), list(dict.fromkeys(checks)), lines)
+    text = note_text(
+        note_id,
+        title,
+        list(dict.fromkeys(matches)),
+        list(dict.fromkeys(checks)),
+        lines,
+        lang=display_language(),
+    )
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as fh:
             fh.write(text)
     except FileExistsError:
-        raise UsageError(f"{path} already exists (choose --id)") from None
+        raise UsageError(_("{path} already exists (choose --id)").format(path=path)) from None
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        raise UsageError(
+            _("cannot write {path}: {error}").format(path=path, error=localize(oserror(exc)))
+        ) from None
 
     if edit:
         _open_editor(path)
@@ -344,7 +349,7 @@ def new(
         print_json({"id": note_id, "title": title, "path": str(path)}, None)
         return
     print(path)
-    print(f"Show it with: {cmd('srvdoctor', 'notes', note_id)}", file=sys.stderr)
+    print(_("Show it with: {command}").format(command=cmd("srvdoctor", "notes", note_id)), file=sys.stderr)
 
 
 def _open_editor(path: Path) -> None:
@@ -359,11 +364,20 @@ def _open_editor(path: Path) -> None:
     try:
         subprocess.run([*shlex.split(editor), str(path)], check=False)
     except OSError as exc:
-        print(f"srvdoctor: warning: could not start {editor!r}: {exc.strerror}", file=sys.stderr)
+        reason = localize(oserror(exc))
+        print(
+            "srvdoctor: warning: "
+            + _("could not start {editor!r}: {error}").format(editor=editor, error=reason),
+            file=sys.stderr,
+        )
         return
     from srvdoctor.playbooks import PlaybookError, parse_playbook
 
     try:
         parse_playbook(path.read_text(encoding="utf-8"), path, "user")
     except (PlaybookError, OSError, UnicodeDecodeError) as exc:
-        print(f"srvdoctor: warning: the note will be skipped until fixed: {exc}", file=sys.stderr)
+        why = localize(exc.args[0]) if isinstance(exc, PlaybookError) and exc.args else str(exc)
+        print(
+            "srvdoctor: warning: " + _("the note will be skipped until fixed: {error}").format(error=why),
+            file=sys.stderr,
+        )

@@ -24,6 +24,7 @@ from srvdoctor.commands.common import (
     read_input_file,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import N_, Msg, _, display_language, localize, machine_language, t
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,7 +41,7 @@ _TRUNCATED = "\x00srvdoctor:truncated\x00"
 
 def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str:
     if text is not None and file is not None:
-        raise UsageError("give the error text as an argument or with --file, not both")
+        raise UsageError(_("give the error text as an argument or with --file, not both"))
     if file is not None and str(file) != "-":
         data, truncated = _read_file(file, wait_s)
         return (_TRUNCATED if truncated else "") + data.decode("utf-8", errors="replace")
@@ -51,8 +52,10 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
         return cut + decoded[-MAX_INPUT_BYTES:]
     if text is None and file is None and sys.stdin.isatty():
         raise UsageError(
-            "give the error text: srvdoctor triage 'TEXT', --file LOG, "
-            "or pipe it: cmd 2>&1 | srvdoctor triage"
+            _(
+                "give the error text: srvdoctor triage 'TEXT', --file LOG, "
+                "or pipe it: cmd 2>&1 | srvdoctor triage"
+            )
         )
     from srvdoctor.readinput import read_fd
 
@@ -65,10 +68,8 @@ def _read_file(file: Path, wait_s: float) -> tuple[bytes, bool]:
     for at most `wait_s` seconds: a FIFO nobody writes to must not hang triage."""
     got = read_input_file(file, "--file", MAX_INPUT_BYTES, wait_s)
     if not got.finished:
-        print(
-            f"srvdoctor: warning: --file {file}: still open after {wait_s:g} s; read what had arrived",
-            file=sys.stderr,
-        )
+        message = _("--file {file}: still open after {seconds:g} s; read what had arrived")
+        print("srvdoctor: warning: " + message.format(file=file, seconds=wait_s), file=sys.stderr)
     return got.data, got.truncated
 
 
@@ -101,14 +102,11 @@ def triage(
     raw = _strip_ansi(_read_input(text, file, max(probe_timeout, 5.0)))
     truncated = raw.startswith(_TRUNCATED)
     if truncated:
-        print(
-            f"srvdoctor: the input is longer than {MAX_INPUT_BYTES // 2**20} MiB: triage read its last "
-            f"{MAX_INPUT_BYTES // 2**20} MiB",
-            file=sys.stderr,
-        )
+        message = _("the input is longer than {mib} MiB: triage read its last {mib} MiB")
+        print("srvdoctor: " + message.format(mib=MAX_INPUT_BYTES // 2**20), file=sys.stderr)
         raw = raw[len(_TRUNCATED) :]
     if not raw.strip():
-        raise UsageError("the error text is empty")
+        raise UsageError(_("the error text is empty"))
 
     from srvdoctor.model import FAIL_ON
     from srvdoctor.playbooks import load_library
@@ -117,9 +115,13 @@ def triage(
     from srvdoctor.usernotes import save_last_triage
 
     found = read_error(raw)
-    library = load_library(config.resolved_notes_dir())
+    lang = machine_language() if fmt == "json" else display_language()
+    library = load_library(config.resolved_notes_dir(), lang=lang)
     for problem in library.problems:
-        print(f"srvdoctor: warning: skipped note {problem}", file=sys.stderr)
+        print(
+            "srvdoctor: warning: " + _("skipped note {problem}").format(problem=localize(problem)),
+            file=sys.stderr,
+        )
     matched = library.matching(raw, found)
 
     named = list(dict.fromkeys(c for note, _ in matched for c in note.checks))
@@ -168,10 +170,12 @@ def _why(found: Triage, matched: list[tuple[Playbook, list[str]]]) -> str:
         return ""
     first, hits = matched[0]
     if first.origin != "shipped" and (not found.ranked or found.ranked[0].note != first.id or not found.why):
-        return f"{first.id} first: your own note matches {hits[0]!r} (your notes come first)"
+        return t(
+            "{note} first: your own note matches {hit!r} (your notes come first)", note=first.id, hit=hits[0]
+        )
     if found.ranked and found.ranked[0].note == first.id:
         return found.why
-    return f"{first.id} first: the best-ranked note this library has for the conditions found"
+    return t("{note} first: the best-ranked note this library has for the conditions found", note=first.id)
 
 
 def _record(
@@ -224,76 +228,100 @@ def _print(
     from srvdoctor.render.table import mark, print_results, verdict
 
     ec = found.error_class
-    con.print(f"[bold]Error class:[/bold] {escape(ec.describe())}")
+    con.print(_("[bold]Error class:[/bold] {what}").format(what=escape(localize(ec.describe()))))
     if ec.line:
         con.print(f"  {escape(ec.line)}", style="dim")
     if ec.frame is not None:
         f = ec.frame
-        where = f"{f.file}:{f.line}" + (f" in {f.function}" if f.function else "")
-        con.print(f"  in your code: {escape(where)}" + (f"  →  {escape(f.code)}" if f.code else ""))
+        where = f"{f.file}:{f.line}" + (_(" in {function}").format(function=f.function) if f.function else "")
+        code = f"  →  {escape(f.code)}" if f.code else ""
+        con.print(_("  in your code: {where}").format(where=escape(where)) + code)
     if ec.kind == "code":
-        con.print("  This is a bug in the program, not a problem of the machine: read that frame first.")
+        con.print(_("  This is a bug in the program, not a problem of the machine: read that frame first."))
     if ec.also:
-        con.print(f"  also in the text: {escape(', '.join(ec.also))}", style="dim")
+        also = ", ".join(localize(label) for label in ec.also)
+        con.print(_("  also in the text: {labels}").format(labels=escape(also)), style="dim")
     con.print()
 
     if not matched:
         missing = [score.note for score in found.ranked if score.note not in playbook_paths]
         if missing:
             con.print(
-                f"Recognised as {escape(ec.label)}: the note for it, {escape(', '.join(missing[:3]))}, "
-                "is not in this library."
+                _("Recognised as {label}: the note for it, {notes}, is not in this library.").format(
+                    label=escape(localize(ec.label)), notes=escape(", ".join(missing[:3]))
+                )
             )
-        con.print("[bold]No note matches this error.[/bold] The lines that look like the error:")
+        con.print(_("[bold]No note matches this error.[/bold] The lines that look like the error:"))
         for line in found.error_lines:
             con.print(f"  {escape(line)}")
-        con.print("\nWhen you have found the cause, write it down so that the next triage finds it:")
+        con.print("\n" + _("When you have found the cause, write it down so that the next triage finds it:"))
         con.print("  [cyan]srvdoctor notes new --from-triage[/cyan]")
         return
 
-    con.print("[bold]Notes that match[/bold] (best first):")
+    con.print(_("[bold]Notes that match[/bold] (best first):"))
     for rank, (note, hits) in enumerate(matched, start=1):
         origin = "" if note.origin == "shipped" else f" [dim]({note.origin})[/dim]"
         by = confirmed.get(note.id)
-        holds = f" [bold red]← {escape(', '.join(by))} confirms it[/bold red]" if by else ""
+        holds = (
+            _(" [bold red]← {checks} confirms it[/bold red]").format(checks=escape(", ".join(by)))
+            if by
+            else ""
+        )
         con.print(f"  {rank}. [cyan]{escape(note.id)}[/cyan]: {escape(note.title)}{origin}{holds}")
-        con.print(f"     matched: {escape(', '.join(repr(h) for h in hits))}", style="dim")
+        said = ", ".join(repr(h) if not isinstance(h, Msg) else repr(localize(h)) for h in hits)
+        con.print(_("     matched: {hits}").format(hits=escape(said)), style="dim")
         where = playbook_paths.get(note.id, str(note.path))
         con.print(f"     → [cyan]srvdoctor notes {escape(note.id)}[/cyan] [dim]({escape(where)})[/dim]")
     reason = _why(found, matched)
     if reason:
-        con.print(f"  Why first: {escape(reason)}", style="dim")
+        con.print(_("  Why first: {reason}").format(reason=escape(localize(reason))), style="dim")
     ex = found.extracted
-    named = [f"{kind} {', '.join(values)}" for kind, values in ex.to_dict().items() if values]
+    named = [
+        f"{_(_KINDS.get(kind, kind))} {', '.join(values)}" for kind, values in ex.to_dict().items() if values
+    ]
     if named:
-        con.print(f"\nFrom the text: {escape('; '.join(named))}")
+        con.print("\n" + _("From the text: {values}").format(values=escape("; ".join(named))))
     con.print()
 
     if not runnable:
-        con.print("These notes name no check that can run here.", style="dim")
+        con.print(_("These notes name no check that can run here."), style="dim")
         return
     if report is None:
-        con.print(f"Checks these notes name (not run, --no-run): {', '.join(runnable)}")
+        con.print(
+            _("Checks these notes name (not run, --no-run): {checks}").format(checks=", ".join(runnable))
+        )
         return
-    con.print(f"[bold]Checks these notes name:[/bold] {', '.join(runnable)}")
+    con.print(_("[bold]Checks these notes name:[/bold] {checks}").format(checks=", ".join(runnable)))
     print_results(con, report.results, playbook_paths)
-    for path in dict.fromkeys(p for p, _ in focus):
+    for path in dict.fromkeys(p for p, _r in focus):
         results = [r for p, r in focus if p == path]
         if results[0].target == path:
             continue  # results about the path itself were shown above
-        con.print(f"The error's path {escape(path)} is on {escape(results[0].target)}:")
+        con.print(
+            _("The error's path {path} is on {target}:").format(
+                path=escape(path), target=escape(results[0].target)
+            )
+        )
         for r in results:
-            con.print(f"  {mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(r.summary)}")
+            con.print(
+                f"  {mark(con, r.status)} [bold]{escape(r.check)}[/bold]: {escape(localize(r.summary))}"
+            )
     text, style = verdict(report)
     con.print(escape(text), style=style)
     problems = report.problems()
     # the problem where the error happened (the path's filesystem) first, then any other
-    ordered = [r for _, r in focus if r.status.is_problem] + problems
+    ordered = [r for _p, r in focus if r.status.is_problem] + problems
     first = next((r.playbook for r in ordered if r.playbook), None) or matched[0][0].id
     if problems:
-        con.print(f"Start with: [cyan]srvdoctor notes {escape(first)}[/cyan]")
+        con.print(_("Start with: [cyan]srvdoctor notes {id}[/cyan]").format(id=escape(first)))
     else:
         con.print(
-            "The checks find nothing wrong now: the cause may have passed (space freed, process ended) "
-            f"or lies elsewhere. Read: [cyan]srvdoctor notes {escape(first)}[/cyan]"
+            _(
+                "The checks find nothing wrong now: the cause may have passed (space freed, process ended) "
+                "or lies elsewhere. Read: [cyan]srvdoctor notes {id}[/cyan]"
+            ).format(id=escape(first))
         )
+
+
+#: How `From the text:` names what the error text mentions (keys of Extracted.to_dict).
+_KINDS = {"paths": N_("paths"), "ports": N_("ports"), "hosts": N_("hosts"), "urls": N_("urls")}
