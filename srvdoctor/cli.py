@@ -154,11 +154,12 @@ def translate_help(command: Any) -> None:
     """A command's help (its docstring) in the display language, where the catalog has it."""
     import inspect
 
-    from srvdoctor.clickwords import localize_command
     from srvdoctor.messages import _, display_language
 
     if display_language() == "en":
         return
+    from srvdoctor.clickwords import localize_command
+
     for sub in getattr(command, "commands", {}).values():
         translate_help(sub)
     localize_command(command)  # click's own `Usage:` and --help text
@@ -295,9 +296,11 @@ def _run(args: list[str]) -> int:
             # `srvdoctor` or `srvdoctor schedule` alone: the help, as older click printed it
             print(ctx.get_help())
             return 0
-        from srvdoctor.clickwords import translate
+        message = " ".join(exc.format_message().strip().splitlines())
+        if display_language() != "en":
+            from srvdoctor.clickwords import translate
 
-        message = translate(" ".join(exc.format_message().strip().splitlines()))
+            message = translate(message)  # the vendored click's English words
         where = f"{ctx.command_path}: " if ctx is not None else ""
         helpcmd = ctx.command_path if ctx is not None else "srvdoctor"
         return _usage(

@@ -118,3 +118,87 @@ def test_a_users_note_still_overrides_the_korean_one(cli, ko) -> None:  # type: 
     assert "운영팀" in shown.stdout
     listed = cli("notes", env=ko)
     assert re.search(r"^disk-full +우리 팀의 디스크 노트 +user", listed.stdout, re.MULTILINE)
+
+
+# --------------------------------------------------------------------------- the screens' own words
+
+
+def test_list_footer_and_search_messages_are_korean(cli, ko, c_locale) -> None:  # type: ignore[no-untyped-def]
+    listed = cli("notes", env=ko)
+    assert re.search(r"^노트 \d+개\. 하나를 보려면: srvdoctor notes ID$", listed.stdout, re.MULTILINE)
+    assert re.search(r"^id +제목 +출처", listed.stdout, re.MULTILINE)
+    nothing = cli("notes", "search", "zzyzx", env=ko)
+    assert nothing.rc == 0
+    assert (
+        nothing.stdout == "'zzyzx'이(가) 나오는 노트가 없습니다. 새로 쓰려면: srvdoctor notes new \"제목\"\n"
+    )
+    english = cli("notes", "search", "zzyzx", env=c_locale)
+    assert english.stdout == "No note mentions 'zzyzx'. Write one with: srvdoctor notes new \"TITLE\"\n"
+
+
+def test_a_missing_note_is_one_korean_line_and_exit_2(cli, ko) -> None:  # type: ignore[no-untyped-def]
+    result = cli("notes", "disk-ful", env=ko)
+    assert (result.rc, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "srvdoctor: error: id가 'disk-ful'인 노트가 없습니다. 혹시 disk-full, disk-quota?"
+    ]
+
+
+@pytest.fixture
+def home_ko(tmp_path: Path) -> dict[str, str]:
+    return {**CLEAN, "LANG": "C", "SRVDOCTOR_NOTES": str(tmp_path / "notes"),
+            "XDG_CACHE_HOME": str(tmp_path / "cache")}  # fmt: skip
+
+
+def test_new_with_lang_ko_writes_the_korean_template_that_notes_lists(cli, home_ko) -> None:  # type: ignore[no-untyped-def]
+    from srvdoctor.playbooks import parse_playbook
+
+    result = cli(
+        "notes", "new", "제목", "--lang", "ko", "--match", "디스크가 찼습니다", "--no-edit", env=home_ko
+    )
+    path = Path(home_ko["SRVDOCTOR_NOTES"]) / "jemok.md"  # the Hangul title, romanised
+    assert (result.rc, result.stdout) == (0, f"{path}\n"), result.stderr
+    assert result.stderr == "보려면: srvdoctor notes jemok\n"
+    text = path.read_text(encoding="utf-8")
+    note = parse_playbook(text, path, "user")
+    assert (note.id, note.title, note.matches) == ("jemok", "제목", ("디스크가 찼습니다",))
+    # the headings the shipped Korean notes use (playbooks/ko/*.md)
+    assert note.sections() == ["증상", "원인", "확인", "해결", "예방"]
+    assert "(여기에 오류를 붙여 넣으세요)" in text and "```bash\nsrvdoctor check\n```" in text
+    assert "What you saw" not in text and "## Symptom" not in text
+
+    listed = cli("notes", "--lang", "ko", env=home_ko)
+    assert re.search(r"^jemok +제목 +user\b", listed.stdout, re.MULTILINE), listed.stdout
+    shown = cli("notes", "jemok", "--lang", "ko", env=home_ko)
+    assert shown.rc == 0 and shown.stdout.startswith("# 제목\n\n## 증상")
+    # read back and matched like an English one: a user's note comes first in triage
+    triaged = cli("triage", "--no-run", "--lang", "ko", "배포 실패: 디스크가 찼습니다", env=home_ko)
+    assert "  1. jemok: 제목 (user)" in triaged.stdout, triaged.stdout
+
+
+def test_new_under_a_korean_locale_is_korean_and_under_c_english(cli, home_ko) -> None:  # type: ignore[no-untyped-def]
+    korean = cli("notes", "new", "NFS 끊김", "--no-edit", env={**home_ko, "LANG": "ko_KR.UTF-8"})
+    assert korean.rc == 0, korean.stderr
+    assert "## 증상" in Path(korean.stdout.strip()).read_text(encoding="utf-8")
+    assert Path(korean.stdout.strip()).name == "nfs-kkeungim.md"
+    english = cli("notes", "new", "NFS hang", "--no-edit", env=home_ko)
+    text = Path(english.stdout.strip()).read_text(encoding="utf-8")
+    assert "## Symptom\n\nWhat you saw, and where. The error as it appeared:" in text and not HANGUL.search(
+        text
+    )
+    assert english.stderr == "Show it with: srvdoctor notes nfs-hang\n"
+
+
+def test_a_broken_user_note_is_a_korean_warning(cli, ko) -> None:  # type: ignore[no-untyped-def]
+    notes = Path(ko["SRVDOCTOR_NOTES"])
+    notes.mkdir()
+    (notes / "broken.md").write_text("no front matter\n", encoding="utf-8")
+    result = cli("notes", env=ko)
+    assert result.rc == 0
+    assert result.stderr.splitlines() == [
+        f"srvdoctor: warning: 노트를 건너뜀: {notes / 'broken.md'}: YAML front matter가 없습니다 (맨 위의 '---' 블록)"
+    ]
+    english = cli("notes", env={**ko, "LANG": "C"})
+    assert english.stderr.splitlines() == [
+        f"srvdoctor: warning: skipped note {notes / 'broken.md'}: no YAML front matter (a '---' block at the top)"
+    ]
