@@ -64,6 +64,11 @@ CLICK_MESSAGES = (
     N_("file"),
     N_("directory"),
     N_("path"),
+    # typer's completion options (typer/completion.py), translated with the other help texts
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Install completion for the specified shell."),
+    N_("Show completion for the specified shell, to copy it or customize the installation."),
 )
 
 #: click's plural messages (singular, plural).
