@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import Msg, join, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.container import ContainerGpu
 from srvdoctor.probes.nvml import (
@@ -23,22 +24,22 @@ from srvdoctor.units import naturalsize
 #: Clock-event reasons that mean the card is slowed against its will, and their playbooks.
 PROBLEM_REASONS: dict[str, tuple[Status, str, str]] = {
     "hw_slowdown": (
-        Status.FAIL, "gpu-throttling", "HW slowdown (the board cut clocks: overheating or power supply)"
+        Status.FAIL, "gpu-throttling", t("HW slowdown (the board cut clocks: overheating or power supply)")
     ),
-    "hw_thermal_slowdown": (Status.FAIL, "gpu-thermal", "HW thermal slowdown (the GPU is too hot)"),
+    "hw_thermal_slowdown": (Status.FAIL, "gpu-thermal", t("HW thermal slowdown (the GPU is too hot)")),
     "hw_power_brake_slowdown": (
-        Status.FAIL, "gpu-throttling", "HW power brake (the PSU/system asked the GPU to slow down)"
+        Status.FAIL, "gpu-throttling", t("HW power brake (the PSU/system asked the GPU to slow down)")
     ),
     "sw_thermal_slowdown": (
-        Status.WARN, "gpu-thermal", "SW thermal slowdown (the driver cut clocks to stay under its target)"
+        Status.WARN, "gpu-thermal", t("SW thermal slowdown (the driver cut clocks to stay under its target)")
     ),
 }  # fmt: skip
 NORMAL_REASONS: dict[str, str] = {
-    "gpu_idle": "idle",
-    "sw_power_cap": "at its power limit (SW power cap: normal under full load)",
-    "applications_clocks_setting": "application clocks set",
-    "sync_boost": "sync boost",
-    "display_clock_setting": "display clock setting",
+    "gpu_idle": t("idle"),
+    "sw_power_cap": t("at its power limit (SW power cap: normal under full load)"),
+    "applications_clocks_setting": t("application clocks set"),
+    "sync_boost": t("sync boost"),
+    "display_clock_setting": t("display clock setting"),
 }
 
 
@@ -76,9 +77,9 @@ def _devices(ctx: CheckContext) -> list[GpuDevice]:
     return list(reading.devices) if isinstance(reading, GpuSample) else []
 
 
-def _holders(procs: tuple[GpuProcess, ...], n: int = 3) -> str:
+def _holders(procs: tuple[GpuProcess, ...], n: int = 3) -> Msg:
     ranked = sorted(procs, key=lambda p: p.used_bytes or 0, reverse=True)[:n]
-    return "; ".join(f"{p.label} {naturalsize(p.used_bytes or 0)}" for p in ranked)
+    return join("; ", [join(" ", [p.label, naturalsize(p.used_bytes or 0)]) for p in ranked])
 
 
 def _proc_dict(p: GpuProcess) -> dict[str, object]:
@@ -106,19 +107,26 @@ class GpuMemory:
     def judge(self, dev: GpuDevice) -> Result:
         pct = dev.memory_used_percent
         status = Status.WARN if pct >= self.full_percent else Status.OK
-        summary = (
-            f"{_title(dev)}: {naturalsize(dev.memory_used)} of {naturalsize(dev.memory_total)} memory used "
-            f"({pct:.0f}%), utilisation {dev.util_gpu if dev.util_gpu is not None else 'n/a'}%"
+        summary = t(
+            "{title}: {used} of {total} memory used ({pct:.0f}%), utilisation {util}%",
+            title=_title(dev),
+            used=naturalsize(dev.memory_used),
+            total=naturalsize(dev.memory_total),
+            pct=pct,
+            util=dev.util_gpu if dev.util_gpu is not None else "n/a",
         )
         if dev.processes:
-            summary += f"; held by {_holders(dev.processes, 1)}"
+            summary = t("{summary}; held by {holders}", summary=summary, holders=_holders(dev.processes, 1))
         details: list[str] = []
         if status is not Status.OK:
             details.append(
-                "biggest holders: " + (_holders(dev.processes) or "none visible (see gpu.processes)")
+                t(
+                    "biggest holders: {holders}",
+                    holders=_holders(dev.processes) or t("none visible (see gpu.processes)"),
+                )
             )
         if dev.memory_version == 1:
-            details.append("driver has no memory v2: 'used' includes memory the driver reserves")
+            details.append(t("driver has no memory v2: 'used' includes memory the driver reserves"))
         return Result(
             self.id,
             _target(dev),
@@ -160,37 +168,55 @@ class GpuTemperature:
         return [self.judge(dev) for dev in _devices(ctx)]
 
     def judge(self, dev: GpuDevice) -> Result:
-        t = dev.temperature
-        data = {"temperature_c": t, "slowdown_c": dev.temp_slowdown, "shutdown_c": dev.temp_shutdown,
+        celsius = dev.temperature
+        data = {"temperature_c": celsius, "slowdown_c": dev.temp_slowdown, "shutdown_c": dev.temp_shutdown,
                 "gpu_max_c": dev.temp_gpu_max}  # fmt: skip
-        if t is None:
+        if celsius is None:
             return Result(
-                self.id, _target(dev), Status.SKIP, f"{_title(dev)}: no temperature sensor (n/a)", data=data
+                self.id,
+                _target(dev),
+                Status.SKIP,
+                t("{title}: no temperature sensor (n/a)", title=_title(dev)),
+                data=data,
             )
         warn_at = dev.temp_gpu_max if dev.temp_gpu_max is not None else (
             dev.temp_slowdown - self.warn_margin_c if dev.temp_slowdown is not None else None
         )  # fmt: skip
         status = Status.OK
         hot = [x for x in (dev.temp_shutdown, dev.temp_slowdown) if x is not None]
-        if hot and t >= min(hot):
+        if hot and celsius >= min(hot):
             status = Status.FAIL
-        elif warn_at is not None and t >= warn_at:
+        elif warn_at is not None and celsius >= warn_at:
             status = Status.WARN
-        limits = ", ".join(
-            f"{name} {value} °C"
-            for name, value in (
-                ("max", dev.temp_gpu_max),
-                ("slowdown", dev.temp_slowdown),
-                ("shutdown", dev.temp_shutdown),
-            )
-            if value is not None
+        limits = join(
+            ", ",
+            [
+                text
+                for text, value in (
+                    (t("max {value} °C", value=dev.temp_gpu_max), dev.temp_gpu_max),
+                    (t("slowdown {value} °C", value=dev.temp_slowdown), dev.temp_slowdown),
+                    (t("shutdown {value} °C", value=dev.temp_shutdown), dev.temp_shutdown),
+                )
+                if value is not None
+            ],
         )
-        summary = f"{_title(dev)} is at {t} °C" + (f" (card limits: {limits})" if limits else "")
+        summary = (
+            t(
+                "{title} is at {temp} °C (card limits: {limits})",
+                title=_title(dev),
+                temp=celsius,
+                limits=limits,
+            )
+            if limits
+            else t("{title} is at {temp} °C", title=_title(dev), temp=celsius)
+        )
         details: tuple[str, ...] = ()
         if status is Status.FAIL:
-            details = ("at or above its slowdown temperature: the card cuts clocks (or shuts down) to cool",)
+            details = (
+                t("at or above its slowdown temperature: the card cuts clocks (or shuts down) to cool"),
+            )
         elif status is Status.WARN:
-            details = ("near its limits: check airflow and fans before it starts throttling",)
+            details = (t("near its limits: check airflow and fans before it starts throttling"),)
         return Result(
             self.id,
             _target(dev),
@@ -227,24 +253,32 @@ class GpuThrottle:
         status = Status.OK
         playbook: str | None = None
         details: list[str] = []
+        heads: list[str] = []  # each detail's head, for the summary
         for reason in reasons:
             if reason in PROBLEM_REASONS:
                 level, book, text = PROBLEM_REASONS[reason]
                 details.append(text)
+                heads.append(text.split(" (")[0])
                 if level.rank > status.rank:
                     status, playbook = level, book
                 playbook = playbook or book
-        pcie = ""
+        pcie: str = ""
         if dev.pcie_width is not None and dev.pcie_max_width is not None:
-            pcie = (
-                f", PCIe gen{dev.pcie_gen} x{dev.pcie_width} "
-                f"(max gen{dev.pcie_max_gen} x{dev.pcie_max_width})"
+            pcie = t(
+                ", PCIe gen{gen} x{width} (max gen{max_gen} x{max_width})",
+                gen=dev.pcie_gen,
+                width=dev.pcie_width,
+                max_gen=dev.pcie_max_gen,
+                max_width=dev.pcie_max_width,
             )
             if dev.pcie_width < dev.pcie_max_width:
-                details.append(
-                    f"PCIe link runs at x{dev.pcie_width} of x{dev.pcie_max_width}: "
-                    "reseat the card or check the slot"
+                text = t(
+                    "PCIe link runs at x{width} of x{max_width}: reseat the card or check the slot",
+                    width=dev.pcie_width,
+                    max_width=dev.pcie_max_width,
                 )
+                details.append(text)
+                heads.append(text)
                 status = status if status.rank >= Status.WARN.rank else Status.WARN
                 playbook = playbook or "gpu-throttling"
             busy = (dev.util_gpu or 0) >= self.busy_percent
@@ -254,21 +288,31 @@ class GpuThrottle:
                 and dev.pcie_max_gen is not None
                 and dev.pcie_gen < dev.pcie_max_gen
             ):
-                details.append(
-                    f"PCIe link runs at gen{dev.pcie_gen} of gen{dev.pcie_max_gen} while the GPU is busy"
+                text = t(
+                    "PCIe link runs at gen{gen} of gen{max_gen} while the GPU is busy",
+                    gen=dev.pcie_gen,
+                    max_gen=dev.pcie_max_gen,
                 )
+                details.append(text)
+                heads.append(text)
                 status = status if status.rank >= Status.WARN.rank else Status.WARN
                 playbook = playbook or "gpu-throttling"
-        power = ""
+        power: str = ""
         if dev.power_mw is not None and dev.power_limit_mw:
-            power = f", power {dev.power_mw / 1000:.0f} W of {dev.power_limit_mw / 1000:.0f} W"
+            power = t(
+                ", power {watts:.0f} W of {limit:.0f} W",
+                watts=dev.power_mw / 1000,
+                limit=dev.power_limit_mw / 1000,
+            )
         normal = [NORMAL_REASONS[r] for r in reasons if r in NORMAL_REASONS]
         if status is Status.OK:
-            state = "not throttled" + (f" ({', '.join(normal)})" if normal else "")
+            state = (
+                t("not throttled ({reasons})", reasons=join(", ", normal)) if normal else t("not throttled")
+            )
         else:
-            state = "slowed down: " + "; ".join(d.split(" (")[0] for d in details)
+            state = t("slowed down: {reasons}", reasons=join("; ", heads))
         pstate = f", P{dev.pstate}" if dev.pstate is not None else ""
-        summary = f"{_title(dev)} {state}{power}{pstate}{pcie}"
+        summary = join("", [_title(dev), " ", state, power, pstate, pcie])
         return Result(
             self.id,
             _target(dev),
@@ -322,31 +366,46 @@ class GpuEcc:
 
         if dev.ecc_volatile_uncorrected:
             raise_to(
-                Status.FAIL, f"{dev.ecc_volatile_uncorrected} uncorrected ECC errors since the driver loaded"
+                Status.FAIL,
+                t("{n} uncorrected ECC errors since the driver loaded", n=dev.ecc_volatile_uncorrected),
             )
         rows = dev.remapped_rows
         if rows is not None:
             _, _, pending, failure = rows
             if failure:
-                raise_to(Status.FAIL, "row remapping failed: the GPU has run out of spare rows (RMA)")
+                raise_to(Status.FAIL, t("row remapping failed: the GPU has run out of spare rows (RMA)"))
             if pending:
-                raise_to(Status.WARN, "a row remap is pending: reset the GPU (or reboot) to apply it")
+                raise_to(Status.WARN, t("a row remap is pending: reset the GPU (or reboot) to apply it"))
         if dev.retired_pages_pending:
-            raise_to(Status.WARN, "a page retirement is pending: reset the GPU (or reboot) to apply it")
+            raise_to(Status.WARN, t("a page retirement is pending: reset the GPU (or reboot) to apply it"))
         if dev.ecc_aggregate_uncorrected and not dev.ecc_volatile_uncorrected:
             raise_to(
-                Status.WARN, f"{dev.ecc_aggregate_uncorrected} uncorrected ECC errors in the card's lifetime"
+                Status.WARN,
+                t("{n} uncorrected ECC errors in the card's lifetime", n=dev.ecc_aggregate_uncorrected),
             )
-        mode = {1: "on", 0: "off", None: "n/a"}.get(dev.ecc_mode, "n/a")
+        mode = {1: t("on"), 0: t("off"), None: "n/a"}.get(dev.ecc_mode, "n/a")
 
         def na(value: object) -> object:
             return "n/a" if value is None else value
 
-        remapped = "n/a" if rows is None else f"{rows[0] + rows[1]} (pending {rows[2]}, failed {rows[3]})"
-        summary = (
-            f"{_title(dev)}: ECC {mode}, volatile uncorrected {na(dev.ecc_volatile_uncorrected)}, "
-            f"remapped rows {remapped}, "
-            f"retired pages {na(dev.retired_pages_dbe)}"
+        remapped = (
+            "n/a"
+            if rows is None
+            else t(
+                "{total} (pending {pending}, failed {failed})",
+                total=rows[0] + rows[1],
+                pending=rows[2],
+                failed=rows[3],
+            )
+        )
+        summary = t(
+            "{title}: ECC {mode}, volatile uncorrected {volatile}, "
+            "remapped rows {remapped}, retired pages {retired}",
+            title=_title(dev),
+            mode=mode,
+            volatile=na(dev.ecc_volatile_uncorrected),
+            remapped=remapped,
+            retired=na(dev.retired_pages_dbe),
         )
         return Result(
             self.id,
@@ -398,45 +457,67 @@ class GpuProcesses:
         status = Status.OK
         details: list[str] = []
         hints: list[str] = []
+        summary: str
         if procs:
-            summary = (
-                f"{_title(dev)}: {len(procs)} process{'es' if len(procs) != 1 else ''}: {_holders(procs)}"
+            summary = tn(
+                "{title}: {n} process: {holders}",
+                "{title}: {n} processes: {holders}",
+                len(procs),
+                title=_title(dev),
+                holders=_holders(procs),
             )
         else:
-            summary = f"{_title(dev)}: no processes"
+            summary = t("{title}: no processes", title=_title(dev))
         if invisible:
             status = Status.WARN
             held = sum(p.used_bytes or 0 for p in invisible)
             pids = ", ".join(str(p.pid) for p in invisible)
             if in_pid_namespace:
                 details.append(
-                    f"PIDs {pids} hold {naturalsize(held)} but are not visible here: srvdoctor runs in a "
-                    "container without --pid=host; run it on the host to name them"
+                    t(
+                        "PIDs {pids} hold {size} but are not visible here: srvdoctor runs in a "
+                        "container without --pid=host; run it on the host to name them",
+                        pids=pids,
+                        size=naturalsize(held),
+                    )
                 )
-                hints.append("nvidia-smi  # on the host")
+                hints.append(t("nvidia-smi  # on the host"))
             else:
                 details.append(
-                    f"PIDs {pids} hold {naturalsize(held)} but no such process exists: a dead process "
-                    "(or one in another PID namespace) still holds GPU memory"
+                    t(
+                        "PIDs {pids} hold {size} but no such process exists: a dead process "
+                        "(or one in another PID namespace) still holds GPU memory",
+                        pids=pids,
+                        size=naturalsize(held),
+                    )
                 )
                 hints.append("sudo fuser -v /dev/nvidia*")
         if unaccounted >= self.orphan_min_bytes:
             status = Status.WARN
             if in_pid_namespace:
                 details.append(
-                    f"{naturalsize(unaccounted)} is used by no process listed here: "
-                    "srvdoctor runs in a container "
-                    "without --pid=host, where NVML hides processes of other PID namespaces"
+                    t(
+                        "{size} is used by no process listed here: srvdoctor runs in a container "
+                        "without --pid=host, where NVML hides processes of other PID namespaces",
+                        size=naturalsize(unaccounted),
+                    )
                 )
-                hints.append("docker run --pid=host ... (or run srvdoctor gpu on the host)")
+                hints.append(t("docker run --pid=host ... (or run srvdoctor gpu on the host)"))
             else:
                 details.append(
-                    f"{naturalsize(unaccounted)} is used by no listed process: a dead or zombie process "
-                    "(or a container's process) still holds GPU memory"
+                    t(
+                        "{size} is used by no listed process: a dead or zombie process "
+                        "(or a container's process) still holds GPU memory",
+                        size=naturalsize(unaccounted),
+                    )
                 )
                 hints.append("sudo fuser -v /dev/nvidia*")
             if not procs:
-                summary = f"{_title(dev)}: no processes listed, yet {naturalsize(dev.memory_used)} is used"
+                summary = t(
+                    "{title}: no processes listed, yet {size} is used",
+                    title=_title(dev),
+                    size=naturalsize(dev.memory_used),
+                )
         return Result(
             self.id,
             _target(dev),
@@ -512,10 +593,15 @@ class GpuDriver:
                     self.id,
                     "pynvml",
                     Status.WARN,
-                    f"the deprecated 'pynvml' package ({env.pynvml_dist}) is installed beside nvidia-ml-py",
+                    t(
+                        "the deprecated 'pynvml' package ({version}) is installed beside nvidia-ml-py",
+                        version=env.pynvml_dist,
+                    ),
                     details=(
-                        "both provide `import pynvml`; the deprecated one warns on import "
-                        "and may shadow the other",
+                        t(
+                            "both provide `import pynvml`; the deprecated one warns on import "
+                            "and may shadow the other"
+                        ),
                     ),
                     data={"pynvml_version": env.pynvml_dist},
                     playbook="pynvml-conflict",
@@ -527,13 +613,21 @@ class GpuDriver:
     def _stack(self, reading: GpuSample | NvmlUnavailable, env: Environment, hardware: int) -> Result:
         if isinstance(reading, NvmlUnavailable):
             return self._unavailable(reading, hardware)
-        torch = ""
+        torch: str = ""
         if env.torch_version:
-            torch = f"; torch {env.torch_version} built for CUDA {env.torch_cuda or 'none (CPU-only build)'}"
+            torch = t(
+                "; torch {version} built for CUDA {cuda}",
+                version=env.torch_version,
+                cuda=env.torch_cuda or t("none (CPU-only build)"),
+            )
         cuda = reading.cuda_version
-        summary = (
-            f"{len(reading.devices)} GPU{'s' if len(reading.devices) != 1 else ''}, driver {reading.driver}, "
-            f"supports CUDA {cuda or 'n/a'}{torch}"
+        summary = tn(
+            "{n} GPU, driver {driver}, supports CUDA {cuda}{torch}",
+            "{n} GPUs, driver {driver}, supports CUDA {cuda}{torch}",
+            len(reading.devices),
+            driver=reading.driver,
+            cuda=cuda or "n/a",
+            torch=torch,
         )
         data = {
             "driver": reading.driver,
@@ -545,14 +639,17 @@ class GpuDriver:
             "persistence_mode": [d.persistence_mode for d in reading.devices],
             "mig_mode": [d.mig_mode for d in reading.devices],
         }
-        details = [
-            f"{_title(d)}: persistence mode off "
-            "(first CUDA call pays driver start-up; `sudo nvidia-smi -pm 1`)"
+        details: list[str] = [
+            t(
+                "{title}: persistence mode off "
+                "(first CUDA call pays driver start-up; `sudo nvidia-smi -pm 1`)",
+                title=_title(d),
+            )
             for d in reading.devices
             if d.persistence_mode == 0
         ]
         details += [
-            f"{_title(d)}: MIG mode on (CUDA sees MIG instances, not the whole GPU)"
+            t("{title}: MIG mode on (CUDA sees MIG instances, not the whole GPU)", title=_title(d))
             for d in reading.devices
             if d.mig_mode == 1
         ]
@@ -561,17 +658,23 @@ class GpuDriver:
                 self.id,
                 "cuda",
                 Status.FAIL,
-                f"torch {env.torch_version} is built for CUDA {env.torch_cuda}, but driver {reading.driver} "
-                f"supports only CUDA {cuda}",
+                t(
+                    "torch {version} is built for CUDA {torch_cuda}, "
+                    "but driver {driver} supports only CUDA {cuda}",
+                    version=env.torch_version,
+                    torch_cuda=env.torch_cuda,
+                    driver=reading.driver,
+                    cuda=cuda,
+                ),
                 details=(
-                    "CUDA calls fail with 'CUDA driver version is insufficient for CUDA runtime version'",
+                    t("CUDA calls fail with 'CUDA driver version is insufficient for CUDA runtime version'"),
                     *details,
                 ),
                 data=data,
                 playbook="gpu-driver-mismatch",
                 hints=(
                     f"pip install torch --index-url https://download.pytorch.org/whl/cu{''.join(cuda.split('.')[:2])}",
-                    "or upgrade the NVIDIA driver",
+                    t("or upgrade the NVIDIA driver"),
                 ),
             )
         return Result(self.id, "driver", Status.OK, summary, details=tuple(details), data=data)
@@ -584,14 +687,22 @@ class GpuDriver:
                     self.id,
                     "driver",
                     Status.SKIP,
-                    f"{hardware} NVIDIA GPU{'s' if hardware != 1 else ''} on the PCI bus "
-                    f"but {reading.message}",
+                    tn(
+                        "{n} NVIDIA GPU on the PCI bus but {message}",
+                        "{n} NVIDIA GPUs on the PCI bus but {message}",
+                        hardware,
+                        message=reading.message,
+                    ),
                     data=data,
                     playbook="gpu-driver-missing",
                     hints=("lsmod | grep nvidia", "sudo dmesg | grep -i nvidia"),
                 )
             return Result(
-                self.id, "driver", Status.SKIP, f"{reading.message}: no NVIDIA GPU to check", data=data
+                self.id,
+                "driver",
+                Status.SKIP,
+                t("{message}: no NVIDIA GPU to check", message=reading.message),
+                data=data,
             )
         if reading.kind == "mismatch":
             return Result(
@@ -600,8 +711,10 @@ class GpuDriver:
                 Status.FAIL,
                 reading.message,
                 details=(
-                    "the loaded kernel module and the user-space library differ; "
-                    "a reboot loads the new module",
+                    t(
+                        "the loaded kernel module and the user-space library differ; "
+                        "a reboot loads the new module"
+                    ),
                 ),
                 data=data,
                 playbook="gpu-driver-mismatch",
@@ -613,7 +726,9 @@ class GpuDriver:
                 "driver",
                 Status.SKIP,
                 reading.message,
-                details=("run as root, or add the user to the group that owns /dev/nvidia* (often `video`)",),
+                details=(
+                    t("run as root, or add the user to the group that owns /dev/nvidia* (often `video`)"),
+                ),
                 data=data,
             )
         if reading.kind == "lost":
@@ -623,7 +738,7 @@ class GpuDriver:
                 Status.FAIL,
                 reading.message,
                 details=(
-                    "the GPU stopped answering (Xid 79): drain the node and reboot; if it repeats, RMA",
+                    t("the GPU stopped answering (Xid 79): drain the node and reboot; if it repeats, RMA"),
                 ),
                 data=data,
                 playbook="gpu-driver-missing",
@@ -641,38 +756,52 @@ def _hidden_by_runtime(reading: NvmlUnavailable, gpu: ContainerGpu, hardware: in
             GpuDriver.id,
             "driver",
             Status.SKIP,
-            f"{reading.message}: the container has {', '.join(gpu.device_nodes[:4])} but no NVIDIA "
-            "user-space library (libnvidia-ml.so)",
+            t(
+                "{message}: the container has {devices} but no NVIDIA user-space library (libnvidia-ml.so)",
+                message=reading.message,
+                devices=", ".join(gpu.device_nodes[:4]),
+            ),
             details=(
-                "the NVIDIA container toolkit mounts the driver's libraries when NVIDIA_DRIVER_CAPABILITIES "
-                "includes utility/compute; devices passed with --device alone come without them",
+                t(
+                    "the NVIDIA container toolkit mounts the driver's libraries "
+                    "when NVIDIA_DRIVER_CAPABILITIES includes utility/compute; "
+                    "devices passed with --device alone come without them"
+                ),
             ),
             data=data,
             playbook="gpu-container-toolkit",
             hints=("docker run --gpus all …", "ls /dev/nvidia*; ldconfig -p | grep nvidia-ml"),
         )
     why = (
-        "NVIDIA_VISIBLE_DEVICES is unset"
+        t("NVIDIA_VISIBLE_DEVICES is unset")
         if visible is None
         else f"NVIDIA_VISIBLE_DEVICES={visible}"
         if visible in ("void", "none", "")
-        else f"NVIDIA_VISIBLE_DEVICES={visible} but the runtime did not act on it"
+        else t("NVIDIA_VISIBLE_DEVICES={visible} but the runtime did not act on it", visible=visible)
     )
     on_bus = (
-        f"; {hardware} NVIDIA GPU{'s' if hardware != 1 else ''} on the host's PCI bus" if hardware else ""
+        tn("; {n} NVIDIA GPU on the host's PCI bus", "; {n} NVIDIA GPUs on the host's PCI bus", hardware)
+        if hardware
+        else ""
     )
     return Result(
         GpuDriver.id,
         "driver",
         Status.SKIP,
-        f"no GPU in this container: the runtime passed none in (no /dev/nvidia*, {why}){on_bus}",
+        t(
+            "no GPU in this container: the runtime passed none in (no /dev/nvidia*, {why}){on_bus}",
+            why=why,
+            on_bus=on_bus,
+        ),
         details=(
-            "start it with GPUs: docker run --gpus all (needs the NVIDIA container toolkit on the host), "
-            "Kubernetes resources.limits nvidia.com/gpu: 1",
+            t(
+                "start it with GPUs: docker run --gpus all (needs the NVIDIA container toolkit on the host), "
+                "Kubernetes resources.limits nvidia.com/gpu: 1"
+            ),
         ),
         data=data,
         playbook="gpu-container-toolkit",
-        hints=("docker run --gpus all …", "nvidia-ctk runtime configure --runtime=docker  # on the host"),
+        hints=("docker run --gpus all …", t("nvidia-ctk runtime configure --runtime=docker  # on the host")),
     )
 
 

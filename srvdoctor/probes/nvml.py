@@ -24,6 +24,7 @@ from typing import Any
 
 import psutil
 
+from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 
 #: NVML clock-event (throttle) reason bits, by name (nvmlClocksEventReason*).
@@ -59,8 +60,13 @@ class GpuProcess:
     @property
     def label(self) -> str:
         if not self.visible:
-            return f"pid {self.pid} (not visible here)"
-        return f"{self.cmdline or self.name} (pid {self.pid}, user {self.user or '?'})"
+            return t("pid {pid} (not visible here)", pid=self.pid)
+        return t(
+            "{command} (pid {pid}, user {user})",
+            command=self.cmdline or self.name,
+            pid=self.pid,
+            user=self.user or "?",
+        )
 
 
 @dataclass(frozen=True)
@@ -404,18 +410,18 @@ def classify_error(exc: BaseException) -> NvmlUnavailable:
     name = type(exc).__name__
     text = str(exc)
     if name in ("NVMLError_LibraryNotFound", "NVMLError_DriverNotLoaded"):
-        return NvmlUnavailable("missing", f"no NVIDIA driver ({text})", name)
+        return NvmlUnavailable("missing", t("no NVIDIA driver ({error})", error=text), name)
     if name == "NVMLError_LibRmVersionMismatch":
         return NvmlUnavailable(
-            "mismatch", "NVIDIA driver/library version mismatch (driver upgraded without a reboot?)", name
+            "mismatch", t("NVIDIA driver/library version mismatch (driver upgraded without a reboot?)"), name
         )
     if name == "NVMLError_NoPermission":
-        return NvmlUnavailable("permission", f"no permission to query the GPU ({text})", name)
+        return NvmlUnavailable("permission", t("no permission to query the GPU ({error})", error=text), name)
     if name == "NVMLError_GpuIsLost":
-        return NvmlUnavailable("lost", "a GPU has fallen off the bus (GPU is lost)", name)
+        return NvmlUnavailable("lost", t("a GPU has fallen off the bus (GPU is lost)"), name)
     if isinstance(exc, ProbeTimeout):
-        return NvmlUnavailable("timeout", str(exc), name)
-    return NvmlUnavailable("error", f"NVML failed: {name}: {text}", name)
+        return NvmlUnavailable("timeout", exc.message, name)
+    return NvmlUnavailable("error", t("NVML failed: {name}: {error}", name=name, error=text), name)
 
 
 def probe(timeout: float) -> GpuSample | NvmlUnavailable:

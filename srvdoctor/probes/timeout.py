@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from srvdoctor.messages import Msg
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -18,6 +21,13 @@ class ProbeTimeout(TimeoutError):
         super().__init__(f"{what} did not answer within {timeout:g} s")
         self.what = what
         self.timeout = timeout
+
+    @property
+    def message(self) -> Msg:
+        """`str(self)`, translatable (str() of an exception drops a `Msg`'s template)."""
+        from srvdoctor.messages import t
+
+        return t("{what} did not answer within {timeout:g} s", what=self.what, timeout=self.timeout)
 
 
 def call_with_timeout(fn: Callable[[], T], timeout: float, what: str) -> T:
