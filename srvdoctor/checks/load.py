@@ -11,6 +11,7 @@ from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.loadshare import SAMPLE_S, container, level_high, procs_line, readings, scoped_limits
 from srvdoctor.checks.memory import MemAvailable, MemPressure, MemSwap
 from srvdoctor.checks.oom import MemOom
+from srvdoctor.messages import join, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.cgroup import CgroupLimits
 from srvdoctor.probes.container import ContainerInfo, volumes
@@ -62,33 +63,52 @@ class CpuUsage:
         playbook: str | None = None
         details: list[str] = []
         hints: list[str] = []
-        summary = (
-            f"CPU {cpu.total_percent:.0f}% busy over {cpu.interval_s:.2f} s "
-            f"({len(cores)} cores: {', '.join(f'{c:.0f}%' for c in cores[:16])}"
-            f"{', …' if len(cores) > 16 else ''}), "
-            f"iowait {cpu.iowait_percent:.0f}%, steal {cpu.steal_percent:.0f}%"
+        summary = t(
+            "CPU {total:.0f}% busy over {interval:.2f} s ({cores} cores: {per_core}), "
+            "iowait {iowait:.0f}%, steal {steal:.0f}%",
+            total=cpu.total_percent,
+            interval=cpu.interval_s,
+            cores=len(cores),
+            per_core=", ".join(f"{c:.0f}%" for c in cores[:16]) + (", …" if len(cores) > 16 else ""),
+            iowait=cpu.iowait_percent,
+            steal=cpu.steal_percent,
         )
         if all_busy:
             status, playbook = Status.WARN, "cpu-overload"
             top = cpu.top_cpu[0] if cpu.top_cpu and cpu.top_cpu[0].cpu_percent >= 10 else None
-            summary = f"every core is ≥ {self.busy_percent:.0f}% busy (CPU {cpu.total_percent:.0f}%)" + (
-                f"; busiest: {top.label} at {top.cpu_percent:.0f}% CPU" if top else ""
-            )
+            summary = (
+                t(
+                    "every core is ≥ {busy:.0f}% busy (CPU {total:.0f}%); "
+                    "busiest: {process} at {pct:.0f}% CPU",
+                    busy=self.busy_percent,
+                    total=cpu.total_percent,
+                    process=top.label,
+                    pct=top.cpu_percent,
+                )
+                if top
+                else t("every core is ≥ {busy:.0f}% busy (CPU {total:.0f}%)", busy=self.busy_percent,
+                       total=cpu.total_percent)
+            )  # fmt: skip
             hints.append("top -o %CPU")
         if cpu.iowait_percent >= self.iowait_percent:
             status = Status.WARN
             playbook = playbook or "io-wait"
             details.append(
-                f"iowait is {cpu.iowait_percent:.0f}% of CPU time: "
-                "processes wait on the disk or network storage"
+                t(
+                    "iowait is {pct:.0f}% of CPU time: processes wait on the disk or network storage",
+                    pct=cpu.iowait_percent,
+                )
             )
             hints.append("iostat -xz 1 5")
         if cpu.steal_percent >= self.steal_percent:
             status = Status.WARN
             playbook = playbook or "cpu-overload"
             details.append(
-                f"steal is {cpu.steal_percent:.0f}%: the hypervisor gives this VM's CPU time to other VMs "
-                "(a noisy neighbour); ask the provider or move to a dedicated instance"
+                t(
+                    "steal is {pct:.0f}%: the hypervisor gives this VM's CPU time to other VMs "
+                    "(a noisy neighbour); ask the provider or move to a dedicated instance",
+                    pct=cpu.steal_percent,
+                )
             )
         quota_data: dict[str, object] = {}
         quota = limits.cpu_quota if limits is not None else None
@@ -98,22 +118,37 @@ class CpuUsage:
             quota_data = {"cpu_quota_cores": quota.value, "cgroup_cpu_cores": round(used, 3),
                           "cgroup_quota_percent": round(pct, 1), "quota_set_at": quota.where}  # fmt: skip
             host = summary
-            summary = (
-                f"the cgroup used {used:.2f} of its {quota.value:g}-CPU quota ({pct:.0f}%) — host: {host}"
+            summary = t(
+                "the cgroup used {used:.2f} of its {quota:g}-CPU quota ({pct:.0f}%) — host: {host}",
+                used=used,
+                quota=quota.value,
+                pct=pct,
+                host=host,
             )
             throttled = cpu.cgroup_throttled_percent
             quota_data["throttled_percent"] = round(throttled, 1) if throttled is not None else None
             if pct >= self.busy_percent or (throttled is not None and throttled >= self.throttled_percent):
                 status, playbook = Status.WARN, playbook or "cpu-overload"
-                stopped = f", throttled in {throttled:.0f}% of its periods" if throttled is not None else ""
-                summary = (
-                    f"the {quota.value:g}-CPU quota is saturated: the cgroup used {used:.2f} CPUs "
-                    f"({pct:.0f}% of its quota{stopped}) — host: CPU {cpu.total_percent:.0f}% busy"
+                stopped = (
+                    t(", throttled in {pct:.0f}% of its periods", pct=throttled)
+                    if throttled is not None
+                    else ""
+                )
+                summary = t(
+                    "the {quota:g}-CPU quota is saturated: the cgroup used {used:.2f} CPUs "
+                    "({pct:.0f}% of its quota{stopped}) — host: CPU {total:.0f}% busy",
+                    quota=quota.value,
+                    used=used,
+                    pct=pct,
+                    stopped=stopped,
+                    total=cpu.total_percent,
                 )
                 details.append(
-                    "more CPU will not come from idle host cores: raise the quota (docker run --cpus, "
-                    "Kubernetes resources.limits.cpu) or use fewer threads (torch.set_num_threads, "
-                    "DataLoader num_workers, OMP_NUM_THREADS)"
+                    t(
+                        "more CPU will not come from idle host cores: raise the quota (docker run --cpus, "
+                        "Kubernetes resources.limits.cpu) or use fewer threads (torch.set_num_threads, "
+                        "DataLoader num_workers, OMP_NUM_THREADS)"
+                    )
                 )
                 hints.append("cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null")
         if cpu.top_cpu and status is not Status.OK:
@@ -139,6 +174,8 @@ class CpuUsage:
 
 
 WINDOWS = ("1-minute", "5-minute", "15-minute")
+#: WINDOWS as words a person reads (the data keeps WINDOWS)
+_WINDOW_WORDS = {"1-minute": t("1-minute"), "5-minute": t("5-minute"), "15-minute": t("15-minute")}
 
 
 @dataclass(frozen=True)
@@ -187,30 +224,51 @@ class CpuLoad:
         statuses[0] = Status.WARN if statuses[0] is Status.FAIL else statuses[0]  # a burst alone warns
         status = max(statuses, key=lambda s: s.rank)
         tripped = [w for w, s in zip(WINDOWS, statuses, strict=True) if s is not Status.OK]
-        where = f"{cpus} CPUs" + (f" (the cpuset; the host has {load.cpus})" if cpus != load.cpus else "")
-        summary = (
-            f"load {load.avg1:.2f} {load.avg5:.2f} {load.avg15:.2f} on {where} "
-            f"({per[0]:.2f} / {per[1]:.2f} / {per[2]:.2f} per core)"
+        where = (
+            t("{cpus} CPUs (the cpuset; the host has {host})", cpus=cpus, host=load.cpus)
+            if cpus != load.cpus
+            else t("{cpus} CPUs", cpus=cpus)
+        )
+        summary = t(
+            "load {avg1:.2f} {avg5:.2f} {avg15:.2f} on {where} "
+            "({per1:.2f} / {per5:.2f} / {per15:.2f} per core)",
+            avg1=load.avg1,
+            avg5=load.avg5,
+            avg15=load.avg15,
+            where=where,
+            per1=per[0],
+            per5=per[1],
+            per15=per[2],
         )
         details: list[str] = []
         if status is not Status.OK:
             worst = max(range(3), key=lambda i: (statuses[i].rank, per[i]))
-            summary = (
-                f"{WINDOWS[worst]} load {values[worst]:.2f} is {per[worst]:.2f} per core "
-                f"(≥ {self.fail_per_core if statuses[worst] is Status.FAIL else self.warn_per_core:g}); "
-                + summary
+            summary = t(
+                "{window} load {value:.2f} is {per:.2f} per core (≥ {limit:g}); {summary}",
+                window=_WINDOW_WORDS[WINDOWS[worst]],
+                value=values[worst],
+                per=per[worst],
+                limit=self.fail_per_core if statuses[worst] is Status.FAIL else self.warn_per_core,
+                summary=summary,
             )
             details.append(
-                f"more runnable or disk-blocked tasks than cores in the {', '.join(tripped)} average"
-                + ("s" if len(tripped) > 1 else "")
+                tn(
+                    "more runnable or disk-blocked tasks than cores in the {windows} average",
+                    "more runnable or disk-blocked tasks than cores in the {windows} averages",
+                    max(1, len(tripped)),
+                    windows=join(", ", [_WINDOW_WORDS[w] for w in tripped]),
+                )
             )
             if cpu is not None and cpu.top_cpu:
                 details.append(procs_line(cpu.top_cpu, "cpu", in_container=in_container))
         quota = limits.cpu_quota if limits is not None else None
         if quota is not None:
             details.append(
-                f"the cgroup's CPU quota is {_cpus(quota.value)} (load counts every task on the host; "
-                "cpu.usage judges the quota)"
+                t(
+                    "the cgroup's CPU quota is {quota} (load counts every task on the host; "
+                    "cpu.usage judges the quota)",
+                    quota=_cpus(quota.value),
+                )
             )
         data: dict[str, object] = {
             "load1": round(load.avg1, 2),
@@ -268,49 +326,90 @@ class ContainerLimits:
     def judge(self, where: ContainerInfo, lim: CgroupLimits, host_cpus: int) -> Result:
         parts: list[str] = []
         if lim.memory_limit is not None:
-            parts.append(f"memory {naturalsize(lim.memory_limit.value)}")
+            parts.append(t("memory {size}", size=naturalsize(lim.memory_limit.value)))
             if lim.swap_limit is not None:
                 parts.append(
-                    f"swap {naturalsize(lim.swap_limit.value)}" if lim.swap_limit.value else "no swap"
+                    t("swap {size}", size=naturalsize(lim.swap_limit.value))
+                    if lim.swap_limit.value
+                    else t("no swap")
                 )
         if lim.cpu_quota is not None:
-            parts.append(f"CPU quota {_cpus(lim.cpu_quota.value)}")
+            parts.append(t("CPU quota {cpus}", cpus=_cpus(lim.cpu_quota.value)))
         if lim.cpuset and len(lim.cpuset) < host_cpus:
-            parts.append(f"cpuset {_cpulist(lim.cpuset)} ({len(lim.cpuset)} of {host_cpus} CPUs)")
+            parts.append(
+                t(
+                    "cpuset {cpulist} ({n} of {host} CPUs)",
+                    cpulist=_cpulist(lim.cpuset),
+                    n=len(lim.cpuset),
+                    host=host_cpus,
+                )
+            )
         if lim.pids_max is not None:
             parts.append(
-                f"pids {lim.pids_current if lim.pids_current is not None else '?'} of {lim.pids_max.value:g}"
+                t(
+                    "pids {current} of {max:g}",
+                    current=lim.pids_current if lim.pids_current is not None else "?",
+                    max=lim.pids_max.value,
+                )
             )
-        subject = where.describe() if where.inside else f"cgroup {lim.path} (cgroup v{lim.version})"
-        summary = f"{subject}: " + (", ".join(parts) if parts else "no memory, CPU or pids limit set")
+        subject = (
+            where.describe()
+            if where.inside
+            else t("cgroup {path} (cgroup v{version})", path=lim.path, version=lim.version)
+        )
+        summary = (
+            t("{subject}: {limits}", subject=subject, limits=join(", ", parts))
+            if parts
+            else t("{subject}: no memory, CPU or pids limit set", subject=subject)
+        )
         status = Status.OK
-        details: list[str] = [f"cgroup v{lim.version} {lim.path} (read {lim.directory})"]
+        details: list[str] = [
+            t(
+                "cgroup v{version} {path} (read {directory})",
+                version=lim.version,
+                path=lim.path,
+                directory=lim.directory,
+            )
+        ]
         data_volumes: list[dict[str, str]] = []
         if where.inside:
-            details.append("seen from: " + "; ".join(where.signals[:3]))
+            details.append(t("seen from: {signals}", signals=join("; ", where.signals[:3])))
             if where.root_fstype == "overlay":
                 vols = volumes()
-                data_volumes = [{"mountpoint": m, "fstype": t} for m, t in vols]
-                shown = ", ".join(f"{m} ({t})" for m, t in vols[:8]) + (", …" if len(vols) > 8 else "")
+                data_volumes = [{"mountpoint": m, "fstype": fs} for m, fs in vols]
+                shown = ", ".join(f"{m} ({fs})" for m, fs in vols[:8]) + (", …" if len(vols) > 8 else "")
                 details.append(
-                    "writes outside volumes land in the container's writable layer (overlay root: "
-                    "lost with the container, counted by `docker system df`)"
-                    + (f"; volumes and bind mounts: {shown}" if vols else "; no volumes are mounted")
+                    t(
+                        "writes outside volumes land in the container's writable layer (overlay root: "
+                        "lost with the container, counted by `docker system df`); "
+                        "volumes and bind mounts: {shown}",
+                        shown=shown,
+                    )
+                    if vols
+                    else t(
+                        "writes outside volumes land in the container's writable layer (overlay root: "
+                        "lost with the container, counted by `docker system df`); no volumes are mounted"
+                    )
                 )
         for name, limit in (
-            ("memory", lim.memory_limit),
-            ("CPU quota", lim.cpu_quota),
-            ("pids", lim.pids_max),
+            (t("memory"), lim.memory_limit),
+            (t("CPU quota"), lim.cpu_quota),
+            (t("pids"), lim.pids_max),
         ):
             if limit is not None and limit.where != lim.directory:
-                details.append(f"the {name} limit is set higher up the tree, at {limit.where}")
+                details.append(
+                    t("the {name} limit is set higher up the tree, at {where}", name=name, where=limit.where)
+                )
         if lim.pids_max is not None and lim.pids_current is not None and lim.pids_max.value:
             pct = 100.0 * lim.pids_current / lim.pids_max.value
             if pct >= self.pids_warn_percent:
                 status = Status.WARN
                 details.append(
-                    f"{pct:.0f}% of the pids limit is in use: the next fork/thread fails with "
-                    "'Resource temporarily unavailable' (docker run --pids-limit)"
+                    t(
+                        "{pct:.0f}% of the pids limit is in use: the next fork/thread fails with "
+                        "'Resource temporarily unavailable' (docker run --pids-limit)",
+                        pct=pct,
+                    )
                 )
         return Result(
             self.id,
@@ -323,7 +422,7 @@ class ContainerLimits:
 
 
 def _cpus(n: float) -> str:
-    return f"{n:g} CPU" + ("" if n == 1 else "s")
+    return t("{n:g} CPU", n=n) if n == 1 else t("{n:g} CPUs", n=n)
 
 
 def _cpulist(cpus: tuple[int, ...]) -> str:

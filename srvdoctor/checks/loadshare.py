@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import join, t
 from srvdoctor.model import Status
 from srvdoctor.probes.cgroup import CgroupLimits, read_limits
 from srvdoctor.probes.container import ContainerInfo, detect
@@ -75,8 +76,8 @@ def scoped_limits(r: LoadReadings) -> CgroupLimits | None:
 def scope_name(r: LoadReadings) -> str:
     """'the container' or 'cgroup /system.slice/x.service'."""
     if r.container is not None and r.container.inside:
-        return "the container"
-    return f"cgroup {r.limits.path}" if r.limits is not None else "the cgroup"
+        return t("the container")
+    return t("cgroup {path}", path=r.limits.path) if r.limits is not None else t("the cgroup")
 
 
 def level_high(value: float, warn: float, fail: float) -> Status:
@@ -85,16 +86,16 @@ def level_high(value: float, warn: float, fail: float) -> Status:
 
 def procs_line(procs: tuple[ProcInfo, ...], what: str, n: int = 3, in_container: bool = False) -> str:
     if what == "cpu":
-        items = [f"{p.label} {p.cpu_percent:.0f}% CPU" for p in procs[:n] if p.cpu_percent >= 1]
+        items = [join(" ", [p.label, f"{p.cpu_percent:.0f}% CPU"]) for p in procs[:n] if p.cpu_percent >= 1]
         if not items and in_container:
-            return (
+            return t(
                 "no process visible here stands out: inside a container the host's other processes "
                 "(other containers, the host itself) are not visible"
             )
         if not items:
-            return (
+            return t(
                 "no single process stands out: the CPU goes to short-lived processes (builds, tests, cron?)"
             )
-    else:
-        items = [f"{p.label} {naturalsize(p.rss_bytes)}" for p in procs[:n]]
-    return "top by " + ("CPU" if what == "cpu" else "memory") + ": " + "; ".join(items)
+        return t("top by CPU: {processes}", processes=join("; ", items))
+    items = [join(" ", [p.label, naturalsize(p.rss_bytes)]) for p in procs[:n]]
+    return t("top by memory: {processes}", processes=join("; ", items))

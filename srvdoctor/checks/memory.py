@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.loadshare import level_high, procs_line, readings, scope_name, scoped_limits
+from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.cgroup import CgroupLimits
 from srvdoctor.probes.system import CpuSample, Memory, ProcInfo
@@ -56,8 +57,9 @@ class MemAvailable:
         mem: Memory,
         top_mem: tuple[ProcInfo, ...] = (),
         limits: CgroupLimits | None = None,
-        scope: str = "the container",
+        scope: str = "",
     ) -> Result:
+        scope = scope or t("the container")
         host_pct = mem.available_percent
         avail, total = naturalsize(mem.available_bytes), naturalsize(mem.total_bytes)
         data: dict[str, object] = {
@@ -68,6 +70,7 @@ class MemAvailable:
         }
         limit = limits.memory_limit if limits is not None else None
         cg_avail = limits.memory_available if limits is not None else None
+        consequence: str
         if (
             limits is not None
             and limit is not None
@@ -77,9 +80,16 @@ class MemAvailable:
             pct = 100.0 * cg_avail / limit.value if limit.value else 0.0
             status = self._status(pct, self.limit_warn_percent, self.limit_fail_percent)
             used = limits.working_set or 0
-            summary = (
-                f"{naturalsize(cg_avail)} of {scope}'s {naturalsize(limit.value)} memory limit available "
-                f"({pct:.0f}%; {naturalsize(used)} in use) — host: {avail} of {total} available"
+            summary = t(
+                "{available} of {scope}'s {limit} memory limit available "
+                "({pct:.0f}%; {used} in use) — host: {host_available} of {host_total} available",
+                available=naturalsize(cg_avail),
+                scope=scope,
+                limit=naturalsize(limit.value),
+                pct=pct,
+                used=naturalsize(used),
+                host_available=avail,
+                host_total=total,
             )
             data.update(
                 {
@@ -92,24 +102,38 @@ class MemAvailable:
                 }
             )
             hint = "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.current 2>/dev/null || docker stats"
-            consequence = (
-                f"when {scope}'s usage reaches the {naturalsize(limit.value)} limit the kernel OOM-kills a "
+            consequence = t(
+                "when {scope}'s usage reaches the {limit} limit the kernel OOM-kills a "
                 "process in it (the host's free memory does not help); raise the limit "
-                "(docker run --memory, Kubernetes resources.limits.memory, systemd MemoryMax=) or use less"
+                "(docker run --memory, Kubernetes resources.limits.memory, systemd MemoryMax=) or use less",
+                scope=scope,
+                limit=naturalsize(limit.value),
             )
         else:
             pct = host_pct
             status = self._status(pct, self.warn_percent, self.fail_percent)
-            summary = f"{avail} of {total} memory available ({pct:.0f}%)"
+            summary = t(
+                "{available} of {total} memory available ({pct:.0f}%)", available=avail, total=total, pct=pct
+            )
             if limit is not None:
-                summary += f"; {scope}'s limit {naturalsize(limit.value)} is not the tighter bound"
+                summary = t(
+                    "{summary}; {scope}'s limit {limit} is not the tighter bound",
+                    summary=summary,
+                    scope=scope,
+                    limit=naturalsize(limit.value),
+                )
                 data.update({"scope": "machine", "limit_bytes": int(limit.value)})
             hint, consequence = "", ""
         details: list[str] = []
         if top_mem:
             top = top_mem[0]
             if status is not Status.OK:
-                summary += f"; {top.label} is using {naturalsize(top.rss_bytes)}"
+                summary = t(
+                    "{summary}; {process} is using {size}",
+                    summary=summary,
+                    process=top.label,
+                    size=naturalsize(top.rss_bytes),
+                )
             details.append(procs_line(top_mem, "mem"))
         if consequence and status is not Status.OK:
             details.append(consequence)
@@ -164,22 +188,28 @@ class MemSwap:
             data["cgroup_swap_used_bytes"] = limits.swap_usage
             if swap_limit is not None and mem.swap_total_bytes:
                 beside = (
-                    f"; the cgroup may swap {naturalsize(swap_limit.value)}"
+                    t("; the cgroup may swap {size}", size=naturalsize(swap_limit.value))
                     if swap_limit.value
-                    else "; the cgroup may not swap (--memory-swap equals --memory)"
+                    else t("; the cgroup may not swap (--memory-swap equals --memory)")
                 )
         if mem.swap_total_bytes == 0:
-            return Result(self.id, "swap", Status.OK, "no swap configured" + beside, data=data)
+            return Result(
+                self.id, "swap", Status.OK, t("no swap configured{beside}", beside=beside), data=data
+            )
         status = level_high(cpu.swap_in_per_s, self.swapin_warn_bytes, self.swapin_fail_bytes)
         if status is Status.OK and mem.swap_used_percent >= self.used_warn_percent:
             status = Status.WARN
-        summary = (
-            f"swap {naturalsize(mem.swap_used_bytes)} of {naturalsize(mem.swap_total_bytes)} used "
-            f"({mem.swap_used_percent:.0f}%), swapping in {naturalsize(cpu.swap_in_per_s)}/s, "
-            f"out {naturalsize(cpu.swap_out_per_s)}/s{beside}"
+        summary = t(
+            "swap {used} of {total} used ({pct:.0f}%), swapping in {swap_in}/s, out {swap_out}/s{beside}",
+            used=naturalsize(mem.swap_used_bytes),
+            total=naturalsize(mem.swap_total_bytes),
+            pct=mem.swap_used_percent,
+            swap_in=naturalsize(cpu.swap_in_per_s),
+            swap_out=naturalsize(cpu.swap_out_per_s),
+            beside=beside,
         )
         details = (
-            ("pages are being read back from swap: the working set does not fit in RAM",)
+            (t("pages are being read back from swap: the working set does not fit in RAM"),)
             if cpu.swap_in_per_s >= self.swapin_warn_bytes
             else ()
         )
@@ -226,33 +256,46 @@ class MemPressure:
                 self.id,
                 "memory",
                 Status.SKIP,
-                "the kernel has no pressure stall information (/proc/pressure missing)",
-                details=("PSI needs Linux ≥ 4.20 with CONFIG_PSI; enable it with the psi=1 boot parameter",),
+                t("the kernel has no pressure stall information (/proc/pressure missing)"),
+                details=(
+                    t("PSI needs Linux ≥ 4.20 with CONFIG_PSI; enable it with the psi=1 boot parameter"),
+                ),
             )
         psi = dict(psi or {})
         host_mem = psi.get("memory")
         if own:
             psi["memory"] = own
         if "memory" not in psi:
-            return Result(self.id, "memory", Status.SKIP, "no memory pressure file is readable here")
+            return Result(self.id, "memory", Status.SKIP, t("no memory pressure file is readable here"))
         full60 = psi["memory"].get("full", {}).get("avg60", 0.0)
         some60 = psi["memory"].get("some", {}).get("avg60", 0.0)
         status = level_high(full60, self.warn_full_avg60, self.fail_full_avg60)
-        parts = [f"memory some {some60:.1f}% full {full60:.1f}%"]
+        parts: list[str] = [t("memory some {some:.1f}% full {full:.1f}%", some=some60, full=full60)]
         if own and host_mem:
-            parts[0] = "cgroup " + parts[0]
-            parts.append(f"host memory full {host_mem.get('full', {}).get('avg60', 0.0):.1f}%")
+            parts[0] = t("cgroup memory some {some:.1f}% full {full:.1f}%", some=some60, full=full60)
+            parts.append(t("host memory full {full:.1f}%", full=host_mem.get("full", {}).get("avg60", 0.0)))
         for res in ("cpu", "io"):
             if res in psi:
-                parts.append(f"{res} some {psi[res].get('some', {}).get('avg60', 0.0):.1f}%")
-        summary = "pressure (avg60): " + ", ".join(parts)
+                parts.append(
+                    t(
+                        "{resource} some {some:.1f}%",
+                        resource=res,
+                        some=psi[res].get("some", {}).get("avg60", 0.0),
+                    )
+                )
+        summary = t("pressure (avg60): {parts}", parts=join(", ", parts))
         if limits is not None and not own:
-            summary += " (host-wide: the cgroup's own memory.pressure needs cgroup v2)"
+            summary = t(
+                "{summary} (host-wide: the cgroup's own memory.pressure needs cgroup v2)", summary=summary
+            )
         details: tuple[str, ...] = ()
         if status is not Status.OK:
             details = (
-                f"for {full60:.0f}% of the last minute every task was stalled waiting for memory "
-                "(reclaim or swap-in)",
+                t(
+                    "for {pct:.0f}% of the last minute every task was stalled waiting for memory "
+                    "(reclaim or swap-in)",
+                    pct=full60,
+                ),
             )
         data: dict[str, object] = {
             f"{res}_{kind}_{window}": value

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.messages import join, t
+
 _ID = r"([0-9a-f]{12,64})"
 #: cgroup path -> runtime
 _CGROUP_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -51,16 +53,20 @@ class ContainerInfo:
     def describe(self) -> str:
         """'a docker container (id 3f2a9c1e7b40, image pytorch:2.4)'."""
         if self.runtime is None:
-            return "not in a container"
-        parts = []
+            return t("not in a container")
+        parts: list[str] = []
         if self.name:
-            parts.append(f"name {self.name}")
+            parts.append(t("name {name}", name=self.name))
         if self.id:
-            parts.append(f"id {self.id[:12]}")
+            parts.append(t("id {id}", id=self.id[:12]))
         if self.image:
-            parts.append(f"image {self.image}")
-        article = "an" if self.runtime[0] in "aeiou" else "a"
-        return f"{article} {self.runtime} container" + (f" ({', '.join(parts)})" if parts else "")
+            parts.append(t("image {image}", image=self.image))
+        what = (
+            t("an {runtime} container", runtime=self.runtime)
+            if self.runtime[0] in "aeiou"
+            else t("a {runtime} container", runtime=self.runtime)
+        )
+        return join("", [what, " (", join(", ", parts), ")"]) if parts else what
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,7 +112,7 @@ def detect(
         if m:
             runtime = runtime or kind
             ident = ident or (m.group(1) if m.groups() else None)
-            signals.append(f"cgroup path {m.group(0)}")
+            signals.append(t("cgroup path {path}", path=m.group(0)))
             break
 
     mountinfo = _read(proc / "self" / "mountinfo")
@@ -122,7 +128,7 @@ def detect(
             for kind, pattern in _MOUNT_PATTERNS:
                 m = pattern.search(fields[3])
                 if m:
-                    signals.append(f"{fields[4]} mounted from {fields[3]}")
+                    signals.append(t("{file} mounted from {source}", file=fields[4], source=fields[3]))
                     runtime = runtime or kind
                     if kind == "kubernetes":
                         runtime = "kubernetes"
@@ -130,12 +136,12 @@ def detect(
                         ident = m.group(1)
                     break
     if root_fstype == "overlay":
-        signals.append("the root filesystem is overlay (an image's writable layer)")
+        signals.append(t("the root filesystem is overlay (an image's writable layer)"))
 
     containerenv = root / "run" / ".containerenv"
     if containerenv.exists():
         values = parse_containerenv(_read(containerenv))
-        signals.append("/run/.containerenv exists")
+        signals.append(t("{path} exists", path="/run/.containerenv"))
         runtime = runtime if runtime not in (None, "container") else "podman"
         name, image = values.get("name") or None, values.get("image") or None
         ident = ident or values.get("id") or None
@@ -144,15 +150,15 @@ def detect(
     for item in pid1_env.split("\0"):
         if item.startswith("container=") and item != "container=":
             kind = item.partition("=")[2]
-            signals.append(f"PID 1 has {item}")
+            signals.append(t("PID 1 has {variable}", variable=item))
             runtime = runtime or kind
     if env.get("KUBERNETES_SERVICE_HOST"):
-        signals.append("$KUBERNETES_SERVICE_HOST is set")
+        signals.append(t("{variable} is set", variable="$KUBERNETES_SERVICE_HOST"))
         runtime = "kubernetes"
 
     dockerenv = (root / ".dockerenv").exists()
     if dockerenv:
-        signals.append("/.dockerenv exists")
+        signals.append(t("{path} exists", path="/.dockerenv"))
         if runtime is None and root_fstype == "overlay":
             runtime = "docker"
 

@@ -40,7 +40,9 @@ class ProcInfo:
         command = self.cmdline or self.name
         if len(command) > 80:
             command = command[:79] + "…"
-        return f"{command} (pid {self.pid}, user {self.user or '?'})"
+        from srvdoctor.messages import t
+
+        return t("{command} (pid {pid}, user {user})", command=command, pid=self.pid, user=self.user or "?")
 
     def to_dict(self) -> dict[str, Any]:
         return {
