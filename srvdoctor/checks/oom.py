@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.loadshare import target
+from srvdoctor.messages import t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.oom import OomKill, OomReading, read_oom
 from srvdoctor.units import naturalduration, naturalsize
@@ -70,29 +71,43 @@ class MemOom:
                 self.id,
                 "oom",
                 Status.SKIP,
-                "no OOM kill record is readable here",
+                t("no OOM kill record is readable here"),
                 details=(
                     *reading.unreadable,
-                    "run as root (or join the adm/systemd-journal group) to read the kernel log",
+                    t("run as root (or join the adm/systemd-journal group) to read the kernel log"),
                 ),
                 data=data,
             )
         read = ", ".join(reading.sources)
         if not kills:
             where = _scope(reading)
-            summary = f"no OOM kills {where} (read {read})"
+            summary = t("no OOM kills {where} (read {sources})", where=where, sources=read)
             if not reading.kernel_log:
-                summary += "; the kernel log could not be read, so victims and times are unknown"
+                summary = t(
+                    "{summary}; the kernel log could not be read, so victims and times are unknown",
+                    summary=summary,
+                )
             return Result(self.id, "oom", Status.OK, summary, details=reading.unreadable, data=data)
         judged = [(self._status(k, now), k) for k in kills]
         status = max((s for s, _ in judged), key=lambda s: s.rank)
         latest = next(k for s, k in judged if s is status)
         total = sum(k.count for k in kills)
         where = _scope(reading)
-        summary = f"{total} OOM kill{'s' if total != 1 else ''} {where}; latest: {_describe(latest, now)}"
+        summary = tn(
+            "{n} OOM kill {where}; latest: {latest}",
+            "{n} OOM kills {where}; latest: {latest}",
+            total,
+            where=where,
+            latest=_describe(latest, now),
+        )
         details = tuple(_describe(k, now) for k in kills[1:6]) + reading.unreadable
         if not reading.kernel_log:
-            details += ("the kernel log (victim names and times) could not be read; counted by " + read,)
+            details += (
+                t(
+                    "the kernel log (victim names and times) could not be read; counted by {sources}",
+                    sources=read,
+                ),
+            )
         return Result(
             self.id,
             "oom",
@@ -120,10 +135,10 @@ class MemOom:
 
 def _scope(reading: OomReading) -> str:
     if reading.scope == "container":
-        return "in this container's cgroup"
+        return t("in this container's cgroup")
     if reading.scope == "cgroup":
-        return f"in cgroup {reading.cgroup_path}"
-    return "since boot"
+        return t("in cgroup {path}", path=reading.cgroup_path)
+    return t("since boot")
 
 
 def _when(kill: OomKill) -> float | None:
@@ -137,21 +152,32 @@ def _age(kill: OomKill, now: float) -> float | None:
 
 
 def _describe(kill: OomKill, now: float) -> str:
-    who = f"{kill.name} (pid {kill.pid})" if kill.pid is not None else kill.name
+    who: str = f"{kill.name} (pid {kill.pid})" if kill.pid is not None else kill.name
     if kill.count > 1 or kill.pid is None:
-        who = f"{kill.count} process{'es' if kill.count != 1 else ''}"
+        who = tn("{n} process", "{n} processes", kill.count)
     if kill.time is not None:
-        when = (
-            f"{naturalduration(now - kill.time)} ago "
-            f"({time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(kill.time))})"
+        when = t(
+            "{duration} ago ({time})",
+            duration=naturalduration(now - kill.time),
+            time=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(kill.time)),
         )
     elif kill.not_before is not None:
-        when = f"within the last {naturalduration(now - kill.not_before)} (time unknown: counted, not logged)"
+        when = t(
+            "within the last {duration} (time unknown: counted, not logged)",
+            duration=naturalduration(now - kill.not_before),
+        )
     else:
-        when = "time unknown"
-    where = f" in cgroup {kill.cgroup}" if kill.cgroup and kill.cgroup != "/" else ""
-    rss = f", {naturalsize(kill.anon_rss_bytes)} resident" if kill.anon_rss_bytes else ""
-    return f"{who} killed {when}{where}{rss} [{kill.source}]"
+        when = t("time unknown")
+    where = t(" in cgroup {cgroup}", cgroup=kill.cgroup) if kill.cgroup and kill.cgroup != "/" else ""
+    rss = t(", {size} resident", size=naturalsize(kill.anon_rss_bytes)) if kill.anon_rss_bytes else ""
+    return t(
+        "{who} killed {when}{where}{rss} [{source}]",
+        who=who,
+        when=when,
+        where=where,
+        rss=rss,
+        source=kill.source,
+    )
 
 
 CHECKS = (MemOom,)

@@ -17,6 +17,8 @@ from typing import Any
 
 import psutil
 
+from srvdoctor.messages import join, oserror, t
+
 KMSG = Path("/dev/kmsg")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
@@ -92,7 +94,7 @@ def parse_kernel_lines(lines: list[tuple[float | None, str]]) -> list[OomKill]:
                 pid=pid,
                 name=m["name"],
                 time=when,
-                source="kernel log",
+                source=t("kernel log"),
                 cgroup=memcgs.get(pid, "/" if m["kind"] == "Out of memory" else ""),
                 anon_rss_bytes=int(m["anon"]) * 1024 if m["anon"] else None,
                 uid=int(m["uid"]) if m["uid"] else None,
@@ -166,7 +168,9 @@ def read_journal(timeout: float) -> list[tuple[float | None, str]]:
         # an unprivileged user, or no journald: exit 0 with nothing. The kernel always logs at
         # boot, so an empty answer means the log was not read, not that it is empty.
         why = (
-            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no kernel messages of this boot"
+            proc.stderr.strip().splitlines()[-1]
+            if proc.stderr.strip()
+            else t("no kernel messages of this boot")
         )
         raise OSError(why)
     return [(t, m) for t, m in lines if _interesting(m)]
@@ -263,13 +267,22 @@ def read_kernel_log(timeout: float) -> tuple[list[OomKill], str | None, str | No
     try:
         return parse_kernel_lines(read_kmsg()), "/dev/kmsg", None
     except OSError as exc:
-        reason = f"/dev/kmsg: {exc.strerror or exc}"
+        reason: str = join(": ", ["/dev/kmsg", _why(exc)])
     if shutil.which("journalctl"):
         try:
             return parse_kernel_lines(read_journal(timeout)), "journalctl -k", None
         except (OSError, subprocess.TimeoutExpired) as jexc:
-            reason += f"; journalctl -k: {jexc}"
-    return [], None, f"kernel log: {reason}"
+            reason = join("; ", [reason, join(": ", ["journalctl -k", _why(jexc, strerror=False)])])
+    return [], None, t("kernel log: {reason}", reason=reason)
+
+
+def _why(exc: BaseException, strerror: bool = True) -> str:
+    """`exc.strerror` (or, without `strerror`, `str(exc)`), translatable where srvdoctor or glibc wrote it."""
+    if strerror and isinstance(exc, OSError) and exc.strerror:
+        return oserror(exc)
+    if isinstance(exc, OSError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]  # a Msg stays one (str(exc) would make it plain)
+    return str(exc)
 
 
 def read_oom(
@@ -297,7 +310,7 @@ def read_oom(
         kills += logged
         sources.append(source)
     else:
-        unreadable.append(str(why))
+        unreadable.append(why or "")
     own = limits.oom_kills is not None and (not in_root_cgroup(limits) or inside or explicit)
     if own:
         sources.append(limits.oom_file)
@@ -308,7 +321,7 @@ def read_oom(
         missing = (limits.oom_kills or 0) - seen
         if missing > 0:  # kills the kernel log no longer shows (rotated, or unreadable here)
             kills.append(
-                OomKill(None, "?", None, f"cgroup counter {limits.oom_file}", cgroup=cg,
+                OomKill(None, "?", None, t("cgroup counter {file}", file=limits.oom_file), cgroup=cg,
                         count=missing, not_before=limits.created)
             )  # fmt: skip
     scope = "container" if inside else "cgroup" if explicit else "machine"
