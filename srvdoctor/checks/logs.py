@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.logs_text import LogFinding, read_log
 from srvdoctor.kernel_patterns import PATTERNS, classify_line
+from srvdoctor.messages import Msg, join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.kernellog import (
     ENABLE_HINT,
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
     from srvdoctor.playbooks import Library
 
 _STATUS = {"warn": Status.WARN, "fail": Status.FAIL}
+#: An Xid's likely culprit (kernel_patterns.XidCode.cause), as words a person reads.
+_CAUSE_WORDS = {"application": t("application"), "driver": t("driver"), "hardware": t("hardware")}
+
+
+def _exc_text(exc: BaseException) -> str:
+    """`str(exc)`, keeping a translatable message an exception was raised with."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Msg):
+        return exc.args[0]
+    return str(exc)
 
 
 def since_time(since_s: float) -> float:
@@ -39,9 +49,13 @@ def when(t: float | None) -> str:
 
 def since_words(since_s: float) -> str:
     if since_s <= 0:
-        return "since boot"
+        return t("since boot")
     hours = since_s / 3600
-    return f"in the last {hours:g} h" if hours >= 1 else f"in the last {since_s / 60:g} min"
+    return (
+        t("in the last {hours:g} h", hours=hours)
+        if hours >= 1
+        else t("in the last {minutes:g} min", minutes=since_s / 60)
+    )
 
 
 @dataclass
@@ -97,8 +111,16 @@ def find_problems(lines: Sequence[KernelLine], hung_task_warn_s: int = 0) -> lis
 
 
 def _sources_words(log: KernelLog) -> str:
-    read = ", ".join(f"{s.name} ({s.lines} lines{', cut' if s.truncated else ''})" for s in log.read)
-    return read or "nothing"
+    read = join(
+        ", ",
+        [
+            t("{name} ({lines} lines, cut)", name=s.name, lines=s.lines)
+            if s.truncated
+            else t("{name} ({lines} lines)", name=s.name, lines=s.lines)
+            for s in log.read
+        ],
+    )
+    return read or t("nothing")
 
 
 @dataclass(frozen=True)
@@ -138,32 +160,45 @@ class KernelLogCheck:
     def judge(self, log: KernelLog, since_s: float = 0.0, now: float | None = None) -> list[Result]:
         window = since_words(since_s)
         now = time.time() if now is None else now
-        unreadable = [f"{s.name}: {s.reason}" for s in log.unreadable]
+        unreadable = [join(": ", [s.name, s.reason]) for s in log.unreadable]
         if not log.read:
             return [
                 Result(self.id, "kernel log", Status.SKIP,
-                       f"no kernel log source could be read ({'; '.join(unreadable) or 'none present'})",
-                       details=(f"to enable: {ENABLE_HINT}",),
+                       t("no kernel log source could be read ({reasons})",
+                         reasons=join("; ", unreadable) or t("none present")),
+                       details=(t("to enable: {hint}", hint=ENABLE_HINT),),
                        data={"sources": [s.to_dict() for s in log.sources]})
             ]  # fmt: skip
         problems = find_problems(log.lines, self.hung_task_warn_s)
         if not self.include_oom:
             problems = [p for p in problems if p.kind != "oom-kill"]
         results = [self.judge_problem(p, now) for p in problems]
-        details = [f"read: {_sources_words(log)}"]
+        details: list[str] = [t("read: {sources}", sources=_sources_words(log))]
         if unreadable:
-            details.append("could not read: " + "; ".join(unreadable) + f" (to enable: {ENABLE_HINT})")
+            details.append(
+                t(
+                    "could not read: {reasons} (to enable: {hint})",
+                    reasons=join("; ", unreadable),
+                    hint=ENABLE_HINT,
+                )
+            )
         if any(s.truncated for s in log.read):
             details.append(
-                f"cut: only the newest {self.max_mib:g} MiB (journal: newest lines) of a source were read"
+                t(
+                    "cut: only the newest {mib:g} MiB (journal: newest lines) of a source were read",
+                    mib=self.max_mib,
+                )
             )
         summary = (
-            f"{len(problems)} kind(s) of kernel problem {window} in {len(log.lines)} lines"
+            t("{count} kind(s) of kernel problem {window} in {lines} lines",
+              count=len(problems), window=window, lines=len(log.lines))
             if problems
-            else f"no kernel problems {window} in {len(log.lines)} lines read"
-        )
+            else t("no kernel problems {window} in {lines} lines read", window=window, lines=len(log.lines))
+        )  # fmt: skip
         if unreadable:
-            summary += " (could not read " + "; ".join(f"{s.name}: {s.reason}" for s in log.unreadable) + ")"
+            summary = t(
+                "{summary} (could not read {reasons})", summary=summary, reasons=join("; ", unreadable)
+            )
         results.append(
             Result(self.id, "kernel log", Status.OK, summary, details=tuple(details),
                    data={"lines": len(log.lines), "problems": len(problems),
@@ -173,23 +208,41 @@ class KernelLogCheck:
 
     def judge_problem(self, p: Problem, now: float) -> Result:
         target = p.device or p.kind
-        times = f"first {when(p.first)}, last {when(p.last)}" if p.count > 1 else f"at {when(p.last)}"
-        where = f" on {p.device}" if p.device else ""
-        summary = f"{p.title}{where}: {p.count}× ({times})"
-        details = [f"last line: {p.last_line[:300]}"]
+        times = (
+            t("first {first}, last {last}", first=when(p.first), last=when(p.last))
+            if p.count > 1
+            else t("at {time}", time=when(p.last))
+        )
+        where = t(" on {device}", device=p.device) if p.device else ""
+        summary = t(
+            "{title}{where}: {count}× ({times})", title=p.title, where=where, count=p.count, times=times
+        )
+        details: list[str] = [t("last line: {line}", line=p.last_line[:300])]
         if p.processes:
-            details.append("process: " + ", ".join(p.processes[:5]) + (" …" if len(p.processes) > 5 else ""))
+            details.append(
+                t(
+                    "process: {processes}",
+                    processes=", ".join(p.processes[:5]) + (" …" if len(p.processes) > 5 else ""),
+                )
+            )
         if "cause" in p.data:
-            details.append(f"likely cause: {p.data['cause']}; what to do: {p.data['action']}")
+            cause = str(p.data["cause"])
+            details.append(
+                t(
+                    "likely cause: {cause}; what to do: {action}",
+                    cause=_CAUSE_WORDS.get(cause, cause),
+                    action=p.data["action"],
+                )
+            )
         if "blocked_s" in p.data:
-            details.append(f"blocked for up to {p.data['blocked_s']} s")
+            details.append(t("blocked for up to {seconds} s", seconds=p.data["blocked_s"]))
         if "library" in p.data:
-            details.append(f"crashed in {p.data['library']}")
-        details.append("seen in: " + ", ".join(p.sources))
+            details.append(t("crashed in {library}", library=p.data["library"]))
+        details.append(t("seen in: {sources}", sources=join(", ", p.sources)))
         status = _STATUS[p.severity]
         if status is Status.FAIL and p.last is not None and now - p.last > self.recent_hours * 3600:
             status = Status.WARN
-            details.append(f"last seen more than {self.recent_hours:g} h ago")
+            details.append(t("last seen more than {hours:g} h ago", hours=self.recent_hours))
         data: dict[str, object] = {
             "kind": p.kind, "device": p.device, "count": p.count, "first": p.first, "last": p.last,
             "processes": p.processes, "sources": p.sources, "line": p.last_line, **p.data,
@@ -209,12 +262,19 @@ class KernelLogCheck:
 
 
 def finding_details(f: LogFinding) -> tuple[str, ...]:
-    out = [f"first error (line {f.first_error_lineno} of {f.lines_read} read): {f.first_error}"]
-    out.append(f"class: {f.error_class}")
+    out: list[str] = [
+        t(
+            "first error (line {line} of {total} read): {error}",
+            line=f.first_error_lineno,
+            total=f.lines_read,
+            error=f.first_error,
+        )
+    ]
+    out.append(t("class: {error_class}", error_class=f.error_class))
     if f.error_count > 1 and f.last_error and f.last_error != f.first_error:
-        out.append(f"{f.error_count} error lines; the last: {f.last_error[:200]}")
+        out.append(t("{count} error lines; the last: {line}", count=f.error_count, line=f.last_error[:200]))
     if len(f.playbooks) > 1:
-        out.append("notes that also match: " + ", ".join(f.playbooks[1:4]))
+        out.append(t("notes that also match: {ids}", ids=", ".join(f.playbooks[1:4])))
     return tuple(out)
 
 
@@ -244,11 +304,22 @@ class ServiceUnits:
 
         reason = journal.systemd_reason()
         if reason is not None:
-            return [Result(self.id, "systemd", Status.SKIP, f"no systemd services to read: {reason}")]
+            return [
+                Result(
+                    self.id, "systemd", Status.SKIP, t("no systemd services to read: {reason}", reason=reason)
+                )
+            ]
         try:
             units = journal.units(ctx.timeout)
         except Exception as exc:
-            return [Result(self.id, "systemd", Status.ERROR, f"systemctl could not list units: {exc}")]
+            return [
+                Result(
+                    self.id,
+                    "systemd",
+                    Status.ERROR,
+                    t("systemctl could not list units: {error}", error=_exc_text(exc)),
+                )
+            ]
         results = []
         for unit in units:
             failed = unit.active == "failed"
@@ -260,26 +331,27 @@ class ServiceUnits:
                 finding: LogFinding | None = read_log(text, library_for(ctx))
                 note = ""
             except Exception as exc:
-                finding, note = None, f"its log could not be read: {exc}"
+                finding, note = None, t("its log could not be read: {error}", error=_exc_text(exc))
             results.append(self.judge(unit, finding, note))
         if not results:
             results.append(Result(self.id, "systemd", Status.OK,
-                                  f"{len(units)} service units: none failed or restarting "
-                                  f"≥ {self.restart_warn}×"))  # fmt: skip
+                                  t("{count} service units: none failed or restarting ≥ {restarts}×",
+                                    count=len(units), restarts=self.restart_warn)))  # fmt: skip
         return results
 
     def judge(self, unit: object, finding: LogFinding | None, note: str = "") -> Result:
         from srvdoctor.probes.journal import Unit
 
         assert isinstance(unit, Unit)
-        what = (f"failed ({unit.result or unit.sub})" if unit.active == "failed"
-                else f"restarted {unit.restarts}× ({unit.active}/{unit.sub})")  # fmt: skip
+        what = (t("failed ({result})", result=unit.result or unit.sub) if unit.active == "failed"
+                else t("restarted {restarts}× ({active}/{sub})", restarts=unit.restarts, active=unit.active,
+                       sub=unit.sub))  # fmt: skip
         status = Status.FAIL if unit.active == "failed" else Status.WARN
-        summary = f"{unit.name} {what}"
+        summary = join(" ", [unit.name, what])
         details: tuple[str, ...] = (note,) if note else ()
         playbook = "oom-killed" if unit.result == "oom-kill" else None
         if finding is not None and finding.found:
-            summary += f": {finding.first_error[:160]}"
+            summary = join(": ", [summary, finding.first_error[:160]])
             details = finding_details(finding)
             playbook = playbook or (finding.playbooks[0] if finding.playbooks else None)
         data = {**unit.to_dict(), **(finding.to_dict() if finding else {})}
@@ -306,21 +378,35 @@ class JournaldUsage:
 
         reason = journal.systemd_reason()
         if reason is not None:
-            return [Result(self.id, "journald", Status.SKIP, f"no journald to measure: {reason}")]
+            return [
+                Result(self.id, "journald", Status.SKIP, t("no journald to measure: {reason}", reason=reason))
+            ]
         try:
             usage = journal.journal_usage(ctx.timeout)
         except Exception as exc:
-            return [Result(self.id, "journald", Status.ERROR, f"journalctl --disk-usage failed: {exc}")]
+            return [
+                Result(
+                    self.id,
+                    "journald",
+                    Status.ERROR,
+                    t("journalctl --disk-usage failed: {error}", error=_exc_text(exc)),
+                )
+            ]
         return [self.judge(usage.used_bytes, usage.limit_bytes, usage.limit_source)]
 
     def judge(self, used: int, limit: int | None, source: str) -> Result:
         over_limit = limit is not None and used > limit * 1.05
         big = used > self.warn_gib * 1024**3
         status = Status.WARN if over_limit or big else Status.OK
-        limit_words = naturalsize(limit) if limit is not None else "the default limit"
-        summary = f"journald uses {naturalsize(used)} of {limit_words} ({source})"
+        limit_words = naturalsize(limit) if limit is not None else t("the default limit")
+        summary = t(
+            "journald uses {used} of {limit} ({source})",
+            used=naturalsize(used),
+            limit=limit_words,
+            source=source,
+        )
         hints = (
-            ("sudo journalctl --vacuum-size=1G", "set SystemMaxUse= in /etc/systemd/journald.conf")
+            ("sudo journalctl --vacuum-size=1G", t("set SystemMaxUse= in /etc/systemd/journald.conf"))
             if status is Status.WARN
             else ()
         )
@@ -356,7 +442,14 @@ class CrashedContainers:
 
         session = ctx.memo("docker.session", factory)
         if isinstance(session, DockerUnavailable):
-            return [Result(self.id, "docker", Status.SKIP, f"no Docker daemon to ask: {session.reason}")]
+            return [
+                Result(
+                    self.id,
+                    "docker",
+                    Status.SKIP,
+                    t("no Docker daemon to ask: {reason}", reason=session.reason),
+                )
+            ]
         since_s = self.since_hours * 3600
         runs, total = container_logs.troubled(session, since_time(since_s))
         results = []
@@ -369,8 +462,8 @@ class CrashedContainers:
             results.append(judge_container(self.id, run, finding, cut))
         if not results:
             results.append(Result(self.id, "docker", Status.OK,
-                                  f"{total} containers: none exited non-zero, OOM-killed or restarting "
-                                  f"{since_words(since_s)}"))  # fmt: skip
+                                  t("{total} containers: none exited non-zero, OOM-killed or restarting "
+                                    "{window}", total=total, window=since_words(since_s))))  # fmt: skip
         return results
 
 
@@ -381,27 +474,39 @@ def judge_container(check_id: str, run: object, finding: LogFinding | None, cut:
     assert isinstance(run, ContainerRun)
     playbook: str | None = None
     if run.oom_killed:
-        state, status, playbook = "was OOM-killed", Status.FAIL, "oom-killed"
+        state, status, playbook = (
+            t("container {name} was OOM-killed", name=run.name),
+            Status.FAIL,
+            "oom-killed",
+        )
     elif run.status == "exited" and run.exit_code:
-        state, status = f"exited with code {run.exit_code} at {when(run.finished_at)}", Status.FAIL
+        state, status = (
+            t("container {name} exited with code {code} at {time}", name=run.name, code=run.exit_code,
+              time=when(run.finished_at)),
+            Status.FAIL,
+        )  # fmt: skip
     elif run.status == "restarting" or run.restart_count:
-        state, status = f"restarts in a loop ({run.restart_count} restarts, now {run.status})", Status.WARN
+        state, status = (
+            t("container {name} restarts in a loop ({restarts} restarts, now {status})", name=run.name,
+              restarts=run.restart_count, status=run.status),
+            Status.WARN,
+        )  # fmt: skip
     else:
-        state, status = f"is {run.status}", Status.OK
-    summary = f"container {run.name} {state}"
+        state, status = t("container {name} is {status}", name=run.name, status=run.status), Status.OK
+    summary: str = state
     details: tuple[str, ...] = ()
     if finding is not None and finding.found:
-        summary += f": {finding.first_error[:160]}"
+        summary = join(": ", [summary, finding.first_error[:160]])
         details = finding_details(finding)
         playbook = playbook or (finding.playbooks[0] if finding.playbooks else None)
         if status is Status.OK:
             status = Status.WARN
     elif finding is not None:
-        details = (f"no error lines in the last {finding.lines_read} log lines",)
+        details = (t("no error lines in the last {lines} log lines", lines=finding.lines_read),)
     else:
-        details = ("its log could not be read",)
+        details = (t("its log could not be read"),)
     if cut:
-        details += ("cut: only the last lines of the log were read",)
+        details += (t("cut: only the last lines of the log were read"),)
     data = {**run.to_dict(), **(finding.to_dict() if finding else {}), "cut": cut}
     return Result(check_id, run.name, status, summary, details=details, data=data, playbook=playbook,
                   hints=(f"srvdoctor logs --container {run.name}",

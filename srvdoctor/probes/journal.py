@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.messages import t
+
 #: sd_booted(3): systemd is the init system when this directory exists.
 SYSTEMD_RUN = Path("/run/systemd/system")
 JOURNALD_CONF = Path("/etc/systemd/journald.conf")
@@ -44,9 +46,11 @@ def systemd_reason() -> str | None:
             init = Path("/proc/1/comm").read_text().strip()
         except OSError:
             init = "?"
-        return f"systemd is not the init system here (PID 1 is {init!r}; no {SYSTEMD_RUN})"
+        return t(
+            "systemd is not the init system here (PID 1 is {init!r}; no {path})", init=init, path=SYSTEMD_RUN
+        )
     if shutil.which("systemctl") is None:
-        return "systemctl is not installed"
+        return t("systemctl is not installed")
     return None
 
 
@@ -132,7 +136,7 @@ def configured_limit() -> tuple[int | None, str]:
             files += sorted(d.glob("*.conf"))
         except OSError:
             continue
-    value: tuple[int | None, str] = (None, "default (10% of the journal's filesystem, at most 4 GiB)")
+    value: tuple[int | None, str] = (None, t("default (10% of the journal's filesystem, at most 4 GiB)"))
     for f in files:
         try:
             text = f.read_text()
@@ -141,7 +145,10 @@ def configured_limit() -> tuple[int | None, str]:
         for line in text.splitlines():
             key, _, raw = line.strip().partition("=")
             if key.strip() == "SystemMaxUse" and raw.strip():
-                value = (parse_size(raw.strip()), f"SystemMaxUse={raw.strip()} in {f}")
+                value = (
+                    parse_size(raw.strip()),
+                    t("SystemMaxUse={value} in {file}", value=raw.strip(), file=f),
+                )
     return value
 
 
@@ -149,6 +156,8 @@ def journal_usage(timeout: float) -> JournalUsage:
     text = _run(["journalctl", "--disk-usage"], timeout)
     used = parse_disk_usage(text)
     if used is None:
-        raise SystemdUnavailable(f"cannot read `journalctl --disk-usage`: {text.strip()[:200]}")
+        raise SystemdUnavailable(
+            t("cannot read `journalctl --disk-usage`: {output}", output=text.strip()[:200])
+        )
     limit, source = configured_limit()
     return JournalUsage(used, limit, source)

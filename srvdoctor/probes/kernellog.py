@@ -20,6 +20,8 @@ from pathlib import Path
 
 import psutil
 
+from srvdoctor.messages import oserror, t
+
 KMSG = Path("/dev/kmsg")
 KERN_LOG = Path("/var/log/kern.log")
 #: Default bound per source.
@@ -27,7 +29,7 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_JOURNAL_LINES = 20000
 
 #: What would make an unreadable kernel log readable.
-ENABLE_HINT = (
+ENABLE_HINT = t(
     "run as root, or add the user to the adm / systemd-journal group (journalctl -k, kern.log), "
     "or allow dmesg for everyone: sudo sysctl kernel.dmesg_restrict=0"
 )
@@ -264,9 +266,9 @@ def read_kern_log(
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, subprocess.TimeoutExpired):
-        return f"did not answer within {exc.timeout:g} s"
+        return t("did not answer within {timeout:g} s", timeout=exc.timeout)
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+        return oserror(exc)
     return str(exc) or type(exc).__name__
 
 
