@@ -14,7 +14,7 @@ from srvdoctor.checks.gpu import GpuDriver, GpuEcc, GpuMemory, GpuProcesses, Gpu
 from srvdoctor.messages import localize
 from srvdoctor.model import Report, Result, Status
 from srvdoctor.probes.nvml import Environment
-from tests.checks.test_gpu import GiB, TRAINER, device, raw, sample
+from tests.checks.test_gpu import TRAINER, GiB, device, raw, sample
 
 pytestmark = pytest.mark.skipif(
     messages.catalog("ko") is None, reason="no compiled ko catalog (pip install -e .)"
@@ -78,6 +78,7 @@ def test_english_stays_as_it_was() -> None:
          f"{H200}: 프로세스 2개: python train.py --bf16 (pid 574, 사용자 kim) 80.0 GiB; "
          "python eval.py (pid 999, 사용자 lee) 20.0 GiB"),
     ],
+    ids=["1 process", "2 processes"],
 )  # fmt: skip
 def test_process_count_plural_forms(
     lookup: dict[int, tuple[str, str, str]], procs: list[dict[str, int]], english: str, korean: str
@@ -96,7 +97,9 @@ def test_memory_hidden_by_a_pid_namespace_in_korean() -> None:
         "여기 나열된 어떤 프로세스의 것도 아닌 사용량 8.8 GiB: srvdoctor가 --pid=host 없이 컨테이너에서 "
         "실행 중이며, 이때 NVML은 다른 PID 네임스페이스의 프로세스를 숨깁니다"
     ]
-    assert [ko(h) for h in result.hints] == ["docker run --pid=host ...  # 또는 호스트에서 srvdoctor gpu 실행"]
+    assert [ko(h) for h in result.hints] == [
+        "docker run --pid=host ...  # 또는 호스트에서 srvdoctor gpu 실행"
+    ]
 
 
 def test_thermal_slowdown_and_narrow_link_in_korean() -> None:
@@ -119,6 +122,7 @@ def test_thermal_slowdown_and_narrow_link_in_korean() -> None:
         ("idle", "1 GPU, driver 580.159.04, supports CUDA 13.0; torch 2.5.1+cu124 built for CUDA 12.4",
          "GPU 1개, 드라이버 580.159.04, CUDA 13.0 지원; torch 2.5.1+cu124 (CUDA 12.4용 빌드)"),
     ],
+    ids=["idle"],
 )  # fmt: skip
 def test_driver_stack_in_korean(phase: str, english: str, korean: str) -> None:
     (result,) = GpuDriver().judge(sample(phase), Environment(torch_version="2.5.1+cu124", torch_cuda="12.4"))
@@ -137,7 +141,10 @@ def test_two_gpus_is_the_plural_form() -> None:
 
 def test_torch_for_a_newer_cuda_in_korean() -> None:
     (result,) = GpuDriver().judge(sample("idle"), Environment(torch_version="3.0.0+cu131", torch_cuda="13.1"))
-    assert ko(result.summary) == "torch 3.0.0+cu131: CUDA 13.1용 빌드지만 드라이버 580.159.04는 CUDA 13.0까지만 지원"
+    assert (
+        ko(result.summary)
+        == "torch 3.0.0+cu131: CUDA 13.1용 빌드지만 드라이버 580.159.04는 CUDA 13.0까지만 지원"
+    )
     # the command stays a command; the prose beside it is Korean
     assert [ko(h) for h in result.hints] == [
         "pip install torch --index-url https://download.pytorch.org/whl/cu130",
@@ -175,5 +182,8 @@ def test_table_in_korean(korean: None) -> None:
     buf = io.StringIO()
     print_report(Console(file=buf, width=200, no_color=True), _report(result), {})
     lines = buf.getvalue().splitlines()
-    assert f"  [✗] gpu.temperature gpu0: {H200} 온도 95 °C (카드 한계: 최대 87 °C, 감속 89 °C, 차단 95 °C)" in lines
+    assert (
+        f"  [✗] gpu.temperature gpu0: {H200} 온도 95 °C (카드 한계: 최대 87 °C, 감속 89 °C, 차단 95 °C)"
+        in lines
+    )
     assert "      감속 온도 이상: 카드가 식히려고 클럭을 낮춥니다(또는 꺼집니다)" in lines

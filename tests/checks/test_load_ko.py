@@ -21,7 +21,6 @@ pytestmark = pytest.mark.skipif(
     messages.catalog("ko") is None, reason="no compiled ko catalog (pip install -e .)"
 )
 GiB = 1024**3
-SIZE = r"[\d.]+ (?:B|KiB|MiB|GiB|TiB|PiB)"
 
 
 def ko(text: str) -> str:
@@ -57,8 +56,14 @@ def test_real_load_average_in_korean_both_verdicts() -> None:
     value = (load.avg1, load.avg5, load.avg15)[worst]
     assert tripped.status is Status.FAIL
     assert ko(tripped.summary) == f"{window} 부하 {value:.2f} = 코어당 {per[worst]:.2f} (≥ 1e-09); {base_ko}"
-    assert ko(tripped.details[0]) == "1분, 5분, 15분 평균에서 실행 대기 중이거나 디스크에 막힌 작업이 코어 수보다 많습니다"
-    assert tripped.details[0] == "more runnable or disk-blocked tasks than cores in the 1-minute, 5-minute, 15-minute averages"
+    assert (
+        ko(tripped.details[0])
+        == "1분, 5분, 15분 평균에서 실행 대기 중이거나 디스크에 막힌 작업이 코어 수보다 많습니다"
+    )
+    assert (
+        tripped.details[0]
+        == "more runnable or disk-blocked tasks than cores in the 1-minute, 5-minute, 15-minute averages"
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,6 +72,7 @@ def test_real_load_average_in_korean_both_verdicts() -> None:
         (Load(3.0, 0.5, 0.5, 2), "1-minute average", "1분 평균에서"),
         (Load(3.0, 3.0, 0.5, 2), "1-minute, 5-minute averages", "1분, 5분 평균에서"),
     ],
+    ids=["one window", "two windows"],
 )
 def test_one_window_is_singular_two_are_plural(load: Load, english: str, korean: str) -> None:
     detail = CpuLoad().judge(load).details[0]
@@ -129,6 +135,12 @@ def test_container_memory_limit_in_korean() -> None:
     )
     where = ContainerInfo("docker", "3f2a9c1e7b40aa", None, "pytorch:2.4", "ext4", ("/.dockerenv exists",))
     limits = ContainerLimits().judge(where, lim, 8)
-    assert limits.summary == "a docker container (id 3f2a9c1e7b40, image pytorch:2.4): memory 4.0 GiB, CPU quota 2 CPUs"
-    assert ko(limits.summary) == "docker 컨테이너 (id 3f2a9c1e7b40, 이미지 pytorch:2.4): 메모리 4.0 GiB, CPU 쿼터 2코어"
+    assert (
+        limits.summary
+        == "a docker container (id 3f2a9c1e7b40, image pytorch:2.4): memory 4.0 GiB, CPU quota 2 CPUs"
+    )
+    assert (
+        ko(limits.summary)
+        == "docker 컨테이너 (id 3f2a9c1e7b40, 이미지 pytorch:2.4): 메모리 4.0 GiB, CPU 쿼터 2코어"
+    )
     assert re.fullmatch(r"cgroup v2 /docker/3f2a9c1e7b40 \(/sys/fs/cgroup에서 읽음\)", ko(limits.details[0]))

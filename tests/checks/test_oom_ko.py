@@ -50,6 +50,7 @@ def test_a_real_machine_kill_in_korean() -> None:
         (3, "3 OOM kills in this container's cgroup; latest: 3 processes killed",
          "이 컨테이너의 cgroup에서 OOM kill 3건; 가장 최근: 프로세스 3개: "),
     ],
+    ids=["1 kill", "3 kills"],
 )  # fmt: skip
 def test_counted_kills_plural_forms(count: int, english: str, korean: str) -> None:
     now = 2_000_000.0
