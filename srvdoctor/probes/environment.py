@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.messages import oserror, t
 from srvdoctor.probes.timeout import call_with_timeout
 
 OS_RELEASE = (Path("/etc/os-release"), Path("/usr/lib/os-release"))
@@ -241,30 +242,44 @@ def python_env(python: str | None, extra: Sequence[str], timeout: float) -> Pyth
         try:  # its own process group, killed whole on timeout: a child it starts cannot linger
             proc = run_in_group((exe, "-c", _PYENV_SCRIPT, json.dumps(args)), timeout)
         except subprocess.TimeoutExpired:
-            return _failed(exe, source, f"{exe} did not answer within {timeout:g} s")
+            return _failed(
+                exe, source, t("{what} did not answer within {timeout:g} s", what=exe, timeout=timeout)
+            )
         except OSError as exc:
-            return _failed(exe, source, f"cannot run {exe}: {exc.strerror}")
+            return _failed(
+                exe, source, t("cannot run {exe}: {error}", exe=exe, error=oserror(str(exc.strerror)))
+            )
         stderr = proc.stderr.decode("utf-8", "replace")
         if proc.returncode != 0:
             last = (stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-            return _failed(exe, source, f"{exe} failed: {last}")
+            return _failed(exe, source, t("{exe} failed: {error}", exe=exe, error=last))
         try:
             data = json.loads(proc.stdout.decode("utf-8", "replace"))
             if not isinstance(data, dict):
                 raise ValueError("not an object")
         except (ValueError, RecursionError):
-            return _failed(exe, source, f"{exe} did not describe itself (not the JSON srvdoctor asked for)")
+            return _failed(
+                exe, source, t("{exe} did not describe itself (not the JSON srvdoctor asked for)", exe=exe)
+            )
     try:
         return _python_env_of(data, exe, source)
     except (KeyError, TypeError, ValueError):
-        return _failed(str(exe), source, f"{exe} did not describe itself (not the JSON srvdoctor asked for)")
+        return _failed(
+            str(exe), source, t("{exe} did not describe itself (not the JSON srvdoctor asked for)", exe=exe)
+        )
 
 
 def _python_env_of(data: dict[str, Any], exe: str | None, source: str) -> PythonEnv:
     notes: list[str] = []
     active = os.environ.get("VIRTUAL_ENV")
     if exe is None and active and not _same(active, data["prefix"]):
-        notes.append(f"$VIRTUAL_ENV is {active}, but srvdoctor runs in {data['prefix']}")
+        notes.append(
+            t(
+                "$VIRTUAL_ENV is {active}, but srvdoctor runs in {prefix}",
+                active=active,
+                prefix=data["prefix"],
+            )
+        )
     return PythonEnv(
         version=data["version"],
         implementation=data["implementation"],
@@ -335,9 +350,9 @@ def _nvml_read() -> GpuInfo:
 def _nvml_reason(exc: Exception) -> str:
     name = type(exc).__name__
     if "LibraryNotFound" in name:
-        return "no NVIDIA driver: libnvidia-ml.so not found"
+        return t("no NVIDIA driver: libnvidia-ml.so not found")
     if "DriverNotLoaded" in name:
-        return "the NVIDIA driver is installed but not loaded"
+        return t("the NVIDIA driver is installed but not loaded")
     return f"NVML: {exc}"
 
 
@@ -345,7 +360,7 @@ def gpu_info(timeout: float) -> GpuInfo:
     try:
         return call_with_timeout(_nvml_read, timeout, "NVML")
     except ImportError:
-        return GpuInfo(None, None, (), "nvidia-ml-py is not installed")
+        return GpuInfo(None, None, (), t("nvidia-ml-py is not installed"))
     except Exception as exc:
         return GpuInfo(None, None, (), str(exc) or type(exc).__name__)
 
@@ -375,10 +390,10 @@ def docker_info(timeout: float) -> DockerInfo:
     try:
         return call_with_timeout(lambda: _docker_read(timeout), timeout + 0.5, "the Docker engine")
     except ImportError:
-        return DockerInfo(None, None, "the docker Python package is not installed")
+        return DockerInfo(None, None, t("the docker Python package is not installed"))
     except Exception as exc:
         text = str(exc).strip().splitlines()
         reason = text[0] if text else type(exc).__name__
         if "FileNotFoundError" in reason or "No such file" in reason:
-            reason = "no Docker engine (no socket at /var/run/docker.sock)"
+            return DockerInfo(None, None, t("no Docker engine (no socket at /var/run/docker.sock)"))
         return DockerInfo(None, None, reason[:200])
