@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from srvdoctor.messages import t
+
 
 @dataclass(frozen=True)
 class GpuMemory:
@@ -23,7 +25,7 @@ def gpu_memory() -> list[GpuMemory]:
     try:
         import pynvml
     except ImportError as exc:  # pragma: no cover - nvidia-ml-py is a dependency
-        raise NvmlUnavailable(f"pynvml cannot be imported ({exc})") from None
+        raise NvmlUnavailable(t("pynvml cannot be imported ({error})", error=str(exc))) from None
     try:
         pynvml.nvmlInit()
     except Exception as exc:
@@ -41,7 +43,7 @@ def gpu_memory() -> list[GpuMemory]:
             )
         return out
     except Exception as exc:
-        raise NvmlUnavailable(f"NVML query failed: {exc}") from None
+        raise NvmlUnavailable(t("NVML query failed: {error}", error=str(exc))) from None
     finally:
         with contextlib.suppress(Exception):
             pynvml.nvmlShutdown()
