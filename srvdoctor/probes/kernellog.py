@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from srvdoctor.messages import oserror, t
+from srvdoctor.messages import Msg, oserror, t
 
 KMSG = Path("/dev/kmsg")
 KERN_LOG = Path("/var/log/kern.log")
@@ -186,7 +186,7 @@ def read_journal(
     """
     name = "journalctl -k"
     if shutil.which("journalctl") is None:
-        raise FileNotFoundError("journalctl not installed")
+        raise FileNotFoundError(t("journalctl not installed"))
     # no -q: it would hide "No journal files were found." and the permission hint
     argv = ["journalctl", "-k", "-b", "--no-pager", "-o", "short-unix", "-n", str(max_lines),
             "--since", f"@{int(since)}"]  # fmt: skip
@@ -195,9 +195,9 @@ def read_journal(
     if proc.returncode != 0:
         raise OSError(err.splitlines()[-1] if err else f"exit {proc.returncode}")
     if "No journal files were found" in err:
-        raise OSError("no journal files were found (journald not running or not storing logs here)")
+        raise OSError(t("no journal files were found (journald not running or not storing logs here)"))
     if "insufficient permissions" in err.lower() or "not seeing messages from other users" in err:
-        raise PermissionError("insufficient permissions (not in the adm / systemd-journal group)")
+        raise PermissionError(t("insufficient permissions (not in the adm / systemd-journal group)"))
     raw = proc.stdout
     truncated = False
     if len(raw) > max_bytes:
@@ -269,6 +269,8 @@ def _reason(exc: BaseException) -> str:
         return t("did not answer within {timeout:g} s", timeout=exc.timeout)
     if isinstance(exc, OSError) and exc.strerror:
         return oserror(exc)
+    if len(exc.args) == 1 and isinstance(exc.args[0], Msg):
+        return exc.args[0]  # srvdoctor's own words, translatable (str(exc) would drop that)
     return str(exc) or type(exc).__name__
 
 
