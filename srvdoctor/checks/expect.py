@@ -55,6 +55,7 @@ from srvdoctor.expect.model import (
     PortExpect,
     ProcessExpect,
 )
+from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.timeout import map_with_timeout
 
@@ -130,7 +131,9 @@ def evaluate_all(exps: list[Expectation], ctx: CheckContext) -> list[Result]:
             out.append(got)
         else:
             reason = str(got) or type(got).__name__
-            out.append(_result(exp, Status.ERROR, f"could not be checked: {reason}", elapsed=limit))
+            out.append(
+                _result(exp, Status.ERROR, t("could not be checked: {why}", why=reason), elapsed=limit)
+            )
     return out
 
 

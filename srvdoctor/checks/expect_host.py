@@ -15,6 +15,7 @@ from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.expect_result import NO_GPU, STALE, UNHEALTHY, exp_timeout
 from srvdoctor.checks.expect_result import result as _result
 from srvdoctor.expect.model import CommandExpect, ContainerExpect, GpuExpect, PathExpect, ProcessExpect
+from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.docker_container import ContainerMissing, ContainerState
 from srvdoctor.probes.nvml_devices import GpuMemory
@@ -33,26 +34,43 @@ def judge_path(exp: PathExpect, got: PathInfo | PathProblem, now: float) -> Resu
         return _result(exp, Status.FAIL, got.message, data={"error": got.reason}, playbook=STALE, hints=hints)
     age = max(0.0, now - got.mtime)
     data = {"type": got.type, "size_bytes": got.size_bytes, "age_s": round(age, 3)}
-    problems = []
+    problems: list[str] = []
     if exp.type not in ("any", got.type):
-        problems.append(f"is a {got.type}, expected a {exp.type}")
+        problems.append(t("is a {type}, expected a {wanted}", type=got.type, wanted=exp.type))
     if exp.min_bytes is not None:
         if got.type != "file":
-            problems.append(f"is a {got.type}; min_bytes needs a file")
+            problems.append(t("is a {type}; min_bytes needs a file", type=got.type))
         elif got.size_bytes < exp.min_bytes:
-            problems.append(f"is {naturalsize(got.size_bytes)}, smaller than {naturalsize(exp.min_bytes)}")
+            problems.append(
+                t(
+                    "is {size}, smaller than {minimum}",
+                    size=naturalsize(got.size_bytes),
+                    minimum=naturalsize(exp.min_bytes),
+                )
+            )
     if exp.max_age is not None and age > exp.max_age:
         problems.append(
-            f"was last modified {naturalduration(age)} ago (max_age {naturalduration(exp.max_age)})"
+            t(
+                "was last modified {age} ago (max_age {max_age})",
+                age=naturalduration(age),
+                max_age=naturalduration(exp.max_age),
+            )
         )
     if problems:
-        return _result(
-            exp, Status.FAIL, f"{exp.path} " + "; ".join(problems), data=data, playbook=STALE, hints=hints
+        summary = t("{target} {problems}", target=exp.path, problems=join("; ", problems))
+        return _result(exp, Status.FAIL, summary, data=data, playbook=STALE, hints=hints)
+    age_text = naturalduration(age)
+    if got.type == "file":
+        summary = t(
+            "{path} is a {type}, {size}, modified {age} ago",
+            path=exp.path,
+            type=got.type,
+            size=naturalsize(got.size_bytes),
+            age=age_text,
         )
-    size = f", {naturalsize(got.size_bytes)}" if got.type == "file" else ""
-    return _result(
-        exp, Status.OK, f"{exp.path} is a {got.type}{size}, modified {naturalduration(age)} ago", data=data
-    )
+    else:
+        summary = t("{path} is a {type}, modified {age} ago", path=exp.path, type=got.type, age=age_text)
+    return _result(exp, Status.OK, summary, data=data)
 
 
 def eval_path(exp: PathExpect, ctx: CheckContext) -> Result:
@@ -77,16 +95,18 @@ def judge_process(exp: ProcessExpect, procs: list[ProcessInfo]) -> Result:
     data = {"count": len(found), "pids": pids[:50]}
     shown = ", ".join(str(pid) for pid in pids[:10]) + (", ..." if len(pids) > 10 else "")
     if len(found) >= exp.min:
-        return _result(
-            exp, Status.OK, f"{len(found)} running (pid {shown})" if found else "0 running", data=data
-        )
+        running = t("{n} running (pid {pids})", n=len(found), pids=shown) if found else t("0 running")
+        return _result(exp, Status.OK, running, data=data)
     what = (
         f"pgrep -a {shlex.quote(exp.name)}"
         if exp.name
         else f"pgrep -af {shlex.quote(exp.cmdline.pattern if exp.cmdline else '')}"
     )
-    want = f"at least {exp.min}" if exp.min != 1 else "one"
-    summary = f"{len(found)} running, expected {want}" + (f" (pid {shown})" if found else "")
+    want = t("at least {n}", n=exp.min) if exp.min != 1 else t("one")
+    if found:
+        summary = t("{n} running, expected {want} (pid {pids})", n=len(found), want=want, pids=shown)
+    else:
+        summary = t("{n} running, expected {want}", n=len(found), want=want)
     return _result(exp, Status.FAIL, summary, data=data, playbook=UNHEALTHY, hints=(what,))
 
 
@@ -105,7 +125,11 @@ def judge_container(exp: ContainerExpect, got: ContainerState | ContainerMissing
     hints = (cmd("docker", "logs", "--tail", "50", exp.name), cmd("docker", "inspect", exp.name))
     if isinstance(got, ContainerMissing):
         return _result(
-            exp, Status.FAIL, f"no container named {exp.name}", playbook=UNHEALTHY, hints=("docker ps -a",)
+            exp,
+            Status.FAIL,
+            t("no container named {name}", name=exp.name),
+            playbook=UNHEALTHY,
+            hints=("docker ps -a",),
         )
     data = {
         "status": got.status,
@@ -118,29 +142,30 @@ def judge_container(exp: ContainerExpect, got: ContainerState | ContainerMissing
     problems: list[str] = []
     details: list[str] = []
     if got.status != exp.state:
-        extra = (
-            f" (exit {got.exit_code}{', OOM-killed' if got.oom_killed else ''})"
-            if got.status == "exited"
-            else ""
-        )
-        problems.append(f"is {got.status}{extra}, expected {exp.state}")
+        args = {"status": got.status, "code": got.exit_code, "wanted": exp.state}
+        if got.status == "exited" and got.oom_killed:
+            problems.append(t("is {status} (exit {code}, OOM-killed), expected {wanted}", **args))
+        elif got.status == "exited":
+            problems.append(t("is {status} (exit {code}), expected {wanted}", **args))
+        else:
+            problems.append(t("is {status}, expected {wanted}", **args))
     if exp.max_restarts is not None and got.restart_count > exp.max_restarts:
-        problems.append(f"restarted {got.restart_count} times (max {exp.max_restarts})")
+        problems.append(t("restarted {n} times (max {max})", n=got.restart_count, max=exp.max_restarts))
     warn = False
     if exp.health:
         if got.health is None:
             warn = True
-            details.append("the image has no HEALTHCHECK, so health was not checked")
+            details.append(t("the image has no HEALTHCHECK, so health was not checked"))
         elif got.health != exp.health:
-            problems.append(f"health is {got.health}, expected {exp.health}")
+            problems.append(t("health is {health}, expected {wanted}", health=got.health, wanted=exp.health))
             if got.health_log:
-                details.append(f"last healthcheck output: {got.health_log[:300]}")
+                details.append(t("last healthcheck output: {output}", output=got.health_log[:300]))
     status_text = got.status + (f", {got.health}" if got.health else "")
     if problems:
         return _result(
             exp,
             Status.FAIL,
-            f"{exp.name} " + "; ".join(problems),
+            t("{target} {problems}", target=exp.name, problems=join("; ", problems)),
             details=tuple(details),
             data=data,
             playbook=UNHEALTHY,
@@ -150,13 +175,17 @@ def judge_container(exp: ContainerExpect, got: ContainerState | ContainerMissing
         return _result(
             exp,
             Status.WARN,
-            f"{exp.name} is {status_text} but has no healthcheck",
+            t("{name} is {status} but has no healthcheck", name=exp.name, status=status_text),
             details=tuple(details),
             data=data,
-            hints=("add a HEALTHCHECK to the image, or drop health from the expectation",),
+            hints=(t("add a HEALTHCHECK to the image, or drop health from the expectation"),),
         )
-    restarts = f", {got.restart_count} restarts" if got.restart_count else ""
-    return _result(exp, Status.OK, f"{exp.name} is {status_text}{restarts} ({got.image})", data=data)
+    args = {"name": exp.name, "status": status_text, "n": got.restart_count, "image": got.image}
+    if got.restart_count:
+        summary = t("{name} is {status}, {n} restarts ({image})", **args)
+    else:
+        summary = t("{name} is {status} ({image})", **args)
+    return _result(exp, Status.OK, summary, data=data)
 
 
 def eval_container(exp: ContainerExpect, ctx: CheckContext) -> Result:
@@ -171,8 +200,8 @@ def eval_container(exp: ContainerExpect, ctx: CheckContext) -> Result:
         return _result(
             exp,
             Status.SKIP,
-            f"no Docker daemon answers: {exc}",
-            details=("start Docker (systemctl start docker) or set DOCKER_HOST, then run again",),
+            t("no Docker daemon answers: {why}", why=exc.args[0] if len(exc.args) == 1 else str(exc)),
+            details=(t("start Docker (systemctl start docker) or set DOCKER_HOST, then run again"),),
         )
     return judge_container(exp, got)
 
@@ -187,10 +216,10 @@ def judge_gpu(exp: GpuExpect, gpus: list[GpuMemory] | str) -> Result:
             return _result(
                 exp,
                 Status.SKIP,
-                f"no usable GPU ({gpus}); optional = true",
-                details=("install the NVIDIA driver on a GPU machine to check it",),
+                t("no usable GPU ({why}); optional = true", why=gpus),
+                details=(t("install the NVIDIA driver on a GPU machine to check it"),),
             )
-        return _result(exp, Status.FAIL, f"no usable GPU ({gpus})", playbook=NO_GPU, hints=hints)
+        return _result(exp, Status.FAIL, t("no usable GPU ({why})", why=gpus), playbook=NO_GPU, hints=hints)
     need = exp.min_free_memory or 0
     fit = [g for g in gpus if g.free_bytes >= need]
     data = {
@@ -199,18 +228,31 @@ def judge_gpu(exp: GpuExpect, gpus: list[GpuMemory] | str) -> Result:
         "free_bytes": [g.free_bytes for g in gpus],
         "total_bytes": [g.total_bytes for g in gpus],
     }
-    listing = ", ".join(f"GPU {g.index} {naturalsize(g.free_bytes)} free" for g in gpus)
+    listing = join(
+        ", ", [t("GPU {index} {free} free", index=g.index, free=naturalsize(g.free_bytes)) for g in gpus]
+    )
+    args = {
+        "fit": len(fit),
+        "total": len(gpus),
+        "need": naturalsize(need),
+        "listing": listing,
+        "want": exp.count,
+    }
     if len(fit) >= exp.count:
-        free = f" with {naturalsize(need)} free" if need else ""
-        return _result(exp, Status.OK, f"{len(fit)} of {len(gpus)} GPUs{free} ({listing})", data=data)
+        if need:
+            return _result(
+                exp, Status.OK, t("{fit} of {total} GPUs with {need} free ({listing})", **args), data=data
+            )
+        return _result(exp, Status.OK, t("{fit} of {total} GPUs ({listing})", **args), data=data)
+    summary: str
     if not gpus:
-        summary = "NVML sees no GPU"
+        summary = t("NVML sees no GPU")
     elif need:
-        summary = f"{len(fit)} GPUs have {naturalsize(need)} free, expected {exp.count} ({listing})"
+        summary = t("{fit} GPUs have {need} free, expected {want} ({listing})", **args)
     else:
-        summary = f"{len(gpus)} GPUs visible, expected {exp.count}"
+        summary = t("{total} GPUs visible, expected {want}", **args)
     if exp.optional and not gpus:
-        return _result(exp, Status.SKIP, f"{summary}; optional = true", data=data)
+        return _result(exp, Status.SKIP, t("{summary}; optional = true", summary=summary), data=data)
     return _result(exp, Status.FAIL, summary, data=data, playbook=NO_GPU, hints=hints)
 
 
@@ -239,7 +281,7 @@ def judge_command(exp: CommandExpect, got: CommandOutcome, timeout: float) -> Re
         return _result(
             exp,
             Status.FAIL,
-            f"did not finish within {timeout:g} s (raise timeout = ...)",
+            t("did not finish within {timeout:g} s (raise timeout = ...)", timeout=timeout),
             details=details,
             data=data,
             playbook=UNHEALTHY,
@@ -250,16 +292,16 @@ def judge_command(exp: CommandExpect, got: CommandOutcome, timeout: float) -> Re
         return _result(
             exp, Status.FAIL, got.output, data=data, playbook=UNHEALTHY, hints=hints, elapsed=got.elapsed_s
         )
-    problems = []
+    problems: list[str] = []
     if got.exit != exp.exit:
-        problems.append(f"exited {got.exit}, expected {exp.exit}")
+        problems.append(t("exited {code}, expected {wanted}", code=got.exit, wanted=exp.exit))
     if exp.contains is not None and not exp.contains.found_in(got.output):
-        problems.append(f"output does not contain {exp.contains.describe()}")
+        problems.append(t("output does not contain {what}", what=exp.contains.describe()))
     if problems:
         return _result(
             exp,
             Status.FAIL,
-            "; ".join(problems),
+            join("; ", problems),
             details=details,
             data=data,
             playbook=UNHEALTHY,
@@ -269,7 +311,7 @@ def judge_command(exp: CommandExpect, got: CommandOutcome, timeout: float) -> Re
     return _result(
         exp,
         Status.OK,
-        f"exited {got.exit} in {naturalduration(got.elapsed_s)}",
+        t("exited {code} in {took}", code=got.exit, took=naturalduration(got.elapsed_s)),
         data=data,
         elapsed=got.elapsed_s,
     )

@@ -17,6 +17,7 @@ from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.expect_result import UNHEALTHY, exp_timeout
 from srvdoctor.checks.expect_result import result as _result
 from srvdoctor.expect.model import HttpExpect, JsonMatch, ListenExpect, PortExpect
+from srvdoctor.messages import join, oserror, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.dns import Resolution
 from srvdoctor.probes.http import HttpFailure, HttpResponse
@@ -43,10 +44,10 @@ def _json_problem(body: str, match: JsonMatch) -> str | None:
     try:
         doc = jsonlib.loads(body)
     except ValueError:
-        return f"body is not JSON (wanted {match.path})"
+        return t("body is not JSON (wanted {path})", path=match.path)
     found, value = _json_lookup(doc, match.path)
     if not found:
-        return f"JSON has no {match.path}"
+        return t("JSON has no {path}", path=match.path)
     if (
         match.has_equals
         and not (value == match.equals and type(value) is type(match.equals))
@@ -58,7 +59,12 @@ def _json_problem(body: str, match: JsonMatch) -> str | None:
             and value == match.equals
         )
     ):
-        return f"JSON {match.path} is {jsonlib.dumps(value)}, expected {jsonlib.dumps(match.equals)}"
+        return t(
+            "JSON {path} is {value}, expected {expected}",
+            path=match.path,
+            value=jsonlib.dumps(value),
+            expected=jsonlib.dumps(match.equals),
+        )
     return None
 
 
@@ -72,7 +78,10 @@ def judge_http(exp: HttpExpect, got: HttpResponse | HttpFailure) -> Result:
         hints = [curl]
         if got.kind == "tls":
             hints.append(
-                "set insecure = true only for a self-signed test certificate; otherwise fix the certificate"
+                t(
+                    "set insecure = true only for a self-signed test certificate; "
+                    "otherwise fix the certificate"
+                )
             )
         return _result(
             exp,
@@ -83,15 +92,28 @@ def judge_http(exp: HttpExpect, got: HttpResponse | HttpFailure) -> Result:
             hints=tuple(hints),
             elapsed=got.elapsed_s,
         )
-    problems: list[str] = []
+    problems: list[str] = []  # each a Msg
     if got.status not in exp.status:
-        want = " or ".join(str(s) for s in exp.status)
-        problems.append(f"HTTP {got.status} {got.reason} (expected {want})".replace("  ", " "))
+        want: str = str(exp.status[0])
+        for code in exp.status[1:]:
+            want = t("{codes} or {code}", codes=want, code=str(code))
+        english = f"HTTP {got.status} {got.reason} (expected {want})".replace("  ", " ")
+        if got.reason:
+            wrong = t("HTTP {code} {reason} (expected {want})", code=got.status, reason=got.reason, want=want)
+        else:
+            wrong = t("HTTP {code} (expected {want})", code=got.status, want=want)
+        problems.append(wrong if wrong == english else wrong.retext(english))
     if exp.within is not None and got.elapsed_s > exp.within:
-        problems.append(f"took {naturalduration(got.elapsed_s)} (budget {naturalduration(exp.within)})")
+        problems.append(
+            t(
+                "took {took} (budget {budget})",
+                took=naturalduration(got.elapsed_s),
+                budget=naturalduration(exp.within),
+            )
+        )
     text = got.text()
     if exp.contains is not None and not exp.contains.found_in(text):
-        problems.append(f"body does not contain {exp.contains.describe()}")
+        problems.append(t("body does not contain {what}", what=exp.contains.describe()))
     for match in exp.json:
         problem = _json_problem(text, match)
         if problem:
@@ -105,16 +127,16 @@ def judge_http(exp: HttpExpect, got: HttpResponse | HttpFailure) -> Result:
         return _result(
             exp,
             Status.OK,
-            f"HTTP {got.status} in {naturalduration(got.elapsed_s)}",
+            t("HTTP {code} in {took}", code=got.status, took=naturalduration(got.elapsed_s)),
             data=data,
             elapsed=got.elapsed_s,
         )
     snippet = " ".join(text.split())[:200]
-    details = (f"body: {snippet}",) if snippet else ()
+    details = (t("body: {snippet}", snippet=snippet),) if snippet else ()
     return _result(
         exp,
         Status.FAIL,
-        "; ".join(problems),
+        join("; ", problems),
         details=details,
         data=data,
         playbook=UNHEALTHY,
@@ -160,22 +182,28 @@ def dns_outcome(host: str, res: Resolution, timeout: float, elapsed_s: float) ->
     if res.ok:
         return None
     if res.kind == "timeout":
-        return TcpOutcome("dns", f"resolving {host} took over {timeout:g} s", "", elapsed_s)
+        return TcpOutcome(
+            "dns", t("resolving {host} took over {timeout:g} s", host=host, timeout=timeout), "", elapsed_s
+        )
     if not _ERRNO_PREFIX.match(res.error):
         raise ValueError(res.error)
-    return TcpOutcome("dns", f"{host} does not resolve: {_strerror(res.error)}", "", elapsed_s)
+    why = oserror(_strerror(res.error))
+    return TcpOutcome("dns", t("{host} does not resolve: {why}", host=host, why=why), "", elapsed_s)
 
 
 def tcp_outcome(tcp: TcpResult, timeout: float, elapsed_s: float) -> TcpOutcome:
     """probes/tcp.py's states as expect.port reports them: filtered is a timeout, and
     unreachable, rejected and error are all "unreachable" with the system's error text."""
     if tcp.state == "open":
-        return TcpOutcome("open", f"accepts connections on {tcp.address}", tcp.address, elapsed_s)
+        return TcpOutcome(
+            "open", t("accepts connections on {address}", address=tcp.address), tcp.address, elapsed_s
+        )
     if tcp.state == "refused":
-        return TcpOutcome("refused", "connection refused", tcp.address, elapsed_s)
+        return TcpOutcome("refused", t("connection refused"), tcp.address, elapsed_s)
     if tcp.state == "filtered":
-        return TcpOutcome("timeout", f"no answer within {timeout:g} s (filtered?)", tcp.address, elapsed_s)
-    return TcpOutcome("unreachable", _strerror(tcp.error), tcp.address, elapsed_s)
+        message = t("no answer within {timeout:g} s (filtered?)", timeout=timeout)
+        return TcpOutcome("timeout", message, tcp.address, elapsed_s)
+    return TcpOutcome("unreachable", oserror(_strerror(tcp.error)), tcp.address, elapsed_s)
 
 
 def _literal(host: str) -> str:
@@ -200,7 +228,7 @@ def connect_host(host: str, port: int, timeout: float) -> TcpOutcome:
     failed = dns_outcome(host, res, timeout, time.perf_counter() - started)
     if failed is not None:
         return failed
-    last = TcpOutcome("unreachable", f"no address for {host}")
+    last = TcpOutcome("unreachable", t("no address for {host}", host=host))
     for address in map(_literal, res.addresses):
         remaining = max(0.05, timeout - (time.perf_counter() - started))
         last = tcp_outcome(connect(address, port, remaining), timeout, time.perf_counter() - started)
@@ -215,12 +243,16 @@ def judge_port(exp: PortExpect, got: TcpOutcome) -> Result:
     if exp.state == "open":
         if got.state == "open":
             return _result(
-                exp, Status.OK, f"{exp.target} is open ({got.message})", data=data, elapsed=got.elapsed_s
+                exp,
+                Status.OK,
+                t("{target} is open ({how})", target=exp.target, how=got.message),
+                data=data,
+                elapsed=got.elapsed_s,
             )
         return _result(
             exp,
             Status.FAIL,
-            f"{exp.target} is not open: {got.message}",
+            t("{target} is not open: {why}", target=exp.target, why=got.message),
             data=data,
             playbook=UNHEALTHY,
             hints=hint,
@@ -230,13 +262,17 @@ def judge_port(exp: PortExpect, got: TcpOutcome) -> Result:
         return _result(
             exp,
             Status.FAIL,
-            f"{exp.target} accepts connections but should be closed",
+            t("{target} accepts connections but should be closed", target=exp.target),
             data=data,
             hints=(f"ss -ltnp 'sport = :{exp.port}'",),
             elapsed=got.elapsed_s,
         )
     return _result(
-        exp, Status.OK, f"{exp.target} is closed ({got.message})", data=data, elapsed=got.elapsed_s
+        exp,
+        Status.OK,
+        t("{target} is closed ({how})", target=exp.target, how=got.message),
+        data=data,
+        elapsed=got.elapsed_s,
     )
 
 
@@ -251,12 +287,16 @@ def _address_ok(wanted: str | None, actual: str) -> bool:
     return wanted is None or wanted == actual
 
 
+def _listener(x: Listener) -> str:
+    """`127.0.0.1:8000 (uvicorn)`; the pid where the name is unknown, else "owner hidden"."""
+    if not x.pid:
+        return t("{address}:{port} (owner hidden)", address=x.address, port=x.port)
+    return f"{x.address}:{x.port} ({x.process or 'pid ' + str(x.pid)})"
+
+
 def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
     on_port = [x for x in found if x.port == exp.port]
-    described = ", ".join(
-        f"{x.address}:{x.port} ({x.process or 'pid ' + str(x.pid) if x.pid else 'owner hidden'})"
-        for x in on_port
-    )
+    described = join(", ", [_listener(x) for x in on_port])
     hints = (f"ss -ltnp 'sport = :{exp.port}'",)
     data: dict[str, Any] = {
         "listeners": [{"address": x.address, "pid": x.pid, "process": x.process or None} for x in on_port]
@@ -265,7 +305,7 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
         return _result(
             exp,
             Status.FAIL,
-            f"nothing listens on port {exp.port}",
+            t("nothing listens on port {port}", port=exp.port),
             data=data,
             playbook=UNHEALTHY,
             hints=hints,
@@ -277,13 +317,20 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
             x.address.startswith("127.") or x.address == "::1" for x in on_port
         ):
             details = (
-                "it is bound to loopback only: other machines cannot reach it; start the server with "
-                "--host 0.0.0.0",
+                t(
+                    "it is bound to loopback only: other machines cannot reach it; start the server with "
+                    "--host 0.0.0.0"
+                ),
             )
         return _result(
             exp,
             Status.FAIL,
-            f"port {exp.port} listens on {described}, not on {exp.address}",
+            t(
+                "port {port} listens on {found}, not on {wanted}",
+                port=exp.port,
+                found=described,
+                wanted=exp.address,
+            ),
             details=details,
             data=data,
             playbook=UNHEALTHY,
@@ -293,17 +340,24 @@ def judge_listen(exp: ListenExpect, found: list[Listener]) -> Result:
         owned = [x for x in matching if x.process == exp.process]
         if not owned:
             hidden = all(not x.process for x in matching)
-            why = " (the owner is not visible: run as root)" if hidden else ""
+            held = t(
+                "port {port} is held by {found}, not {wanted}",
+                port=exp.port,
+                found=described,
+                wanted=exp.process,
+            )
+            if hidden:
+                held = t("{what} (the owner is not visible: run as root)", what=held)
             return _result(
                 exp,
                 Status.FAIL,
-                f"port {exp.port} is held by {described}, not {exp.process}{why}",
+                held,
                 data=data,
                 playbook=UNHEALTHY,
                 hints=hints,
             )
         matching = owned
-    return _result(exp, Status.OK, f"listening: {described}", data=data)
+    return _result(exp, Status.OK, t("listening: {found}", found=described), data=data)
 
 
 def _listeners_on(port: int) -> list[Listener]:
