@@ -87,12 +87,12 @@ def split_csv(values: Iterable[str] | None) -> list[str]:
 
 
 def load(config_path: Path | None) -> Config:
-    from srvdoctor.config import ConfigError, load_config
+    from srvdoctor.config import ConfigError, load_config, reason
 
     try:
         return load_config(config_path)
     except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(reason(exc)) from None  # a Msg: cli._usage prints it in the user's language
 
 
 class OutputError(UsageError):
