@@ -394,7 +394,7 @@ def parse_config(text: str, source: Path | None) -> Config:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         loc = f":{match.group(1)}" if match else ""
-        raise ConfigError(t("{where}: malformed TOML: {why}", where=f"{where}{loc}", why=message)) from None
+        raise ConfigError(t("{where}: malformed TOML: {why}", where=where + loc, why=message)) from None
     except RecursionError:
         raise ConfigError(
             t("{where}: malformed TOML: arrays or tables nested too deeply", where=where)

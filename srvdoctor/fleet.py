@@ -274,11 +274,12 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def result_from_dict(raw: Any, index: int, notes: list[str]) -> Result:
+    where = f"results[{index}]"
     if not isinstance(raw, dict):
-        raise BadReport(t("{where} is not an object", where=f"results[{index}]"))
+        raise BadReport(t("{where} is not an object", where=where))
     check = raw.get("check")
     if not isinstance(check, str) or not check:
-        raise BadReport(t("{where} has no check id", where=f"results[{index}]"))
+        raise BadReport(t("{where} has no check id", where=where))
     summary = _str(raw, "summary", "")
     status_text = raw.get("status")
     try:

@@ -155,11 +155,13 @@ def _show(plan: Plan, written: bool, removing: bool, fmt: str, output: Path | No
         lines += [cmd("rm", "-f", str(f.path)) for f in plan.files]
         lines += list(plan.after)
     else:
-        lines += [f"# {localize(t('Nothing was written; `--write` writes these files.'))}", ""]
+        nothing = t("Nothing was written; `--write` writes these files.")
+        lines += [f"# {localize(nothing)}", ""]
         for f in plan.files:
             lines += [f"# ----- {f.path}", f.content.rstrip("\n"), ""]
         if plan.after:
-            lines += [f"# {localize(t('then run:'))}", *plan.after]
+            then = t("then run:")
+            lines += [f"# {localize(then)}", *plan.after]
     write_output("\n".join(lines) + "\n", output)
 
 
@@ -271,7 +273,7 @@ def remove(
                 t(
                     "{timer} is still enabled ({link}); run `systemctl disable --now {timer}` first, "
                     "then this again",
-                    timer=f"{schedule.NAME}.timer",
+                    timer=schedule.NAME + ".timer",
                     link=str(enabled),
                 )
             )

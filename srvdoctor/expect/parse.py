@@ -61,7 +61,7 @@ def expand(value: Any, env: Mapping[str, str]) -> Any:
         def sub(m: re.Match[str]) -> str:
             name = m.group(1)
             if name not in env:
-                raise _Bad(t("environment variable {variable} is not set", variable=f"${{{name}}}"))
+                raise _Bad(t("environment variable {variable} is not set", variable="${" + name + "}"))
             return env[name]
 
         return _VAR.sub(sub, value)
@@ -396,13 +396,13 @@ def parse_expectations(raw: Any, cfg: Config, env: Mapping[str, str] | None = No
                     known=", ".join(KINDS),
                 ),
             )
+        double = f"[[expect.{kind}]]"
         if isinstance(tables, dict):
-            double = f"[[expect.{kind}]]"
             raise error(
                 kind, None, t("write {header} (double brackets: a list of expectations)", header=double)
             )
         if not isinstance(tables, list) or not all(isinstance(x, dict) for x in tables):
-            raise error(None, kind, t("expected {header} tables", header=f"[[expect.{kind}]]"))
+            raise error(None, kind, t("expected {header} tables", header=double))
         schema = SCHEMA[kind]
         for index, table in enumerate(tables):
             values: dict[str, Any] = {}

@@ -108,7 +108,8 @@ def print_fleet(console: Console, fleet: Fleet) -> None:
     if problems:
         console.print()
 
-    console.print(f"[bold underline]{escape(localize(t('hosts')))}[/bold underline]")
+    hosts_title = localize(t("hosts"))
+    console.print(f"[bold underline]{escape(hosts_title)}[/bold underline]")
     width = max((len(h.host) for h in fleet.hosts), default=0)
     for h in sorted(fleet.hosts, key=_hosts_order):
         checks = sorted({r.check for r in h.report.problems(Status.WARN)})
@@ -120,7 +121,8 @@ def print_fleet(console: Console, fleet: Fleet) -> None:
             f"{escape(_tally(h.report.counts))}{escape(what)} [dim]{about}[/dim]"
         )
         for note in h.notes:
-            console.print(f"      {escape(localize(t('note: {note}', note=note)))}", style="dim")
+            said = localize(t("note: {note}", note=note))
+            console.print(f"      {escape(said)}", style="dim")
     console.print()
     if len(fleet.versions) > 1:
         spread = ", ".join(f"{v} ({localize(_hosts(n))})" for v, n in fleet.versions.items())
