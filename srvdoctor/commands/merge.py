@@ -89,7 +89,8 @@ def merge(
         ),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of {', '.join(MERGE_FORMATS)}.", metavar="FORMAT")
+        str,
+        typer.Option("--format", "-f", help="One of table, json, junit.", metavar="FORMAT"),  # MERGE_FORMATS
     ] = "table",
     output: OutputOpt = None,
     fail_on: Annotated[
