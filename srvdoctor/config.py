@@ -55,8 +55,6 @@ def reason(exc: BaseException) -> str:
     """The text of an exception as raised: the `Msg` itself where it carries one (so that it can
     still be printed in another language), else `str(exc)`."""
     args = exc.args
-    if isinstance(exc, KeyError) and len(args) == 2 and isinstance(args[1], str):
-        return args[1]
     return args[0] if len(args) == 1 and isinstance(args[0], str) else str(exc)
 
 

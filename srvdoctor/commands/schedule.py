@@ -26,7 +26,6 @@ from srvdoctor.commands.common import (
     print_json,
     write_output,
 )
-from srvdoctor.config import reason
 from srvdoctor.constants import COMMAND_FORMATS
 from srvdoctor.messages import localize, oserror, t
 from srvdoctor.shellcmd import cmd
@@ -196,6 +195,8 @@ def install(
         if kind == "cron":
             schedule.cron_schedule(every_s)
     except ValueError as exc:
+        from srvdoctor.config import reason
+
         raise UsageError(t("--every {every}: {why}", every=every, why=reason(exc))) from None
     if timeout is not None and not 0 < timeout <= 3600:
         raise UsageError(
