@@ -283,7 +283,7 @@ def _run(args: list[str]) -> int:
     try:
         rc = command.main(args=args, prog_name="srvdoctor", standalone_mode=False)
     except UsageError as exc:
-        return _usage(str(exc), args)
+        return _usage(exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc), args)
     except Exception as exc:
         # click's Abort/UsageError/BadParameter (typer may vendor click, so match by name and shape)
         name = type(exc).__name__
@@ -314,15 +314,18 @@ def _run(args: list[str]) -> int:
 
 def _usage(message: str, args: Sequence[str] = ()) -> int:
     """One line on stderr, exit 2; under `--format nagios` also the plugin's UNKNOWN line, exit 3.
-    The message is redacted and its control characters spelled out: it may quote a name."""
+    The message is redacted and its control characters spelled out: it may quote a name. A
+    `Msg` (a config error) is printed in the display language on stderr, and in the machine
+    language (English unless --lang) on the Nagios line."""
+    from srvdoctor.messages import localize, machine_language
     from srvdoctor.redact import redact_text
     from srvdoctor.render.safe import visible
 
-    message = visible(redact_text(message))
-    print(f"srvdoctor: error: {message}", file=sys.stderr)
+    print(f"srvdoctor: error: {visible(redact_text(localize(message)))}", file=sys.stderr)
     if _wants_nagios(args):
+        machine = visible(redact_text(localize(message, machine_language())))
         with contextlib.suppress(OSError, ValueError):
-            print(f"SRVDOCTOR UNKNOWN - bad invocation: {message.replace('|', '/')}", flush=True)
+            print(f"SRVDOCTOR UNKNOWN - bad invocation: {machine.replace('|', '/')}", flush=True)
         return 3
     return 2
 

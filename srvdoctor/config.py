@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.messages import join, oserror, t
 from srvdoctor.model import FAIL_ON
 from srvdoctor.units import (
     MAX_SIZE_BYTES,
@@ -44,7 +45,17 @@ MAX_CONFIG_BYTES = 16 * 2**20
 
 
 class ConfigError(Exception):
-    """A config problem, already worded as one line: `file:line: key: what is wrong`."""
+    """A config problem, already worded as one line: `file:line: key: what is wrong`.
+
+    Its argument is a `srvdoctor.messages.Msg`: English as a string, printed in the user's
+    language by the CLI (`reason`)."""
+
+
+def reason(exc: BaseException) -> str:
+    """The text of an exception as raised: the `Msg` itself where it carries one (so that it can
+    still be printed in another language), else `str(exc)`."""
+    args = exc.args
+    return args[0] if len(args) == 1 and isinstance(args[0], str) else str(exc)
 
 
 @dataclass(frozen=True)
@@ -204,7 +215,7 @@ def located_error(
         where += f":{line}"
     parts = (*table, key) if key else table
     name = ".".join(f'"{p}"' if not re.fullmatch(r"[A-Za-z0-9_-]+", p) else p for p in parts)
-    return ConfigError(f"{where}: {name}: {message}" if name else f"{where}: {message}")
+    return ConfigError(join(": ", (where, name, message) if name else (where, message)))
 
 
 # --------------------------------------------------------------------------- values
@@ -227,20 +238,20 @@ def coerce(value: Any, hint: Any, key: str) -> Any:
             try:
                 return coerce(value, option, key)
             except ValueError as exc:
-                errors.append(str(exc))
-        raise ValueError(errors[0] if errors else f"unexpected value {value!r}")
+                errors.append(reason(exc))
+        raise ValueError(errors[0] if errors else t("unexpected value {value!r}", value=value))
     if hint is bool:
         if isinstance(value, bool):
             return value
-        raise ValueError(f"expected true or false, got {short_repr(value)}")
+        raise ValueError(t("expected true or false, got {value}", value=short_repr(value)))
     if hint is int:
         if isinstance(value, str) and key.endswith("_bytes"):
             return parse_size(value)
         if isinstance(value, int) and not isinstance(value, bool):
             if abs(value) > MAX_SIZE_BYTES:
-                raise ValueError(f"integer out of range (at most {MAX_SIZE_BYTES})")
+                raise ValueError(t("integer out of range (at most {maximum})", maximum=MAX_SIZE_BYTES))
             return value
-        raise ValueError(f"expected an integer, got {short_repr(value)}")
+        raise ValueError(t("expected an integer, got {value}", value=short_repr(value)))
     if hint is float:
         if isinstance(value, str) and key.endswith(("_s", "_seconds")):
             return parse_duration(value)
@@ -249,16 +260,16 @@ def coerce(value: Any, hint: Any, key: str) -> Any:
     if hint is str:
         if isinstance(value, str):
             return value
-        raise ValueError(f"expected a string, got {short_repr(value)}")
+        raise ValueError(t("expected a string, got {value}", value=short_repr(value)))
     if origin is tuple:
         args = typing.get_args(hint)
         if not isinstance(value, list):
-            raise ValueError(f"expected a list, got {short_repr(value)}")
+            raise ValueError(t("expected a list, got {value}", value=short_repr(value)))
         inner = args[0] if args else Any
         return tuple(coerce(v, inner, key) for v in value)
     if hint is Any:
         return value
-    raise ValueError(f"unsupported setting type {hint!r}")
+    raise ValueError(t("unsupported setting type {hint!r}", hint=hint))
 
 
 def dataclass_overrides(cls: type[Any], table: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,17 +282,28 @@ def dataclass_overrides(cls: type[Any], table: Mapping[str, Any]) -> dict[str, A
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in fields:
-            raise KeyError(key, f"unknown setting{_suggest(key, fields)}; known: {', '.join(fields)}")
+            raise KeyError(key, _unknown(t("unknown setting"), key, fields))
         try:
             out[key] = coerce(value, hints[key], key)
         except ValueError as exc:
-            raise KeyError(key, str(exc)) from None
+            raise KeyError(key, reason(exc)) from None
     return out
 
 
 def _suggest(word: str, choices: typing.Iterable[str]) -> str:
     near = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {near[0]!r}?)" if near else ""
+    return t(" (did you mean {word!r}?)", word=near[0]) if near else ""
+
+
+def _unknown(what: str, word: str, choices: typing.Iterable[str]) -> str:
+    """`unknown setting (did you mean 'x'?); known: a, b` with `what` the first words."""
+    known = list(choices)
+    return t(
+        "{what}{suggestion}; known: {known}",
+        what=what,
+        suggestion=_suggest(word, known),
+        known=", ".join(known),
+    )
 
 
 # --------------------------------------------------------------------------- sections
@@ -296,15 +318,15 @@ _TOP_LEVEL = ("timeout", "fail_on", "notes", "targets", "checks")
 
 def _parse_targets(raw: Any, cfg: Config) -> Targets:
     if not isinstance(raw, dict):
-        raise cfg.error(("targets",), None, "expected a table")
+        raise cfg.error(("targets",), None, t("expected a table"))
     kwargs = {}
     for key, value in raw.items():
         if key not in {f.name for f in dataclasses.fields(Targets)}:
-            raise cfg.error(("targets",), key, "unknown target kind; known: paths, ports, hosts, urls")
+            raise cfg.error(("targets",), key, t("unknown target kind; known: paths, ports, hosts, urls"))
         if not isinstance(value, list) or not all(
             isinstance(v, (str, int)) and not isinstance(v, bool) for v in value
         ):
-            raise cfg.error(("targets",), key, "expected a list of strings")
+            raise cfg.error(("targets",), key, t("expected a list of strings"))
         kwargs[key] = tuple(str(v) for v in value)
         for item in kwargs[key]:
             problem = _bad_target(key, item)
@@ -321,16 +343,16 @@ def _bad_target(kind: str, item: str) -> str | None:
     if kind == "paths":
         bare = item.removeprefix("file:").removeprefix("dir:")
         if not bare.strip():
-            return "a path is empty (write the path; an empty one is not the current directory)"
+            return t("a path is empty (write the path; an empty one is not the current directory)")
         if "\0" in bare:
-            return f"{short_repr(item)}: a path cannot contain a NUL byte"
+            return t("{path}: a path cannot contain a NUL byte", path=short_repr(item))
         return None
     try:
         target = parse_host(item) if kind == "hosts" else parse_target(item)
     except TargetError as exc:
-        return str(exc)
+        return reason(exc)
     if kind == "urls" and not (isinstance(target, str) or target.is_url):
-        return f"{short_repr(item)}: expected an http:// or https:// URL"
+        return t("{target}: expected an http:// or https:// URL", target=short_repr(item))
     return None
 
 
@@ -338,14 +360,18 @@ def _parse_checks(raw: Any, cfg: Config) -> dict[str, dict[str, Any]]:
     from srvdoctor.checks.registry import CHECKS
 
     if not isinstance(raw, dict):
-        raise cfg.error(("checks",), None, "expected a table of check ids")
+        raise cfg.error(("checks",), None, t("expected a table of check ids"))
     by_id = {c.id: c for c in CHECKS}
     out: dict[str, dict[str, Any]] = {}
     for check_id, table in raw.items():
         if check_id not in by_id:
-            raise cfg.error(("checks", check_id), None, f"unknown check{_suggest(check_id, by_id)}")
+            raise cfg.error(
+                ("checks", check_id),
+                None,
+                t("unknown check{suggestion}", suggestion=_suggest(check_id, by_id)),
+            )
         if not isinstance(table, dict):
-            raise cfg.error(("checks",), check_id, "expected a table of settings")
+            raise cfg.error(("checks",), check_id, t("expected a table of settings"))
         try:
             out[check_id] = dataclass_overrides(by_id[check_id], table)
             by_id[check_id](**out[check_id])  # __post_init__ validates combinations
@@ -353,7 +379,7 @@ def _parse_checks(raw: Any, cfg: Config) -> dict[str, dict[str, Any]]:
             key, message = exc.args
             raise cfg.error(("checks", check_id), key, message) from None
         except ValueError as exc:
-            raise cfg.error(("checks", check_id), None, str(exc)) from None
+            raise cfg.error(("checks", check_id), None, reason(exc)) from None
     return out
 
 
@@ -366,43 +392,57 @@ def parse_config(text: str, source: Path | None) -> Config:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         loc = f":{match.group(1)}" if match else ""
-        raise ConfigError(f"{where}{loc}: malformed TOML: {message}") from None
+        raise ConfigError(t("{where}: malformed TOML: {why}", where=where + loc, why=message)) from None
     except RecursionError:
-        raise ConfigError(f"{where}: malformed TOML: arrays or tables nested too deeply") from None
+        raise ConfigError(
+            t("{where}: malformed TOML: arrays or tables nested too deeply", where=where)
+        ) from None
     except ValueError as exc:  # an integer of more than 4,300 digits
         first = str(exc).split(";")[0]
-        raise ConfigError(f"{where}: malformed TOML: {first}") from None
+        raise ConfigError(t("{where}: malformed TOML: {why}", where=where, why=first)) from None
     cfg = Config(source=source, text=text)
     for key in raw:
         if key not in _TOP_LEVEL and key not in EXTRA_SECTIONS:
             known = (*_TOP_LEVEL, *EXTRA_SECTIONS)
-            raise cfg.error((), key, f"unknown setting{_suggest(key, known)}; known: {', '.join(known)}")
+            raise cfg.error((), key, _unknown(t("unknown setting"), key, known))
     given = raw.get("timeout", cfg.timeout)
     try:
         timeout = parse_duration(given) if isinstance(given, str) else number_value(given)
     except ValueError as exc:
-        raise cfg.error((), "timeout", str(exc)) from None
+        raise cfg.error((), "timeout", reason(exc)) from None
     if not 0 < timeout <= MAX_TIMEOUT_S:
         raise cfg.error(
             (),
             "timeout",
-            f"expected a positive number of seconds, at most {MAX_TIMEOUT_S:g} (1h), got {short_repr(given)}",
+            t(
+                "expected a positive number of seconds, at most {maximum:g} (1h), got {value}",
+                maximum=MAX_TIMEOUT_S,
+                value=short_repr(given),
+            ),
         )
     fail_on = raw.get("fail_on", cfg.fail_on)
     if not isinstance(fail_on, str) or fail_on not in FAIL_ON:
-        raise cfg.error((), "fail_on", f"expected one of {', '.join(FAIL_ON)}, got {short_repr(fail_on)}")
+        raise cfg.error(
+            (),
+            "fail_on",
+            t(
+                "expected one of {options}, got {value}",
+                options=", ".join(FAIL_ON),
+                value=short_repr(fail_on),
+            ),
+        )
     notes_dir: Path | None = None
     if "notes" in raw:
         notes = raw["notes"]
         if not isinstance(notes, dict):
-            raise cfg.error(("notes",), None, "expected a table")
+            raise cfg.error(("notes",), None, t("expected a table"))
         for key in notes:
             if key != "dir":
-                raise cfg.error(("notes",), key, "unknown setting; known: dir")
+                raise cfg.error(("notes",), key, t("unknown setting; known: dir"))
         if not isinstance(notes.get("dir", ""), str):
-            raise cfg.error(("notes",), "dir", "expected a path string")
+            raise cfg.error(("notes",), "dir", t("expected a path string"))
         if "\0" in notes.get("dir", ""):
-            raise cfg.error(("notes",), "dir", "a path cannot contain a NUL byte")
+            raise cfg.error(("notes",), "dir", t("a path cannot contain a NUL byte"))
         if notes.get("dir"):
             notes_dir = Path(notes["dir"]).expanduser()
     cfg = dataclasses.replace(
@@ -447,20 +487,24 @@ def load_config(explicit: Path | None = None) -> Config:
         finally:
             os.close(fd)
         if got.truncated:
-            raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES // 2**20} MiB")
+            raise ConfigError(
+                t("{path}: config file larger than {mib} MiB", path=str(path), mib=MAX_CONFIG_BYTES // 2**20)
+            )
         if not got.finished:
-            raise ConfigError(f"{path}: config not read to its end within 5 s (a FIFO nobody writes to?)")
+            raise ConfigError(
+                t("{path}: config not read to its end within 5 s (a FIFO nobody writes to?)", path=str(path))
+            )
         text = got.data.decode("utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(t("{path}: config file not found", path=str(path))) from None
     except IsADirectoryError:
-        raise ConfigError(f"{path}: config path is a directory, not a file") from None
+        raise ConfigError(t("{path}: config path is a directory, not a file", path=str(path))) from None
     except PermissionError:
-        raise ConfigError(f"{path}: config file not readable (permission denied)") from None
+        raise ConfigError(t("{path}: config file not readable (permission denied)", path=str(path))) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config file is not UTF-8 text") from None
+        raise ConfigError(t("{path}: config file is not UTF-8 text", path=str(path))) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+        raise ConfigError(t("{path}: cannot read config: {why}", path=str(path), why=oserror(exc))) from None
     return parse_config(text, path)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from srvdoctor.messages import t
 from srvdoctor.model import Report, Result, Status, count_statuses, worst_status
 from srvdoctor.units import number_value, short_repr
 
@@ -176,7 +177,7 @@ def split_json(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Skip
     # NaN and Infinity are not JSON (Python writes them, nothing else reads them): read as null
     decoder = json.JSONDecoder(parse_constant=lambda name: None)
     values: list[tuple[int, Any]] = []
-    bad: list[tuple[int, str]] = []
+    bad: list[tuple[int, str]] = []  # (line, a Msg)
     pos, end = 0, len(text)
     line, counted = 1, 0
     while True:
@@ -190,11 +191,16 @@ def split_json(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Skip
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            reason = f"not JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+            reason = t(
+                "not JSON: {why} (line {line} column {column})",
+                why=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+            )
         except RecursionError:
-            reason = "not a srvdoctor report: arrays or objects nested too deeply"
+            reason = t("not a srvdoctor report: arrays or objects nested too deeply")
         except ValueError as exc:  # an integer of more than 4,300 digits
-            reason = f"not a srvdoctor report: {str(exc).split(':')[0]}"
+            reason = t("not a srvdoctor report: {why}", why=str(exc).split(":")[0])
         else:
             values.append((line, value))
             continue
@@ -234,7 +240,13 @@ def clean(value: Any, what: str = "the report") -> Any:
             container[slot] = visible_text(item)
         elif isinstance(item, (dict, list)):
             if depth >= MAX_DEPTH:
-                raise BadReport(f"not a srvdoctor report: {what} is nested deeper than {MAX_DEPTH} levels")
+                raise BadReport(
+                    t(
+                        "not a srvdoctor report: {what} is nested deeper than {depth} levels",
+                        what=what,
+                        depth=MAX_DEPTH,
+                    )
+                )
             if isinstance(item, dict):
                 if any(isinstance(k, str) and visible_text(k) != k for k in item):
                     item = container[slot] = {visible_text(k): v for k, v in item.items()}
@@ -262,11 +274,12 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def result_from_dict(raw: Any, index: int, notes: list[str]) -> Result:
+    where = f"results[{index}]"
     if not isinstance(raw, dict):
-        raise BadReport(f"results[{index}] is not an object")
+        raise BadReport(t("{where} is not an object", where=where))
     check = raw.get("check")
     if not isinstance(check, str) or not check:
-        raise BadReport(f"results[{index}] has no check id")
+        raise BadReport(t("{where} has no check id", where=where))
     summary = _str(raw, "summary", "")
     status_text = raw.get("status")
     try:
@@ -274,8 +287,13 @@ def result_from_dict(raw: Any, index: int, notes: list[str]) -> Result:
     except (ValueError, TypeError):
         status = Status.ERROR
         shown = short_repr(status_text)
-        summary = f"unknown status {shown} read as error: {summary}".rstrip(": ")
-        notes.append(f"{check}: unknown status {shown} read as error")
+        english = f"unknown status {shown} read as error: {summary}".rstrip(": ")
+        if summary:
+            said = t("unknown status {status} read as error: {summary}", status=shown, summary=summary)
+        else:
+            said = t("unknown status {status} read as error", status=shown)
+        summary = said if said == english else said.retext(english)
+        notes.append(t("{check}: unknown status {status} read as error", check=check, status=shown))
     playbook = raw.get("playbook")
     data = raw.get("data")
     return Result(
@@ -305,25 +323,31 @@ def _fallback_host(source: str) -> str:
 def report_from_dict(raw: Any, source: str) -> HostReport:
     """A HostReport from one decoded JSON value; BadReport when it is not a srvdoctor report."""
     if not isinstance(raw, dict):
-        raise BadReport(f"not a srvdoctor report (a JSON {type(raw).__name__}, not an object)")
+        raise BadReport(t("not a srvdoctor report (a JSON {type}, not an object)", type=type(raw).__name__))
     raw = clean(raw)
     tool = raw.get("tool", "srvdoctor")
     if tool != "srvdoctor":
-        raise BadReport(f"not a srvdoctor report (tool: {short_repr(tool)})")
+        raise BadReport(t("not a srvdoctor report (tool: {tool})", tool=short_repr(tool)))
     if raw.get("kind") == "merge":
-        raise BadReport("a merged view, not one host's report (merge the hosts' own reports)")
+        raise BadReport(t("a merged view, not one host's report (merge the hosts' own reports)"))
     results = raw.get("results")
     if not isinstance(results, list):
-        raise BadReport("not a srvdoctor report (no results list)")
+        raise BadReport(t("not a srvdoctor report (no results list)"))
     notes: list[str] = []
     schema = raw.get("schema")
     if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
-        notes.append(f"report schema {schema} is newer than this srvdoctor's ({SCHEMA}); read as {SCHEMA}")
+        notes.append(
+            t(
+                "report schema {schema} is newer than this srvdoctor's ({ours}); read as {ours}",
+                schema=schema,
+                ours=SCHEMA,
+            )
+        )
     parsed = [result_from_dict(r, i, notes) for i, r in enumerate(results)]
     host = _str(raw, "host", "").strip()
     if not host:
         host = _fallback_host(source)
-        notes.append(f"the report names no host; called after its source ({host})")
+        notes.append(t("the report names no host; called after its source ({host})", host=host))
     report = Report(
         tool="srvdoctor",
         version=_str(raw, "version", "unknown") or "unknown",
@@ -343,7 +367,7 @@ def read_reports(text: str, source: str) -> tuple[list[HostReport], list[Skipped
         try:
             reports.append(report_from_dict(value, where))
         except BadReport as exc:
-            skipped.append(Skipped(where, str(exc)))
+            skipped.append(Skipped(where, exc.args[0] if len(exc.args) == 1 else str(exc)))
     return reports, skipped
 
 
@@ -355,7 +379,7 @@ def merge(reports: Iterable[HostReport], skipped: Sequence[Skipped] = ()) -> Fle
     renamed = []
     for h in hosts:
         if names[h.host] > 1:
-            note = f"host name {h.host!r} is not unique"
+            note = t("host name {host!r} is not unique", host=h.host)
             renamed.append(HostReport(f"{h.host} ({h.source})", h.source, h.report, (*h.notes, note)))
         else:
             renamed.append(h)

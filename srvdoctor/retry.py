@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import localize, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.units import naturalduration
 
@@ -29,15 +30,21 @@ class Attempt:
     checked: int
 
     def line(self) -> str:
-        """The one line printed per attempt."""
-        head = f"attempt {self.number} at {self.elapsed_s:.1f} s:"
+        """The one line printed per attempt (on stderr, in the display language)."""
+        args = {"number": self.number, "elapsed": self.elapsed_s, "checked": self.checked}
         if not self.failing:
-            return f"{head} all {self.checked} expectations hold"
+            return localize(t("attempt {number} at {elapsed:.1f} s: all {checked} expectations hold", **args))
         first = self.failing[0]
-        more = f" (+{len(self.failing) - 1} more)" if len(self.failing) > 1 else ""
-        return (
-            f"{head} {len(self.failing)} of {self.checked} expectations failing: "
-            f"{first.check} {first.target}: {first.summary}{more}"
+        what = t("{check} {target}: {summary}", check=first.check, target=first.target, summary=first.summary)
+        if len(self.failing) > 1:
+            what = t("{what} (+{more} more)", what=what, more=len(self.failing) - 1)
+        return localize(
+            t(
+                "attempt {number} at {elapsed:.1f} s: {failing} of {checked} expectations failing: {what}",
+                failing=len(self.failing),
+                what=what,
+                **args,
+            )
         )
 
 
@@ -62,16 +69,21 @@ class RetryOutcome:
         }
 
     def sentence(self) -> str:
-        """How long it took to become healthy, in words, for the end of the report."""
+        """How long it took to become healthy, in words, for the end of the report (a Msg: the
+        table prints it in the display language, the GitHub summary in the machine language)."""
         n = len(self.attempts)
-        tries = f"{n} attempt" + ("s" if n != 1 else "")
+        tries = tn("{n} attempt", "{n} attempts", n)
         if self.healthy and self.healthy_after_s is not None:
-            return (
-                f"Healthy after {naturalduration(self.healthy_after_s)} ({tries}): every expectation holds."
-            )
+            after = naturalduration(self.healthy_after_s)
+            return t("Healthy after {after} ({tries}): every expectation holds.", after=after, tries=tries)
         still = len(self.attempts[-1].failing)
-        noun = "expectation still fails" if still == 1 else "expectations still fail"
-        return f"Not healthy after {naturalduration(self.retry_for_s)} of retries ({tries}): {still} {noun}."
+        return tn(
+            "Not healthy after {after} of retries ({tries}): {n} expectation still fails.",
+            "Not healthy after {after} of retries ({tries}): {n} expectations still fail.",
+            still,
+            after=naturalduration(self.retry_for_s),
+            tries=tries,
+        )
 
 
 def _retryable(r: Result, threshold: Status) -> bool:
@@ -130,12 +142,14 @@ def retry_failing(
     for i, number in retried.items():
         r = results[i]
         if r.status.rank < threshold.rank:
-            note = (
-                f"held at attempt {number}, {naturalduration(attempts[number - 1].elapsed_s)} after the start"
+            after = naturalduration(attempts[number - 1].elapsed_s)
+            summary = t(
+                "{summary} (held at attempt {number}, {after} after the start)",
+                summary=r.summary,
+                number=number,
+                after=after,
             )
-            results[i] = dataclasses.replace(
-                r, summary=f"{r.summary} ({note})", data={**r.data, "attempts": number}
-            )
+            results[i] = dataclasses.replace(r, summary=summary, data={**r.data, "attempts": number})
         else:
             results[i] = dataclasses.replace(r, data={**r.data, "attempts": number})
     return RetryOutcome(tuple(results), tuple(attempts), healthy, healthy_after, retry_for)

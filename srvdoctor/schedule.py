@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.messages import t
 from srvdoctor.units import naturalduration
 
 NAME = "srvdoctor"
@@ -67,7 +68,7 @@ def systemd_timespan(seconds: float) -> str:
 
 def check_every(seconds: float) -> None:
     if seconds < MIN_EVERY_S:
-        raise ValueError(f"must be at least 1m, not {naturalduration(seconds)}")
+        raise ValueError(t("must be at least 1m, not {every}", every=naturalduration(seconds)))
 
 
 def service_unit(argv: Sequence[str], every_s: float) -> str:
@@ -115,7 +116,7 @@ def cron_schedule(every_s: float) -> str:
     """The five cron time fields, or ValueError when cron cannot run that evenly."""
     minutes = every_s / 60
     if minutes != int(minutes):
-        raise ValueError("cron runs whole minutes; this is not a whole number of minutes")
+        raise ValueError(t("cron runs whole minutes; this is not a whole number of minutes"))
     m = int(minutes)
     if m < 60 and 60 % m == 0:
         return "* * * * *" if m == 1 else f"*/{m} * * * *"
@@ -125,8 +126,10 @@ def cron_schedule(every_s: float) -> str:
         hours = m // 60
         return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
     raise ValueError(
-        "cron cannot run that evenly; use a divisor of an hour "
-        "(1m, 2m, 5m, 10m, 15m, 30m) or of a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)"
+        t(
+            "cron cannot run that evenly; use a divisor of an hour "
+            "(1m, 2m, 5m, 10m, 15m, 30m) or of a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)"
+        )
     )
 
 

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
-from srvdoctor.messages import machine_language
+from srvdoctor.messages import localize, machine_language
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -87,12 +87,12 @@ def split_csv(values: Iterable[str] | None) -> list[str]:
 
 
 def load(config_path: Path | None) -> Config:
-    from srvdoctor.config import ConfigError, load_config
+    from srvdoctor.config import ConfigError, load_config, reason
 
     try:
         return load_config(config_path)
     except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(reason(exc)) from None  # a Msg: cli._usage prints it in the user's language
 
 
 class OutputError(UsageError):
@@ -320,7 +320,7 @@ def print_table_report(
     if footer:
         from srvdoctor.render.safe import markup as escape
 
-        con.print(escape(footer), style="bold")
+        con.print(escape(localize(footer)), style="bold")  # a Msg (retry's sentence)
     flush_console(con, output)
 
 

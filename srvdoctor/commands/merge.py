@@ -18,6 +18,7 @@ from srvdoctor.commands.common import (
     write_output,
 )
 from srvdoctor.constants import FAIL_ON_NAMES
+from srvdoctor.messages import localize, oserror, t
 from srvdoctor.render.safe import visible
 
 MERGE_FORMATS = ("table", "json", "junit")
@@ -30,7 +31,7 @@ def _inputs(args: list[str]) -> list[tuple[str, Path | None]]:
     for arg in args:
         if arg == "-":
             if stdin_seen:
-                raise UsageError("- (stdin) given twice")
+                raise UsageError(t("- (stdin) given twice"))
             stdin_seen = True
             out.append(("<stdin>", None))
             continue
@@ -39,16 +40,18 @@ def _inputs(args: list[str]) -> list[tuple[str, Path | None]]:
             try:
                 files = [p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file()]
             except OSError as exc:
-                raise UsageError(f"{arg}: cannot list the directory: {exc.strerror}") from None
+                raise UsageError(
+                    t("{path}: cannot list the directory: {why}", path=arg, why=oserror(exc))
+                ) from None
             if not files:
-                raise UsageError(f"{arg}: no *.json or *.jsonl reports in this directory")
+                raise UsageError(t("{path}: no *.json or *.jsonl reports in this directory", path=arg))
             from srvdoctor.fleet import natural_key
 
             out += [(str(p), p) for p in sorted(files, key=lambda p: natural_key(p.name))]
         elif path.exists():
             out.append((arg, path))
         else:
-            raise UsageError(f"{arg}: no such file or directory")
+            raise UsageError(t("{path}: no such file or directory", path=arg))
     return out
 
 
@@ -69,9 +72,9 @@ def _read(path: Path) -> str:
     finally:
         os.close(fd)
     if got.truncated:
-        raise ValueError(f"larger than {MAX_REPORT_BYTES // 2**20} MiB")
+        raise ValueError(t("larger than {mib} MiB", mib=MAX_REPORT_BYTES // 2**20))
     if not got.finished:
-        raise ValueError("not read to its end within 5 s (a FIFO nobody writes to?)")
+        raise ValueError(t("not read to its end within 5 s (a FIFO nobody writes to?)"))
     return got.data.decode("utf-8-sig")
 
 
@@ -86,7 +89,8 @@ def merge(
         ),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of {', '.join(MERGE_FORMATS)}.", metavar="FORMAT")
+        str,
+        typer.Option("--format", "-f", help="One of table, json, junit.", metavar="FORMAT"),  # MERGE_FORMATS
     ] = "table",
     output: OutputOpt = None,
     fail_on: Annotated[
@@ -103,7 +107,9 @@ def merge(
     """
     check_format(fmt, MERGE_FORMATS)
     if fail_on not in FAIL_ON_NAMES:
-        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_NAMES)}, not {fail_on!r}")
+        raise UsageError(
+            t("--fail-on must be one of {names}, not {name!r}", names=", ".join(FAIL_ON_NAMES), name=fail_on)
+        )
     from srvdoctor.fleet import HostReport, Skipped, read_reports
     from srvdoctor.fleet import merge as merge_reports
     from srvdoctor.model import FAIL_ON
@@ -115,26 +121,35 @@ def merge(
         try:
             text = sys.stdin.read() if path is None else _read(path)
         except UnicodeDecodeError:
-            skipped.append(Skipped(source, "not UTF-8 text"))
+            skipped.append(Skipped(source, t("not UTF-8 text")))
             continue
         except OSError as exc:
-            skipped.append(Skipped(source, f"cannot read: {exc.strerror}"))
+            skipped.append(Skipped(source, t("cannot read: {why}", why=oserror(exc))))
             continue
         except ValueError as exc:
-            skipped.append(Skipped(source, str(exc)))
+            skipped.append(Skipped(source, exc.args[0] if len(exc.args) == 1 else str(exc)))
             continue
         if not text.strip():
-            skipped.append(Skipped(source, "empty"))
+            skipped.append(Skipped(source, t("empty")))
             continue
         got, bad = read_reports(text, source)
         found += got
         skipped += bad
     if not found:  # one line: the first input's reason (a bad input is exit 2, one line)
-        first = f": {skipped[0].source}: {skipped[0].reason}" if skipped else ""
-        more = f" (and {len(skipped) - 1} more input(s) skipped)" if len(skipped) > 1 else ""
-        raise UsageError(f"no srvdoctor report could be read{first}{more}")
+        message = t("no srvdoctor report could be read")
+        if skipped:
+            first = skipped[0]
+            message = t("{message}: {source}: {why}", message=message, source=first.source, why=first.reason)
+        if len(skipped) > 1:
+            message = t("{message} (and {n} more input(s) skipped)", message=message, n=len(skipped) - 1)
+        raise UsageError(message)
     for s in skipped:
-        print(f"srvdoctor: merge: skipped {visible(s.source)}: {visible(s.reason)}", file=sys.stderr)
+        line = t(
+            "srvdoctor: merge: skipped {source}: {why}",
+            source=visible(s.source),
+            why=visible(localize(s.reason)),
+        )
+        print(localize(line), file=sys.stderr)
     fleet = merge_reports(found, skipped)
 
     if fmt == "table":

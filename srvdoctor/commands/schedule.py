@@ -27,6 +27,7 @@ from srvdoctor.commands.common import (
     write_output,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import localize, oserror, t
 from srvdoctor.shellcmd import cmd
 
 if TYPE_CHECKING:
@@ -73,14 +74,20 @@ def _using(using: str, unit_dir: Path, cron_dir: Path) -> str:
             return "cron"
         return "systemd" if Path("/run/systemd/system").is_dir() else "cron"
     if using not in ("systemd", "cron"):
-        raise UsageError(f"--using must be one of auto, systemd, cron, not {using!r}")
+        raise UsageError(t("--using must be one of auto, systemd, cron, not {using!r}", using=using))
     return using
 
 
 def _plain_path(option: str, path: Path | None) -> None:
     """Paths go into unit files and root's crontab: no control characters, no cron `%`."""
     if path is not None and any(ord(c) < 32 or ord(c) == 127 or c == "%" for c in str(path)):
-        raise UsageError(f"{option} {str(path)!r}: a path with control characters or '%' cannot be scheduled")
+        raise UsageError(
+            t(
+                "{option} {path!r}: a path with control characters or '%' cannot be scheduled",
+                option=option,
+                path=str(path),
+            )
+        )
 
 
 def _srvdoctor_argv() -> list[str]:
@@ -132,24 +139,28 @@ def _show(plan: Plan, written: bool, removing: bool, fmt: str, output: Path | No
             output,
         )
         return
-    lines = [f"# {intro}"]
+    lines = [f"# {localize(intro)}"]
     if written:
-        verb = "removed" if removing else "wrote"
-        lines += [f"{verb} {f.path}" for f in plan.files]
+        for f in plan.files:
+            done = t("removed {path}", path=str(f.path)) if removing else t("wrote {path}", path=str(f.path))
+            lines.append(localize(done))
         if plan.after:
-            lines += ["", "Now run (srvdoctor never runs systemctl itself):"]
+            lines += ["", localize(t("Now run (srvdoctor never runs systemctl itself):"))]
             lines += [f"  {c}" for c in plan.after]
     elif removing:
-        lines += ["# Nothing was changed; these commands remove it (`--write` deletes the files):", ""]
+        nothing = t("Nothing was changed; these commands remove it (`--write` deletes the files):")
+        lines += [f"# {localize(nothing)}", ""]
         lines += list(plan.before)
         lines += [cmd("rm", "-f", str(f.path)) for f in plan.files]
         lines += list(plan.after)
     else:
-        lines += ["# Nothing was written; `--write` writes these files.", ""]
+        nothing = t("Nothing was written; `--write` writes these files.")
+        lines += [f"# {localize(nothing)}", ""]
         for f in plan.files:
             lines += [f"# ----- {f.path}", f.content.rstrip("\n"), ""]
         if plan.after:
-            lines += ["# then run:", *plan.after]
+            then = t("then run:")
+            lines += [f"# {localize(then)}", *plan.after]
     write_output("\n".join(lines) + "\n", output)
 
 
@@ -184,33 +195,41 @@ def install(
         if kind == "cron":
             schedule.cron_schedule(every_s)
     except ValueError as exc:
-        raise UsageError(f"--every {every}: {exc}") from None
+        from srvdoctor.config import reason
+
+        raise UsageError(t("--every {every}: {why}", every=every, why=reason(exc))) from None
     if timeout is not None and not 0 < timeout <= 3600:
-        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
+        raise UsageError(
+            t("--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}", timeout=timeout)
+        )
     textfile_dir = textfile_dir.absolute()
     config = None
     if config_path is not None:
         if not config_path.is_file():
-            raise UsageError(f"--config {config_path}: no such file")
+            raise UsageError(t("--config {path}: no such file", path=str(config_path)))
         load(config_path)  # a config that does not load would fail every scheduled run
         config = config_path.resolve()
     argv = schedule.check_argv(_srvdoctor_argv(), textfile_dir, config, timeout)
     plan = schedule.install_plan(kind, argv, every_s, unit_dir, cron_dir)
-    intro = (
-        f"srvdoctor check every {schedule.systemd_timespan(every_s)} into "
-        f"{textfile_dir / schedule.PROM_FILE}, through {kind}."
+    intro = t(
+        "srvdoctor check every {every} into {path}, through {using}.",
+        every=schedule.systemd_timespan(every_s),
+        path=str(textfile_dir / schedule.PROM_FILE),
+        using=kind,
     )
     if write:
         for f in plan.files:
             if f.path.exists() and not _is_ours(f.path):
-                raise UsageError(f"{f.path} exists and was not written by srvdoctor; not overwriting it")
+                raise UsageError(
+                    t("{path} exists and was not written by srvdoctor; not overwriting it", path=str(f.path))
+                )
         try:
             textfile_dir.mkdir(parents=True, exist_ok=True)
             for f in plan.files:
                 _write_file(f.path, f.content)
         except OSError as exc:
             where = exc.filename or textfile_dir
-            raise UsageError(f"cannot write {where}: {exc.strerror}") from None
+            raise UsageError(t("cannot write {path}: {why}", path=str(where), why=oserror(exc))) from None
     elif not textfile_dir.is_dir():
         mkdir = cmd("mkdir", "-p", str(textfile_dir))
         plan = type(plan)(plan.using, plan.files, plan.before, (mkdir, *plan.after))
@@ -247,24 +266,30 @@ def remove(
             textfile_dir = None
         textfile_dir = textfile_dir or _TEXTFILE_DIR
     plan = schedule.remove_plan(kind, textfile_dir, unit_dir, cron_dir)
-    intro = f"remove the scheduled srvdoctor run ({kind}) and its metrics file."
+    intro: str = t("remove the scheduled srvdoctor run ({using}) and its metrics file.", using=kind)
     if write:
         enabled = unit_dir / "timers.target.wants" / f"{schedule.NAME}.timer"
         if kind == "systemd" and (enabled.exists() or enabled.is_symlink()):
             raise UsageError(
-                f"{schedule.NAME}.timer is still enabled ({enabled}); run "
-                f"`systemctl disable --now {schedule.NAME}.timer` first, then this again"
+                t(
+                    "{timer} is still enabled ({link}); run `systemctl disable --now {timer}` first, "
+                    "then this again",
+                    timer=schedule.NAME + ".timer",
+                    link=str(enabled),
+                )
             )
         present = [f for f in plan.files if f.path.exists()]
         for f in present:
             if f.path.name != schedule.PROM_FILE and not _is_ours(f.path):
-                raise UsageError(f"{f.path} was not written by srvdoctor; not deleting it")
+                raise UsageError(t("{path} was not written by srvdoctor; not deleting it", path=str(f.path)))
         try:
             for f in present:
                 f.path.unlink()
         except OSError as exc:
-            raise UsageError(f"cannot delete {exc.filename}: {exc.strerror}") from None
+            raise UsageError(
+                t("cannot delete {path}: {why}", path=str(exc.filename), why=oserror(exc))
+            ) from None
         plan = type(plan)(plan.using, tuple(present), (), plan.after if present else ())
         if not present:
-            intro += " Nothing was installed."
+            intro = t("{intro} Nothing was installed.", intro=intro)
     _show(plan, write, True, fmt, output, intro)

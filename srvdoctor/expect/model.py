@@ -22,7 +22,9 @@ class TextMatch:
         return bool(self.regex.search(haystack)) if self.regex else self.text in haystack
 
     def describe(self) -> str:
-        return f"regex {self.regex.pattern!r}" if self.regex else repr(self.text)
+        from srvdoctor.messages import t
+
+        return t("regex {pattern!r}", pattern=self.regex.pattern) if self.regex else repr(self.text)
 
 
 @dataclass(frozen=True)

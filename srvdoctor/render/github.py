@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from srvdoctor.messages import machine_language
+from srvdoctor.messages import N_, localize, machine_language, t
 from srvdoctor.model import Report, Result, Status
 from srvdoctor.redact import redact_report, redact_text
 from srvdoctor.render.safe import visible
@@ -55,14 +55,16 @@ def _lines_visible(text: str) -> str:
     return "\n".join(visible(line) for line in redact_text(text).split("\n"))
 
 
-def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
-    """One workflow command line for a problem result."""
+def annotation(r: Result, fail_on: Status, workspace: str | None = None, lang: str | None = None) -> str:
+    """One workflow command line for a problem result, its text in `lang` (default: the
+    machine language, English unless --lang)."""
+    lang = machine_language() if lang is None else lang
     level = "error" if r.status.rank >= fail_on.rank else "warning"
-    message = _lines_visible(r.summary)
+    message = _lines_visible(localize(r.summary, lang))
     if r.playbook:
-        message += f" (playbook: srvdoctor notes {r.playbook})"
+        message = localize(t("{text} (playbook: srvdoctor notes {id})", text=message, id=r.playbook), lang)
     if r.hints:
-        message += f"\ntry: {_lines_visible(r.hints[0])}"
+        message += "\n" + localize(t("try: {hint}", hint=_lines_visible(localize(r.hints[0], lang))), lang)
     title = _lines_visible(f"srvdoctor {r.check} {r.target}".rstrip(" -"))
     props = {**_location(r, workspace), "title": title}
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
@@ -71,8 +73,9 @@ def annotation(r: Result, fail_on: Status, workspace: str | None = None) -> str:
 
 def annotation_lines(report: Report, fail_on: Status = Status.FAIL, workspace: str | None = None) -> str:
     """Every warn, fail and error as a workflow command line; empty when all is well."""
-    report = redact_report(report.localized(machine_language()))
-    lines = [annotation(r, fail_on, workspace) for r in report.problems(Status.WARN)]
+    lang = machine_language()
+    report = redact_report(report.localized(lang))
+    lines = [annotation(r, fail_on, workspace, lang) for r in report.problems(Status.WARN)]
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -95,16 +98,36 @@ def _cell(text: str) -> str:
     return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in visible(redact_text(" ".join(text.split()))))
 
 
+#: `3 ok`, `1 fail`: a count of results of one status, in the summary's first line.
+COUNT_TEXTS = {
+    "ok": N_("{n} ok"),
+    "warn": N_("{n} warn"),
+    "fail": N_("{n} fail"),
+    "skip": N_("{n} skip"),
+    "error": N_("{n} error"),
+}
+
+
+def _count(status: str, n: int, lang: str) -> str:
+    template = COUNT_TEXTS.get(status)
+    return localize(t(template, n=n), lang) if template else f"{n} {status}"
+
+
 def summary(report: Report, fail_on: Status = Status.FAIL, retry_sentence: str | None = None) -> str:
-    """The Markdown job summary: a verdict, then a table of the results, problems first."""
-    report = redact_report(report.localized(machine_language()))
+    """The Markdown job summary: a verdict, then a table of the results, problems first; its
+    text in the machine language (English unless --lang)."""
+    lang = machine_language()
+    report = redact_report(report.localized(lang))
     problems = report.problems(fail_on)
-    counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n) or "nothing checked"
-    head = "❌ not healthy" if problems else "✅ healthy"
-    lines = [f"### srvdoctor on `{report.host}`: {head}", "", f"{counts}."]
+    counts = ", ".join(_count(s, n, lang) for s, n in report.counts.items() if n)
+    counts = counts or localize(t("nothing checked"), lang)
+    head = localize(t("❌ not healthy") if problems else t("✅ healthy"), lang)
+    title = localize(t("### srvdoctor on `{host}`: {verdict}", host=report.host, verdict=head), lang)
+    lines = [title, "", f"{counts}."]
     if retry_sentence:
-        lines += ["", retry_sentence]
-    lines += ["", "| | check | target | result | playbook |", "| --- | --- | --- | --- | --- |"]
+        lines += ["", localize(retry_sentence, lang)]
+    header = localize(t("| | check | target | result | playbook |"), lang)
+    lines += ["", header, "| --- | --- | --- | --- | --- |"]
     ordered = sorted(report.results, key=lambda r: -r.status.rank)
     for r in ordered:
         playbook = f"`srvdoctor notes {r.playbook}`" if r.playbook else ""

@@ -10,24 +10,25 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from srvdoctor.messages import machine_language
+from srvdoctor.messages import localize, machine_language, t
 from srvdoctor.model import AREAS, Report, Result, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render.safe import xml_text
 
 
-def _message(r: Result) -> str:
-    text = r.summary
+def _message(r: Result, lang: str) -> str:
     if r.playbook:
-        text += f" [playbook: {r.playbook} - srvdoctor notes {r.playbook}]"
-    return text
+        return localize(
+            t("{summary} [playbook: {id} - srvdoctor notes {id}]", summary=r.summary, id=r.playbook), lang
+        )
+    return localize(r.summary, lang)
 
 
-def _body(r: Result) -> str:
-    lines = [r.summary, *r.details]
+def _body(r: Result, lang: str) -> str:
+    lines = [localize(r.summary, lang), *(localize(d, lang) for d in r.details)]
     if r.playbook:
-        lines.append(f"playbook: srvdoctor notes {r.playbook}")
-    lines += [f"hint: {h}" for h in r.hints]
+        lines.append(localize(t("playbook: srvdoctor notes {id}", id=r.playbook), lang))
+    lines += [localize(t("hint: {hint}", hint=h), lang) for h in r.hints]
     return "\n".join(lines)
 
 
@@ -35,37 +36,41 @@ def _area_key(r: Result) -> int:
     return AREAS.index(r.area) if r.area in AREAS else len(AREAS)
 
 
-def add_case(suite: ET.Element, r: Result, fail_on: Status, classname: str) -> str | None:
-    """One testcase for `r` in `suite`; returns the counter it adds to (failures, errors, skipped)."""
+def add_case(
+    suite: ET.Element, r: Result, fail_on: Status, classname: str, lang: str | None = None
+) -> str | None:
+    """One testcase for `r` in `suite`; returns the counter it adds to (failures, errors, skipped).
+    Its text is in `lang` (default: the machine language, English unless --lang)."""
+    lang = machine_language() if lang is None else lang
     case = ET.SubElement(
         suite, "testcase", classname=classname, name=f"{r.check} {r.target}", time=f"{r.duration_s:.3f}"
     )
     failing = r.status.rank >= fail_on.rank
     if r.status is Status.ERROR:
-        el = ET.SubElement(case, "error", message=_message(r), type="error")
-        el.text = _body(r)
+        el = ET.SubElement(case, "error", message=_message(r, lang), type="error")
+        el.text = _body(r, lang)
         return "errors"
     if r.status in (Status.FAIL, Status.WARN) and failing:
-        el = ET.SubElement(case, "failure", message=_message(r), type=r.status.value)
-        el.text = _body(r)
+        el = ET.SubElement(case, "failure", message=_message(r, lang), type=r.status.value)
+        el.text = _body(r, lang)
         return "failures"
     if r.status is Status.SKIP:
-        ET.SubElement(case, "skipped", message=r.summary)
+        ET.SubElement(case, "skipped", message=localize(r.summary, lang))
         return "skipped"
     out = ET.SubElement(case, "system-out")
-    out.text = _body(r)
+    out.text = _body(r, lang)
     return None
 
 
 def add_suite(
     parent: ET.Element, name: str, hostname: str, timestamp: str, results: list[Result], fail_on: Status,
-    classname: str,
+    classname: str, lang: str | None = None,
 ) -> dict[str, int]:  # fmt: skip
-    """A testsuite of `results` (classname prefix `classname`); returns its counts."""
+    """A testsuite of `results` (classname prefix `classname`), text in `lang`; returns its counts."""
     suite = ET.SubElement(parent, "testsuite", name=name, hostname=hostname, timestamp=timestamp)
     counts = {"tests": len(results), "failures": 0, "errors": 0, "skipped": 0}
     for r in results:
-        counter = add_case(suite, r, fail_on, f"{classname}.{r.check}")
+        counter = add_case(suite, r, fail_on, f"{classname}.{r.check}", lang)
         if counter:
             counts[counter] += 1
     for key, value in counts.items():

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from rich.console import Console
 
 from srvdoctor.fleet import Fleet, HostReport, Problem, natural_key
+from srvdoctor.messages import N_, localize, machine_language, t, tn
 from srvdoctor.model import Status
 from srvdoctor.render import junit
 from srvdoctor.render.safe import markup as escape
@@ -17,21 +18,43 @@ HEADLINE_HOSTS = 12
 DETAIL_HOSTS = 5
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _hosts(n: int) -> str:
+    return tn("{n} host", "{n} hosts", n)
 
 
 def headline(problem: Problem, total: int) -> str:
-    """'disk-full on 3 of 40 hosts: gpu07, gpu12, gpu31'."""
+    """'disk-full on 3 of 40 hosts: gpu07, gpu12, gpu31' (in the display language)."""
     names = [a.host for a in problem.hosts]
     shown = ", ".join(names[:HEADLINE_HOSTS])
     if len(names) > HEADLINE_HOSTS:
-        shown += f" (+{len(names) - HEADLINE_HOSTS} more)"
-    return f"{problem.name} on {len(names)} of {_plural(total, 'host')}: {shown}"
+        shown = t("{shown} (+{more} more)", shown=shown, more=len(names) - HEADLINE_HOSTS)
+    return localize(
+        t(
+            "{name} on {n} of {total}: {shown}",
+            name=problem.name,
+            n=len(names),
+            total=_hosts(total),
+            shown=shown,
+        )
+    )
+
+
+#: `3 ok`, `1 fail`: a count of results of one status.
+COUNT_TEXTS = {
+    "ok": N_("{n} ok"),
+    "warn": N_("{n} warn"),
+    "fail": N_("{n} fail"),
+    "skip": N_("{n} skip"),
+    "error": N_("{n} error"),
+}
 
 
 def _tally(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing checked"
+    """`3 ok, 1 fail` in the display language; "nothing checked" when every count is 0."""
+    parts = [
+        localize(t(COUNT_TEXTS[s], n=n)) if s in COUNT_TEXTS else f"{n} {s}" for s, n in counts.items() if n
+    ]
+    return ", ".join(parts) or localize(t("nothing checked"))
 
 
 def _hosts_order(h: HostReport) -> tuple[object, ...]:
@@ -46,38 +69,47 @@ def verdict(fleet: Fleet) -> tuple[str, str]:
         for key, n in h.report.counts.items():
             counts[key] += n
     if not sick:
-        return f"No problems on {_plural(total, 'host')} ({_tally(counts)}).", "bold green"
+        return localize(
+            t("No problems on {hosts} ({tally}).", hosts=_hosts(total), tally=_tally(counts))
+        ), "bold green"
     problems = fleet.problems()
     style = "bold red" if fleet.status.rank >= Status.FAIL.rank else "bold yellow"
-    verb = "has" if len(sick) == 1 else "have"
-    text = (
-        f"{len(sick)} of {_plural(total, 'host')} {verb} problems: "
-        f"{_plural(len(problems), 'problem')} ({_tally(counts)})."
+    text = tn(
+        "{n} of {hosts} has problems: {problems} ({tally}).",
+        "{n} of {hosts} have problems: {problems} ({tally}).",
+        len(sick),
+        hosts=_hosts(total),
+        problems=tn("{n} problem", "{n} problems", len(problems)),
+        tally=_tally(counts),
     )
-    return text, style
+    return localize(text), style
 
 
 def print_fleet(console: Console, fleet: Fleet) -> None:
     total = len(fleet.hosts)
     problems = fleet.problems()
     if problems:
-        console.print(f"[bold underline]problems across {_plural(total, 'host')}[/bold underline]")
+        title = localize(t("problems across {hosts}", hosts=_hosts(total)))
+        console.print(f"[bold underline]{escape(title)}[/bold underline]")
     for p in problems:
         check = f" [dim]({escape(p.check)})[/dim]" if p.playbook else ""
         console.print(f"  {mark(console, p.status)} [bold]{escape(headline(p, total))}[/bold]{check}")
         for a in p.hosts[:DETAIL_HOSTS]:
-            more = f" (+{len(a.results) - 1} more)" if len(a.results) > 1 else ""
-            console.print(f"      {escape(a.host)}: {escape(a.results[0].summary)}{more}")
+            summary = localize(a.results[0].summary)
+            if len(a.results) > 1:
+                summary = localize(t("{shown} (+{more} more)", shown=summary, more=len(a.results) - 1))
+            console.print(f"      {escape(a.host)}: {escape(summary)}")
         if len(p.hosts) > DETAIL_HOSTS:
-            console.print(
-                f"      … {len(p.hosts) - DETAIL_HOSTS} more hosts (--format json lists all)", style="dim"
-            )
+            more = localize(t("… {n} more hosts (--format json lists all)", n=len(p.hosts) - DETAIL_HOSTS))
+            console.print(f"      {escape(more)}", style="dim")
         if p.playbook:
-            console.print(f"      → playbook: [cyan]srvdoctor notes {escape(p.playbook)}[/cyan]")
+            label = localize(t("playbook"))
+            console.print(f"      → {escape(label)}: [cyan]srvdoctor notes {escape(p.playbook)}[/cyan]")
     if problems:
         console.print()
 
-    console.print("[bold underline]hosts[/bold underline]")
+    hosts_title = localize(t("hosts"))
+    console.print(f"[bold underline]{escape(hosts_title)}[/bold underline]")
     width = max((len(h.host) for h in fleet.hosts), default=0)
     for h in sorted(fleet.hosts, key=_hosts_order):
         checks = sorted({r.check for r in h.report.problems(Status.WARN)})
@@ -89,21 +121,28 @@ def print_fleet(console: Console, fleet: Fleet) -> None:
             f"{escape(_tally(h.report.counts))}{escape(what)} [dim]{about}[/dim]"
         )
         for note in h.notes:
-            console.print(f"      note: {escape(note)}", style="dim")
+            said = localize(t("note: {note}", note=note))
+            console.print(f"      {escape(said)}", style="dim")
     console.print()
     if len(fleet.versions) > 1:
-        spread = ", ".join(f"{v} ({_plural(n, 'host')})" for v, n in fleet.versions.items())
-        console.print(
-            f"Reports from {len(fleet.versions)} srvdoctor versions: {escape(spread)}.", style="dim"
-        )
+        spread = ", ".join(f"{v} ({localize(_hosts(n))})" for v, n in fleet.versions.items())
+        versions = t("Reports from {n} srvdoctor versions: {spread}.", n=len(fleet.versions), spread=spread)
+        console.print(escape(localize(versions)), style="dim")
     if fleet.skipped:
-        console.print(f"{_plural(len(fleet.skipped), 'input')} skipped (not a readable report).", style="dim")
+        skipped = tn(
+            "{n} input skipped (not a readable report).",
+            "{n} inputs skipped (not a readable report).",
+            len(fleet.skipped),
+        )
+        console.print(escape(localize(skipped)), style="dim")
     text, style = verdict(fleet)
     console.print(escape(text), style=style)
 
 
 def render_junit(fleet: Fleet, fail_on: Status = Status.FAIL) -> str:
-    """A testsuite per host, a testcase per result (`classname` srvdoctor.HOST.CHECK)."""
+    """A testsuite per host, a testcase per result (`classname` srvdoctor.HOST.CHECK); its text in
+    the machine language (English unless --lang)."""
+    lang = machine_language()
     suites = ET.Element("testsuites", name="srvdoctor merge")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for h in sorted(fleet.hosts, key=lambda h: natural_key(h.host)):
@@ -115,6 +154,7 @@ def render_junit(fleet: Fleet, fail_on: Status = Status.FAIL) -> str:
             list(h.report.results),
             fail_on,
             f"srvdoctor.{h.host}",
+            lang,
         )
         for key, value in counts.items():
             totals[key] += value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from srvdoctor.messages import machine_language
+from srvdoctor.messages import localize, machine_language, t, tn
 from srvdoctor.model import Report, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render import numeric_data
@@ -38,16 +38,18 @@ def _one_line(text: str) -> str:
 
 
 def render(report: Report) -> str:
-    report = redact_report(report.localized(machine_language()))
+    lang = machine_language()
+    report = redact_report(report.localized(lang))
     code = exit_code(report)
     problems = report.problems(Status.WARN)
     if problems:
         shown = "; ".join(f"{r.status.value.upper()} {r.summary}" for r in problems[:5])
-        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
-        text = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}{more}"
+        if len(problems) > 5:
+            shown = t("{shown} (+{more} more)", shown=shown, more=len(problems) - 5)
+        text = localize(tn("{n} problem: {shown}", "{n} problems: {shown}", len(problems), shown=shown), lang)
     else:
         counts = report.counts
-        text = f"{counts['ok']} checks ok, {counts['skip']} skipped"
+        text = localize(t("{ok} checks ok, {skip} skipped", ok=counts["ok"], skip=counts["skip"]), lang)
     perf: list[str] = []
     labels: set[str] = set()
     for r in report.results:

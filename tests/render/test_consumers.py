@@ -127,6 +127,34 @@ def test_junitparser_reads_the_counts(tmp_path: Path, expect_config: Path) -> No
     assert sum(s.tests for s in suites) == sum(1 for s in suites for _ in s)
 
 
+def test_korean_junit_is_still_valid_and_read_back(junit_xsd: Path, tmp_path: Path) -> None:
+    """`--lang ko` changes the text only: the document still validates against junit-10.xsd
+    and junitparser reads the same counts and names."""
+    import xmlschema
+    from junitparser import JUnitXml
+
+    config = tmp_path / "smoke.toml"
+    config.write_text(
+        f'[[expect.path]]\npath = "{tmp_path}/model.bin"\n\n'  # missing: a failure
+        '[[expect.command]]\nrun = ["sh", "-c", "exit 3"]\n\n'  # a failure
+        '[[expect.command]]\nrun = ["true"]\n\n'  # ok
+        "[[expect.gpu]]\noptional = true\ncount = 4096\n"  # skip here, fail on a GPU box
+    )
+    args = ("check", "--only", "expect", "-c", str(config), "--format", "junit")
+    korean, english = run_cli(*args, "--lang", "ko"), run_cli(*args)
+    assert (korean.rc, english.rc) == (1, 1)
+    assert "종료 코드 3, 기대값 0" in korean.stdout and "종료 코드" not in english.stdout
+    xmlschema.XMLSchema(str(junit_xsd)).validate(korean.stdout)
+    read = []
+    for name, res in (("ko", korean), ("en", english)):
+        path = tmp_path / f"{name}.xml"
+        path.write_text(res.stdout)
+        suites = list(JUnitXml.fromfile(str(path)))
+        read.append([(s.name, s.tests, s.failures, s.errors, s.skipped, [c.name for c in s]) for s in suites])
+    assert read[0] == read[1]
+    assert read[0][0][2] + read[0][0][4] == 3  # 2 failures + the GPU (skipped, or failed on a GPU box)
+
+
 # ---------------------------------------------------------------- JSON Schema
 
 
