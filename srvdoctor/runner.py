@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from srvdoctor import __version__
 from srvdoctor.checks.base import Check, CheckContext
+from srvdoctor.messages import t
 from srvdoctor.model import Report, Result, Status
 
 #: Seconds a check may run beyond `timeout * timeout_factor` before it is called timed out.
@@ -38,9 +39,9 @@ def _error_result(check: Check, exc: BaseException, debug: bool) -> Result:
         check.id,
         "-",
         Status.ERROR,
-        f"{check.id} could not run: {reason.splitlines()[0]}",
+        t("{check} could not run: {reason}", check=check.id, reason=reason.splitlines()[0]),
         details=tuple(line.rstrip("\n") for line in details),
-        hints=("rerun with --debug for the traceback",) if not debug else (),
+        hints=(t("rerun with --debug for the traceback"),) if not debug else (),
     )
 
 
@@ -85,8 +86,8 @@ def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[Result]:
                     check.id,
                     "-",
                     Status.ERROR,
-                    f"{check.id} timed out after {limit:g} s",
-                    hints=("raise --timeout, or --skip this area",),
+                    t("{check} timed out after {limit:g} s", check=check.id, limit=limit),
+                    hints=(t("raise --timeout, or --skip this area"),),
                     duration_s=time.monotonic() - start,
                     area=check.area,
                 )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.filesystems import Filesystem, FilesystemError, filesystems
 from srvdoctor.probes.openfiles import DeletedOpenFile, DeletedOpenScan, deleted_open_files
@@ -45,8 +46,8 @@ def is_ext(fs: Filesystem) -> bool:
 def reserve_holder(fs: Filesystem) -> str:
     """Who holds the blocks that are free but not available to users (statvfs f_bfree - f_bavail)."""
     if is_ext(fs):
-        return f"reserved for {fs.reserve_owner}"
-    return f"held back by {fs.fstype} (free, not available to users)"
+        return t("reserved for {owner}", owner=fs.reserve_owner)
+    return t("held back by {fstype} (free, not available to users)", fstype=fs.fstype)
 
 
 def _unreadable(check_id: str, err: FilesystemError) -> Result:
@@ -54,7 +55,12 @@ def _unreadable(check_id: str, err: FilesystemError) -> Result:
         check_id,
         err.mountpoint,
         Status.ERROR,
-        f"{err.mountpoint} ({err.fstype}) could not be read: {err.reason}",
+        t(
+            "{mountpoint} ({fstype}) could not be read: {reason}",
+            mountpoint=err.mountpoint,
+            fstype=err.fstype,
+            reason=err.reason,
+        ),
         hints=(cmd("stat", "-f", err.mountpoint),),
     )
 
@@ -92,7 +98,12 @@ class DiskSpace:
                 self.id,
                 fs.mountpoint,
                 Status.WARN,
-                f"{fs.mountpoint} is mounted read-only ({fs.fstype}, {fs.used_percent:.0f}% full)",
+                t(
+                    "{mountpoint} is mounted read-only ({fstype}, {pct:.0f}% full)",
+                    mountpoint=fs.mountpoint,
+                    fstype=fs.fstype,
+                    pct=fs.used_percent,
+                ),
                 data={
                     "used_percent": round(fs.used_percent, 2),
                     "readonly": True,
@@ -104,21 +115,36 @@ class DiskSpace:
             )
         if fs.reserved_bytes:
             # df's Use% leaves the reserve out; say it in the same line so the numbers add up
-            summary = (
-                f"{fs.mountpoint} is {fs.used_percent:.0f}% full ({naturalsize(fs.used_bytes)} used, "
-                f"{naturalsize(fs.avail_bytes)} free to users, {naturalsize(fs.reserved_bytes)} "
-                f"{reserve_holder(fs)}; size {naturalsize(fs.size_bytes)})"
+            summary = t(
+                "{mountpoint} is {pct:.0f}% full ({used} used, {free} free to users, {reserved} {holder}; "
+                "size {size})",
+                mountpoint=fs.mountpoint,
+                pct=fs.used_percent,
+                used=naturalsize(fs.used_bytes),
+                free=naturalsize(fs.avail_bytes),
+                reserved=naturalsize(fs.reserved_bytes),
+                holder=reserve_holder(fs),
+                size=naturalsize(fs.size_bytes),
             )
         else:
-            summary = (
-                f"{fs.mountpoint} is {fs.used_percent:.0f}% full "
-                f"({naturalsize(fs.avail_bytes)} free of {naturalsize(fs.size_bytes)})"
+            summary = t(
+                "{mountpoint} is {pct:.0f}% full ({free} free of {size})",
+                mountpoint=fs.mountpoint,
+                pct=fs.used_percent,
+                free=naturalsize(fs.avail_bytes),
+                size=naturalsize(fs.size_bytes),
             )
         details: list[str] = []
         if fs.reserved_bytes and status is not Status.OK:
+            reserve = {"reserved": naturalsize(fs.reserved_bytes), "holder": reserve_holder(fs)}
             details.append(
-                f"{naturalsize(fs.reserved_bytes)} more is {reserve_holder(fs)} "
-                + (f"(only {fs.reserve_owner} can still write)" if is_ext(fs) else "(not available to users)")
+                t(
+                    "{reserved} more is {holder} (only {owner} can still write)",
+                    owner=fs.reserve_owner,
+                    **reserve,
+                )
+                if is_ext(fs)
+                else t("{reserved} more is {holder} (not available to users)", **reserve)
             )
         return Result(
             self.id,
@@ -167,9 +193,12 @@ class DiskInodes:
 
     def judge(self, fs: Filesystem) -> Result:
         status = _level(fs.inodes_used_percent, self.warn_percent, self.fail_percent)
-        summary = (
-            f"{fs.mountpoint} has {fs.inodes_used_percent:.0f}% of its inodes in use "
-            f"({fs.inodes_avail:,} of {fs.inodes_total:,} free)"
+        summary = t(
+            "{mountpoint} has {pct:.0f}% of its inodes in use ({free:,} of {total:,} free)",
+            mountpoint=fs.mountpoint,
+            pct=fs.inodes_used_percent,
+            free=fs.inodes_avail,
+            total=fs.inodes_total,
         )
         return Result(
             self.id,
@@ -237,8 +266,12 @@ class DiskDeletedOpen:
         note: tuple[str, ...] = ()
         if not scan.as_root and scan.denied:
             note = (
-                f"only your own processes could be read ({scan.denied} of {scan.processes} were not): "
-                "run as root (sudo srvdoctor check --only disk) to see every process",
+                t(
+                    "only your own processes could be read ({denied} of {processes} were not): "
+                    "run as root (sudo srvdoctor check --only disk) to see every process",
+                    denied=scan.denied,
+                    processes=scan.processes,
+                ),
             )
         if not by_device:
             return [
@@ -246,9 +279,17 @@ class DiskDeletedOpen:
                     self.id,
                     "-",
                     Status.OK,
-                    "no deleted file still held open takes up space"
-                    + (f" on {scope}" if scope else "")
-                    + f" (read /proc/*/fd of {scan.processes - scan.denied} processes)",
+                    t(
+                        "no deleted file still held open takes up space on {scope} "
+                        "(read /proc/*/fd of {n} processes)",
+                        scope=scope,
+                        n=scan.processes - scan.denied,
+                    )
+                    if scope
+                    else t(
+                        "no deleted file still held open takes up space (read /proc/*/fd of {n} processes)",
+                        n=scan.processes - scan.denied,
+                    ),
                     details=note,
                     data={"held_bytes": 0, "files": [], "processes_unreadable": scan.denied},
                 )
@@ -274,26 +315,48 @@ class DiskDeletedOpen:
             if held >= self.warn_bytes
             else Status.OK
         )
-        where = fs.mountpoint if fs is not None else f"device {device}"
+        where = fs.mountpoint if fs is not None else t("device {device}", device=device)
         count = len(inodes)
-        summary = (
-            f"{naturalsize(held)} on {where} is held by {count} deleted "
-            f"file{'s' if count != 1 else ''} still open"
-        )
         first = files[0]
-        summary += (
-            f" (largest: PID {first.pid} {first.process}, {first.path}, {naturalsize(first.held_bytes)})"
+        largest = t(
+            "largest: PID {pid} {process}, {path}, {size}",
+            pid=first.pid,
+            process=first.process,
+            path=first.path,
+            size=naturalsize(first.held_bytes),
         )
+        args = {"held": naturalsize(held), "where": where, "largest": largest}
         if share >= self.gap_percent and held > 0:
-            summary += f" ({share:.0f}% of the filesystem: df counts it, du cannot see it)"
-        details = [
+            summary = tn(
+                "{held} on {where} is held by {n} deleted file still open ({largest}) "
+                "({share:.0f}% of the filesystem: df counts it, du cannot see it)",
+                "{held} on {where} is held by {n} deleted files still open ({largest}) "
+                "({share:.0f}% of the filesystem: df counts it, du cannot see it)",
+                count,
+                share=share,
+                **args,
+            )
+        else:
+            summary = tn(
+                "{held} on {where} is held by {n} deleted file still open ({largest})",
+                "{held} on {where} is held by {n} deleted files still open ({largest})",
+                count,
+                **args,
+            )
+        details: list[str] = [
             f"PID {f.pid} ({f.process}) fd {f.fd}: {f.path} ({naturalsize(f.held_bytes)})" for f in files[:10]
         ]
         if len(files) > 10:
-            details.append(f"... and {len(files) - 10} more descriptors")
+            details.append(t("... and {n} more descriptors", n=len(files) - 10))
+        empty = f": > /proc/{first.pid}/fd/{first.fd}"
         hints = (
-            f"restart {first.process} (PID {first.pid}) to release {first.path}",
-            f"or empty it in place: : > /proc/{first.pid}/fd/{first.fd}",
+            t(
+                "restart {process} (PID {pid}) to release {path}",
+                process=first.process,
+                pid=first.pid,
+                path=first.path,
+            ),
+            t("or empty it in place: {command}", command=empty),
         )
         return Result(
             self.id,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.docker import (
     DEFAULT_DAEMON_JSON,
@@ -30,11 +31,19 @@ GIB = 1024**3
 
 #: What to print (never run) to bound a container's logs.
 ROTATION_FIX = (
-    'fix: bound logs for new containers in /etc/docker/daemon.json: {"log-driver": "local"} '
-    'or {"log-driver": "json-file", "log-opts": {"max-size": "100m", "max-file": "3"}}, '
-    "then restart dockerd (sudo systemctl restart docker)",
-    "per container: docker run --log-opt max-size=100m --log-opt max-file=3 ...; "
-    'compose: logging: {driver: json-file, options: {max-size: "100m", max-file: "3"}}',
+    t(
+        "fix: bound logs for new containers in {path}: {local} or {json_file}, "
+        "then restart dockerd ({command})",
+        path="/etc/docker/daemon.json",
+        local='{"log-driver": "local"}',
+        json_file='{"log-driver": "json-file", "log-opts": {"max-size": "100m", "max-file": "3"}}',
+        command="sudo systemctl restart docker",
+    ),
+    t(
+        "per container: {run}; compose: {compose}",
+        run="docker run --log-opt max-size=100m --log-opt max-file=3 ...",
+        compose='logging: {driver: json-file, options: {max-size: "100m", max-file: "3"}}',
+    ),
 )
 
 
@@ -56,8 +65,8 @@ def _no_daemon(check_id: str, exc: DockerUnavailable) -> Result:
         check_id,
         "-",
         Status.SKIP,
-        f"no Docker daemon to ask: {exc.reason}",
-        details=("docker.daemon says why and how to fix it",),
+        t("no Docker daemon to ask: {reason}", reason=exc.reason),
+        details=(t("{check} says why and how to fix it", check="docker.daemon"),),
     )
 
 
@@ -97,13 +106,19 @@ class DockerDaemon:
         return [self.judge(session.info)]
 
     def judge(self, info: DaemonInfo) -> Result:
-        rootless = ", rootless" if info.rootless else ""
+        about = {
+            "version": info.version,
+            "api": info.api_version,
+            "driver": info.logging_driver,
+            "root": info.root_dir,
+        }
         return Result(
             self.id,
             info.endpoint.url,
             Status.OK,
-            f"Docker {info.version} (API {info.api_version}{rootless}): "
-            f"logging driver {info.logging_driver}, data root {info.root_dir}",
+            t("Docker {version} (API {api}, rootless): logging driver {driver}, data root {root}", **about)
+            if info.rootless
+            else t("Docker {version} (API {api}): logging driver {driver}, data root {root}", **about),
             data={
                 "url": info.endpoint.url,
                 "source": info.endpoint.source,
@@ -124,10 +139,14 @@ class DockerDaemon:
                 self.id,
                 target,
                 Status.SKIP,
-                f"no Docker daemon here: {exc.reason}",
+                t("no Docker daemon here: {reason}", reason=exc.reason),
                 details=(
-                    "to check Docker: start it (sudo systemctl start docker), or point DOCKER_HOST "
-                    "at its socket (e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock for rootless)",
+                    t(
+                        "to check Docker: start it ({command}), or point DOCKER_HOST "
+                        "at its socket (e.g. {example} for rootless)",
+                        command="sudo systemctl start docker",
+                        example="DOCKER_HOST=unix:///run/user/1000/docker.sock",
+                    ),
                 ),
                 data=data,
             )
@@ -138,12 +157,19 @@ class DockerDaemon:
                 self.id,
                 target,
                 Status.WARN,
-                f"cannot use the Docker daemon: {exc.reason}",
+                t("cannot use the Docker daemon: {reason}", reason=exc.reason),
                 details=(
-                    f"{sock} is only for root and the docker group, and this user is in neither",
-                    "fix: sudo usermod -aG docker $USER, then log out and back in (or: newgrp docker)",
-                    "or run the command with sudo: sudo srvdoctor docker",
-                    "note: the docker group can do anything root can: add only trusted users",
+                    t(
+                        "{socket} is only for root and the docker group, and this user is in neither",
+                        socket=sock,
+                    ),
+                    t(
+                        "fix: {command}, then log out and back in (or: {alternative})",
+                        command="sudo usermod -aG docker $USER",
+                        alternative="newgrp docker",
+                    ),
+                    t("or run the command with sudo: {command}", command="sudo srvdoctor docker"),
+                    t("note: the docker group can do anything root can: add only trusted users"),
                 ),
                 data=data,
                 playbook="docker-daemon-unreachable",
@@ -153,8 +179,10 @@ class DockerDaemon:
             self.id,
             target,
             Status.WARN,
-            f"the Docker daemon does not answer: {exc.reason}",
-            details=("fix: check and restart the daemon: sudo systemctl restart docker",),
+            t("the Docker daemon does not answer: {reason}", reason=exc.reason),
+            details=(
+                t("fix: check and restart the daemon: {command}", command="sudo systemctl restart docker"),
+            ),
             data=data,
             playbook="docker-daemon-unreachable",
             hints=("systemctl status docker", "journalctl -u docker --since '-1h' | tail -50"),
@@ -219,54 +247,94 @@ class DockerLogs:
             status = Status.OK
 
         if unbounded:
-            rotation = "json-file with no max-size: grows without bound"
+            rotation = t("json-file with no max-size: grows without bound")
         elif c.log_driver == "json-file":
             files = c.log_opts.get("max-file", "1")
-            rotation = f"json-file, max-size {c.log_opts['max-size']} × {files} files"
+            rotation = t(
+                "json-file, max-size {size} × {files} files", size=c.log_opts["max-size"], files=files
+            )
         elif c.log_driver == "local":
-            rotation = "local driver (rotates by itself)"
+            rotation = t("local driver (rotates by itself)")
         else:
-            rotation = f"{c.log_driver or 'unknown'} driver"
-        amount = f"{naturalsize(size)} of logs" if size is not None else "logs of unknown size (needs root)"
-        summary = f"{c.name} ({c.state}): {amount}, {rotation}"
+            rotation = t("{driver} driver", driver=c.log_driver or "unknown")
+        amount = (
+            t("{size} of logs", size=naturalsize(size))
+            if size is not None
+            else t("logs of unknown size (needs root)")
+        )
+        about = {"name": c.name, "state": c.state, "amount": amount, "rotation": rotation}
         still = unbounded and defaults_bounded(defaults, daemon_driver)
         if still:
-            summary += (
-                f"; still unbounded: recreate it ({defaults.path}'s defaults apply only to new containers)"
+            summary = t(
+                "{name} ({state}): {amount}, {rotation}; "
+                "still unbounded: recreate it ({path}'s defaults apply only to new containers)",
+                path=defaults.path,
+                **about,
             )
+        else:
+            summary = t("{name} ({state}): {amount}, {rotation}", **about)
 
         details: list[str] = []
         hints: list[str] = []
         if status is not Status.OK:
-            opts = ", ".join(f"{k}={v}" for k, v in sorted(c.log_opts.items())) or "none"
-            details.append(f"image {c.image}, log driver {c.log_driver}, log options: {opts}")
+            opts = ", ".join(f"{k}={v}" for k, v in sorted(c.log_opts.items())) or t("none")
+            details.append(
+                t(
+                    "image {image}, log driver {driver}, log options: {opts}",
+                    image=c.image,
+                    driver=c.log_driver,
+                    opts=opts,
+                )
+            )
             if c.files:
                 biggest = max(c.files, key=lambda f: f.size_bytes)
                 details.append(
-                    f"{len(c.files)} log file(s); largest {biggest.path} ({naturalsize(biggest.size_bytes)})"
+                    t(
+                        "{n} log file(s); largest {path} ({size})",
+                        n=len(c.files),
+                        path=biggest.path,
+                        size=naturalsize(biggest.size_bytes),
+                    )
                 )
             elif not c.readable:
-                details.append(f"log sizes unknown: {c.unreadable_reason}")
+                details.append(t("log sizes unknown: {reason}", reason=c.unreadable_reason))
             if unbounded:
                 if still:
                     details.append(
-                        f"recreate {c.name} to pick up the defaults: docker compose up -d --force-recreate "
-                        f"SERVICE, or docker rm -f {c.name} and docker run it again"
+                        t(
+                            "recreate {name} to pick up the defaults: {compose}, "
+                            "or {remove} and docker run it again",
+                            name=c.name,
+                            compose="docker compose up -d --force-recreate SERVICE",
+                            remove=cmd("docker", "rm", "-f", c.name),
+                        )
                     )
                 else:
                     details.extend(ROTATION_FIX)
                     details.append(
-                        f"then recreate {c.name}: the log options of a container are fixed at creation"
+                        t(
+                            "then recreate {name}: the log options of a container are fixed at creation",
+                            name=c.name,
+                        )
                     )
             if c.state != "running":
                 details.append(
-                    f"{c.name} is {c.state}: docker rm {c.name} deletes it with its logs if unneeded"
+                    t(
+                        "{name} is {state}: {command} deletes it with its logs if unneeded",
+                        name=c.name,
+                        state=c.state,
+                        command=cmd("docker", "rm", c.name),
+                    )
                 )
             if size is not None and size >= self.warn_bytes:
                 target_log = c.log_path or f"{c.container_dir}/{c.id}-json.log"
+                truncate = f"sudo truncate -s 0 {target_log}"
                 details.append(
-                    f"emergency only: sudo truncate -s 0 {target_log} (breaks docker logs -f readers; "
-                    "rm frees nothing while dockerd holds the file open)"
+                    t(
+                        "emergency only: {command} (breaks docker logs -f readers; "
+                        "rm frees nothing while dockerd holds the file open)",
+                        command=truncate,
+                    )
                 )
             hints.append(cmd("docker", "inspect", "--format", "{{json .HostConfig.LogConfig}}", c.name))
             if c.readable:
@@ -301,26 +369,39 @@ class DockerLogs:
                 self.id,
                 root_dir,
                 Status.SKIP,
-                f"log sizes unknown: reading {os.path.join(root_dir, 'containers')} needs root "
-                "(log options were still checked)",
-                details=("to measure them: sudo srvdoctor docker",),
+                t(
+                    "log sizes unknown: reading {path} needs root (log options were still checked)",
+                    path=os.path.join(root_dir, "containers"),
+                ),
+                details=(t("to measure them: {command}", command="sudo srvdoctor docker"),),
                 data={"containers": len(containers), "unknown": unknown},
             )
         total = sum(c.log_bytes or 0 for c in known)
         percent = 100.0 * total / fs_bytes if fs_bytes else 0.0
         status = Status.FAIL if fs_bytes and percent > self.fail_fs_percent else Status.OK
-        summary = f"container logs take {naturalsize(total)} in {len(known)} container(s)" + (
-            f", {percent:.1f}% of the filesystem holding {root_dir}" if fs_bytes else ""
+        summary = (
+            t(
+                "container logs take {size} in {n} container(s), {pct:.1f}% of the filesystem holding {root}",
+                size=naturalsize(total),
+                n=len(known),
+                pct=percent,
+                root=root_dir,
+            )
+            if fs_bytes
+            else t("container logs take {size} in {n} container(s)", size=naturalsize(total), n=len(known))
         )
         details: list[str] = []
         if status is Status.FAIL:
             top = sorted(known, key=lambda c: c.log_bytes or 0, reverse=True)[:5]
             details.append(
-                "largest: " + ", ".join(f"{c.name} ({naturalsize(c.log_bytes or 0)})" for c in top)
+                t(
+                    "largest: {items}",
+                    items=", ".join(f"{c.name} ({naturalsize(c.log_bytes or 0)})" for c in top),
+                )
             )
             details.extend(ROTATION_FIX)
         if unknown:
-            details.append(f"{unknown} container(s) could not be measured")
+            details.append(t("{n} container(s) could not be measured", n=unknown))
         return Result(
             self.id,
             root_dir,
@@ -339,10 +420,20 @@ class DockerLogs:
 
 
 _PRUNE = {
-    "images": "docker image prune -a (removes every image no container uses)",
-    "containers": "docker container prune (removes every stopped container)",
-    "volumes": "docker volume prune (DELETES the data of unused volumes: check them first)",
+    "images": t("{command} (removes every image no container uses)", command="docker image prune -a"),
+    "containers": t("{command} (removes every stopped container)", command="docker container prune"),
+    "volumes": t(
+        "{command} (DELETES the data of unused volumes: check them first)", command="docker volume prune"
+    ),
     "build cache": "docker builder prune",
+}
+
+#: The categories of `docker system df`, in words (the names stay as they are in `data`).
+_CATEGORY = {
+    "images": t("images"),
+    "containers": t("containers"),
+    "volumes": t("volumes"),
+    "build cache": t("build cache"),
 }
 
 
@@ -369,7 +460,7 @@ class DockerDisk:
                     self.id,
                     "-",
                     Status.SKIP,
-                    "skipped by --fast (docker system df can take minutes on big hosts)",
+                    t("skipped by --fast (docker system df can take minutes on big hosts)"),
                 )
             ]
         session = _session(ctx)
@@ -380,18 +471,38 @@ class DockerDisk:
     def judge(self, usage: DiskUsage, root_dir: str = "/var/lib/docker") -> Result:
         reclaimable = usage.reclaimable_bytes
         status = Status.WARN if reclaimable >= self.warn_reclaimable_bytes else Status.OK
-        parts = ", ".join(f"{c.name} {naturalsize(c.reclaimable_bytes)}" for c in usage.categories)
-        summary = (
-            f"Docker uses {naturalsize(usage.size_bytes)} (not counting logs); "
-            f"{naturalsize(reclaimable)} reclaimable: {parts}"
+        parts = join(
+            ", ",
+            (
+                t(
+                    "{category} {size}",
+                    category=_CATEGORY.get(c.name, c.name),
+                    size=naturalsize(c.reclaimable_bytes),
+                )
+                for c in usage.categories
+            ),
+        )
+        summary = t(
+            "Docker uses {size} (not counting logs); {reclaimable} reclaimable: {parts}",
+            size=naturalsize(usage.size_bytes),
+            reclaimable=naturalsize(reclaimable),
+            parts=parts,
         )
         details: list[str] = []
         if status is not Status.OK:
             for c in sorted(usage.categories, key=lambda c: c.reclaimable_bytes, reverse=True):
                 if c.reclaimable_bytes:
                     details.append(
-                        f"{c.name}: {c.total_count} ({c.active_count} in use), {naturalsize(c.size_bytes)}, "
-                        f"{naturalsize(c.reclaimable_bytes)} reclaimable → {_PRUNE[c.name]}"
+                        t(
+                            "{category}: {total} ({active} in use), {size}, "
+                            "{reclaimable} reclaimable → {prune}",
+                            category=_CATEGORY.get(c.name, c.name),
+                            total=c.total_count,
+                            active=c.active_count,
+                            size=naturalsize(c.size_bytes),
+                            reclaimable=naturalsize(c.reclaimable_bytes),
+                            prune=_PRUNE[c.name],
+                        )
                     )
         return Result(
             self.id,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import t
 from srvdoctor.model import JsonValue, Result, Status
 from srvdoctor.probes.inotify import InotifyUse, read_inotify_use
 
@@ -42,7 +43,7 @@ class InotifyLimits:
 
     def judge(self, use: InotifyUse) -> Result:
         if use.max_user_instances is None and use.max_user_watches is None:
-            missing = "no inotify limits to read (/proc/sys/fs/inotify is missing)"
+            missing = t("no inotify limits to read ({path} is missing)", path="/proc/sys/fs/inotify")
             return Result(self.id, "inotify", Status.SKIP, missing, area=self.area)
         worst: tuple[float, str, int, int, int] | None = None  # percent, what, uid, used, limit
         for what, per_uid, limit in (
@@ -55,11 +56,15 @@ class InotifyLimits:
                 percent = 100.0 * used / limit
                 if worst is None or percent > worst[0]:
                     worst = (percent, what, uid, used, limit)
-        seen = f"read the fds of {use.processes_read} processes"
         if use.processes_unreadable:
-            seen += (
-                f"; {use.processes_unreadable} other processes could not be read (run as root to see them)"
+            seen = t(
+                "read the fds of {read} processes; {unreadable} other processes could not be read "
+                "(run as root to see them)",
+                read=use.processes_read,
+                unreadable=use.processes_unreadable,
             )
+        else:
+            seen = t("read the fds of {read} processes", read=use.processes_read)
         data: dict[str, JsonValue] = {
             "max_user_instances": use.max_user_instances,
             "max_user_watches": use.max_user_watches,
@@ -67,20 +72,32 @@ class InotifyLimits:
             "processes_unreadable": use.processes_unreadable,
         }
         if worst is None:
-            return Result(self.id, "inotify", Status.OK, f"no inotify instance in use ({seen})", data=data,
-                          area=self.area)  # fmt: skip
+            return Result(self.id, "inotify", Status.OK, t("no inotify instance in use ({seen})", seen=seen),
+                          data=data, area=self.area)  # fmt: skip
         percent, what, uid, used, limit = worst
         data |= {"used_percent": round(percent, 1), "used": used, "limit": limit, "uid": uid, "kind": what}
         user = _user(uid)
-        summary = f"{user} uses {used:,} of {limit:,} inotify {what} ({percent:.0f}%; {seen})"
+        args = {"user": user, "used": used, "limit": limit, "pct": percent, "seen": seen}
+        summary = (
+            t("{user} uses {used:,} of {limit:,} inotify instances ({pct:.0f}%; {seen})", **args)
+            if what == "instances"
+            else t("{user} uses {used:,} of {limit:,} inotify watches ({pct:.0f}%; {seen})", **args)
+        )
         if percent < self.warn_percent:
             return Result(self.id, "inotify", Status.OK, summary, data=data, area=self.area)
         status = Status.FAIL if percent >= self.fail_percent else Status.WARN
         setting = f"fs.inotify.max_user_{what}"
+        raise_it = f"sudo sysctl {setting}={limit * 4}"
         return Result(
             self.id, "inotify", status,
-            f"{summary}: file watchers of {user} will fail with ENOSPC/EMFILE",
-            details=(f"raise the limit: sudo sysctl {setting}={limit * 4} (keep it in /etc/sysctl.d/)",),
+            t("{summary}: file watchers of {user} will fail with ENOSPC/EMFILE", summary=summary, user=user),
+            details=(
+                t(
+                    "raise the limit: {command} (keep it in {directory})",
+                    command=raise_it,
+                    directory="/etc/sysctl.d/",
+                ),
+            ),
             data=data, playbook="inotify-limit",
             hints=("find /proc/*/fd -lname anon_inode:inotify -printf '%hinfo/%f\\n' 2>/dev/null | "
                    "xargs grep -c '^inotify' | sort -t: -k2 -n | tail", f"sysctl {setting}"),

@@ -17,6 +17,7 @@ from srvdoctor.checks.firewall import FirewallRules
 from srvdoctor.checks.http import HttpStatus, HttpTls, plain_to_tls
 from srvdoctor.checks.netcommon import Reach, is_local, listeners_on, reach_all
 from srvdoctor.checks.network import PortListen, PortTcp
+from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.firewall import all_layers
 from srvdoctor.probes.http import get
@@ -82,7 +83,14 @@ def walk(ctx: CheckContext, targets: Sequence[Target]) -> list[Result]:
     for r, first, upper in zip(reaches, firsts, uppers, strict=True):
         out.append(first)
         if isinstance(upper, BaseException):
-            out.append(Result("http.status", r.target.raw, Status.ERROR, f"could not finish: {upper}"))
+            out.append(
+                Result(
+                    "http.status",
+                    r.target.raw,
+                    Status.ERROR,
+                    t("could not finish: {error}", error=str(upper)),
+                )
+            )
         else:
             out.extend(upper)
     return [dataclasses.replace(x, area=x.area or "network", duration_s=x.duration_s or elapsed) for x in out]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.paths import PathState, inspect_path
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
@@ -21,6 +22,19 @@ def split_expectation(spec: str) -> tuple[str, str | None]:
     if len(spec) > 1 and spec.endswith("/"):
         return spec.rstrip("/"), "directory"
     return spec, None
+
+
+def _want_text(want: str) -> str:
+    """'file' or 'directory' in words (the words of probes.paths' kinds)."""
+    return t("directory") if want == "directory" else t("file") if want == "file" else want
+
+
+def _alternatives(names: tuple[str, ...]) -> str:
+    """'a or b or c', each 'or' translatable."""
+    text: str = names[0]
+    for name in names[1:]:
+        text = t("{first} or {second}", first=text, second=name)
+    return text
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,15 @@ class PathExists:
                         self.id,
                         path,
                         Status.ERROR,
-                        f"{path}: {exc} (a hung network mount?)",
+                        t(
+                            "{path}: {reason} (a hung network mount?)",
+                            path=path,
+                            reason=t(
+                                "{what} did not answer within {timeout:g} s",
+                                what=exc.what,
+                                timeout=exc.timeout,
+                            ),
+                        ),
                         hints=(cmd("stat", path), "mount | grep -E 'nfs|cifs|fuse'"),
                     )
                 )
@@ -76,50 +98,65 @@ class PathExists:
             base_kind = "directory" if kind == "directory" or "to directory" in kind else kind
             base_kind = "file" if kind == "file" or "to file" in kind else base_kind
             if want is not None and base_kind != want:
-                summary = f"{path} is a {kind}, not a {want}"
+                summary = t("{path} is a {kind}, not a {want}", path=path, kind=kind, want=_want_text(want))
                 status = Status.FAIL
                 hints.append(cmd("ls", "-la", path))
             elif self.require_readable and st.readable is False:
-                summary = f"{path} exists ({kind}) but you cannot read it"
+                summary = t("{path} exists ({kind}) but you cannot read it", path=path, kind=kind)
                 status = Status.FAIL
                 playbook = "permission-denied"
                 hints += [cmd("namei", "-l", path), cmd("ls", "-la", path)]
             else:
-                access = "read-write" if st.writable else "read-only" if st.readable else "no access"
                 if st.read_only_fs and st.readable:
-                    access = "read-only: its filesystem is mounted read-only"
+                    access = t("read-only: its filesystem is mounted read-only")
+                elif st.writable:
+                    access = t("read-write for you")
                 else:
-                    access += " for you"
-                summary = f"{path} exists ({kind}, {access})"
+                    access = t("read-only for you") if st.readable else t("no access for you")
+                summary = t("{path} exists ({kind}, {access})", path=path, kind=kind, access=access)
                 status = Status.OK
                 playbook = None
             data.update(readable=st.readable, writable=st.writable, read_only_filesystem=st.read_only_fs)
         elif st.state == "missing":
             status = Status.FAIL
-            summary = f"{path} does not exist: {st.existing} exists, {st.missing} does not"
+            where = {"path": path, "existing": st.existing, "missing": st.missing}
+            summary = t("{path} does not exist: {existing} exists, {missing} does not", **where)
             if st.suggestions:
-                summary += f"; did you mean {' or '.join(st.suggestions)}?"
+                summary = t(
+                    "{path} does not exist: {existing} exists, {missing} does not; did you mean {names}?",
+                    names=_alternatives(st.suggestions),
+                    **where,
+                )
             hints.append(cmd("ls", "-la", st.existing))
         elif st.state == "broken-link":
             status = Status.FAIL
-            summary = f"{path}: {st.link} is a broken symlink to {st.link_target} (which does not exist)"
+            summary = t(
+                "{path}: {link} is a broken symlink to {target} (which does not exist)",
+                path=path,
+                link=st.link,
+                target=st.link_target,
+            )
             hints += [cmd("ls", "-l", st.link), cmd("ln", "-sfn", "/the/right/target", st.link)]
         elif st.state == "link-loop":
             status = Status.FAIL
-            summary = f"{path}: {st.link} -> {st.link_target} is a symlink loop"
+            summary = t(
+                "{path}: {link} -> {target} is a symlink loop", path=path, link=st.link, target=st.link_target
+            )
             hints.append(cmd("namei", path))
         elif st.state == "denied":
             status = Status.FAIL
             playbook = "permission-denied"
-            summary = f"{path}: permission denied at {st.blocker} (you cannot enter it)"
+            summary = t(
+                "{path}: permission denied at {blocker} (you cannot enter it)", path=path, blocker=st.blocker
+            )
             hints += [cmd("namei", "-l", path), cmd("ls", "-ld", st.blocker)]
         elif st.state == "not-a-directory":
             status = Status.FAIL
-            summary = f"{path}: {st.reason}"
+            summary = join(": ", (path, st.reason or ""))
             hints.append(cmd("ls", "-la", st.blocker))
         else:
             status = Status.ERROR
-            summary = f"{path}: {st.reason}"
+            summary = join(": ", (path, st.reason or ""))
             playbook = None
         if st.reason and st.state not in ("not-a-directory", "error"):
             details.append(st.reason)

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.loadshare import container, limits
+from srvdoctor.messages import oserror, t
 from srvdoctor.model import Result, Status
 from srvdoctor.units import naturalsize
 
@@ -52,9 +53,9 @@ class ShmSize:
                     self.id,
                     SHM,
                     Status.WARN,
-                    f"{SHM} cannot be read: {exc.strerror or exc}",
+                    t("{path} cannot be read: {reason}", path=SHM, reason=oserror(exc)),
                     details=(
-                        "POSIX shared memory (shm_open) fails without it: DataLoader workers, NCCL, Ray",
+                        t("POSIX shared memory (shm_open) fails without it: DataLoader workers, NCCL, Ray"),
                     ),
                     playbook="shm-too-small",
                 )
@@ -67,30 +68,45 @@ class ShmSize:
         need = min(self.min_bytes, memory * self.min_memory_percent / 100)
         data = {"size_bytes": size, "free_bytes": free, "used_percent": round(used_pct, 1),
                 "memory_bytes": memory, "min_bytes": int(need)}  # fmt: skip
-        what = f"{SHM} is {naturalsize(size)}"
         if size == DOCKER_DEFAULT and inside:
-            what += " (Docker's default)"
+            what = t("{path} is {size} (Docker's default)", path=SHM, size=naturalsize(size))
+        else:
+            what = t("{path} is {size}", path=SHM, size=naturalsize(size))
         details: list[str] = []
         status = Status.OK
         if size < need:
             status = Status.WARN
             details += [
-                f"PyTorch DataLoader workers pass batches through {SHM} and die with 'Bus error' or "
-                "'unable to write to file </torch_…>' when it is full; NCCL and Ray need it too "
-                f"(at least {naturalsize(need)} here; commonly several GiB)",
+                t(
+                    "PyTorch DataLoader workers pass batches through {path} and die with 'Bus error' or "
+                    "'unable to write to file </torch_…>' when it is full; NCCL and Ray need it too "
+                    "(at least {need} here; commonly several GiB)",
+                    path=SHM,
+                    need=naturalsize(need),
+                ),
             ]
         if used_pct >= self.full_percent:
             status = Status.WARN
-            details.append(f"{SHM} is {used_pct:.0f}% full: leftover files of crashed jobs? (ls -la {SHM})")
-        summary = f"{what}, {used_pct:.0f}% used ({naturalsize(free)} free)"
+            details.append(
+                t(
+                    "{path} is {pct:.0f}% full: leftover files of crashed jobs? (ls -la {path})",
+                    path=SHM,
+                    pct=used_pct,
+                )
+            )
+        summary = t("{what}, {pct:.0f}% used ({free} free)", what=what, pct=used_pct, free=naturalsize(free))
         if status is Status.WARN and size < need:
-            summary = f"{what}: too small for DataLoader workers/NCCL (want ≥ {naturalsize(need)})"
-            summary += f"; {used_pct:.0f}% used"
+            summary = t(
+                "{what}: too small for DataLoader workers/NCCL (want ≥ {need}); {pct:.0f}% used",
+                what=what,
+                need=naturalsize(need),
+                pct=used_pct,
+            )
         hints: tuple[str, ...] = ()
         if status is Status.WARN:
             hints = (
-                "docker run --shm-size=8g … (or --ipc=host)",
-                "Kubernetes: mount an emptyDir with medium: Memory at /dev/shm",
+                t("docker run --shm-size=8g … (or {alternative})", alternative="--ipc=host"),
+                t("Kubernetes: mount an emptyDir with medium: Memory at {path}", path=SHM),
             ) if inside else (f"sudo mount -o remount,size=8G {SHM}",)  # fmt: skip
         return Result(
             self.id,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from srvdoctor.messages import join, oserror, t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
@@ -159,7 +160,11 @@ def find_endpoint(env: Mapping[str, str] | None = None) -> Endpoint:
         return Endpoint(f"unix://{rootless}", "rootless socket")
     raise DockerUnavailable(
         "missing",
-        f"no Docker socket: DOCKER_HOST is unset, {DEFAULT_SOCKET} and {rootless} do not exist",
+        t(
+            "no Docker socket: DOCKER_HOST is unset, {default} and {rootless} do not exist",
+            default=DEFAULT_SOCKET,
+            rootless=rootless,
+        ),
         None,
     )
 
@@ -167,27 +172,31 @@ def find_endpoint(env: Mapping[str, str] | None = None) -> Endpoint:
 def _preflight_unix(endpoint: Endpoint, path: str, timeout: float) -> None:
     """Open the socket ourselves first: the SDK would bury EACCES/ENOENT in wrapped errors."""
     if not os.path.exists(path):
-        raise DockerUnavailable("missing", f"socket {path} does not exist", endpoint)
+        raise DockerUnavailable("missing", t("socket {path} does not exist", path=path), endpoint)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
         sock.connect(path)
     except PermissionError:
         raise DockerUnavailable(
-            "permission", f"permission denied while connecting to {path}", endpoint
+            "permission", t("permission denied while connecting to {path}", path=path), endpoint
         ) from None
     except ConnectionRefusedError:
         raise DockerUnavailable(
-            "refused", f"{path} exists but no daemon listens on it (connection refused)", endpoint
+            "refused",
+            t("{path} exists but no daemon listens on it (connection refused)", path=path),
+            endpoint,
         ) from None
     except FileNotFoundError:
-        raise DockerUnavailable("missing", f"socket {path} does not exist", endpoint) from None
+        raise DockerUnavailable("missing", t("socket {path} does not exist", path=path), endpoint) from None
     except TimeoutError:
         raise DockerUnavailable(
-            "timeout", f"{path} did not accept a connection within {timeout:g} s", endpoint
+            "timeout",
+            t("{path} did not accept a connection within {timeout:g} s", path=path, timeout=timeout),
+            endpoint,
         ) from None
     except OSError as exc:
-        reason = f"cannot connect to {path}: {exc.strerror or exc}"
+        reason = t("cannot connect to {path}: {reason}", path=path, reason=oserror(exc))
         raise DockerUnavailable("error", reason, endpoint) from None
     finally:
         sock.close()
@@ -212,18 +221,20 @@ def classify(exc: BaseException, endpoint: Endpoint, timeout: float) -> DockerUn
         if isinstance(cause, DockerUnavailable):
             return cause
         if isinstance(cause, PermissionError):
-            reason = f"permission denied connecting to {endpoint.url}"
+            reason = t("permission denied connecting to {url}", url=endpoint.url)
             return DockerUnavailable("permission", reason, endpoint)
         if isinstance(cause, ConnectionRefusedError):
-            return DockerUnavailable("refused", f"connection refused at {endpoint.url}", endpoint)
+            return DockerUnavailable("refused", t("connection refused at {url}", url=endpoint.url), endpoint)
         if isinstance(cause, FileNotFoundError):
-            return DockerUnavailable("missing", f"{endpoint.url} does not exist", endpoint)
+            return DockerUnavailable("missing", t("{url} does not exist", url=endpoint.url), endpoint)
         if isinstance(cause, (TimeoutError, ProbeTimeout)) or "timed out" in str(cause).lower():
             return DockerUnavailable(
-                "timeout", f"{endpoint.url} did not answer within {timeout:g} s", endpoint
+                "timeout",
+                t("{url} did not answer within {timeout:g} s", url=endpoint.url, timeout=timeout),
+                endpoint,
             )
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return DockerUnavailable("error", f"{endpoint.url}: {first}", endpoint)
+    return DockerUnavailable("error", join(": ", (endpoint.url, first)), endpoint)
 
 
 class DockerSession:
@@ -363,11 +374,14 @@ def container_logs(raw: Mapping[str, Any], root_dir: str) -> ContainerLogs:
     try:
         files = log_files(container_dir, cid)
     except PermissionError:
-        return _replace(base, readable=False, unreadable_reason=f"{container_dir} needs root to read")
+        reason = t("{path} needs root to read", path=container_dir)
+        return _replace(base, readable=False, unreadable_reason=reason)
     except FileNotFoundError:
-        return _replace(base, readable=False, unreadable_reason=f"{container_dir} does not exist here")
+        reason = t("{path} does not exist here", path=container_dir)
+        return _replace(base, readable=False, unreadable_reason=reason)
     except OSError as exc:
-        reason = f"{container_dir}: {exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc))}"
+        why = oserror(exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc)))
+        reason = join(": ", (container_dir, why))
         return _replace(base, readable=False, unreadable_reason=reason)
     return _replace(base, files=tuple(files))
 
@@ -401,13 +415,14 @@ def read_daemon_json(path: str) -> DaemonJson:
     except FileNotFoundError:
         return DaemonJson(path, exists=False)
     except OSError as exc:
-        return DaemonJson(path, exists=True, error=f"cannot read: {exc.strerror or exc}")
+        return DaemonJson(path, exists=True, error=t("cannot read: {reason}", reason=oserror(exc)))
     try:
         doc = json.loads(text) if text.strip() else {}
     except json.JSONDecodeError as exc:
-        return DaemonJson(path, exists=True, error=f"not valid JSON: {exc.msg} at line {exc.lineno}")
+        error = t("not valid JSON: {error} at line {line}", error=exc.msg, line=exc.lineno)
+        return DaemonJson(path, exists=True, error=error)
     if not isinstance(doc, dict):
-        return DaemonJson(path, exists=True, error="not a JSON object")
+        return DaemonJson(path, exists=True, error=t("not a JSON object"))
     opts = doc.get("log-opts") or {}
     driver = doc.get("log-driver")
     return DaemonJson(

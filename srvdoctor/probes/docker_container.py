@@ -34,7 +34,9 @@ def container_state(name: str, timeout: float) -> ContainerState | ContainerMiss
         import docker
         import docker.errors
     except ImportError as exc:  # pragma: no cover - docker is a dependency
-        raise DaemonUnavailable(f"the Docker SDK is not installed ({exc})") from None
+        from srvdoctor.messages import t
+
+        raise DaemonUnavailable(t("the Docker SDK is not installed ({error})", error=str(exc))) from None
     from docker.utils import kwargs_from_env
 
     from srvdoctor.probes.docker import find_endpoint

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.messages import oserror, t
 from srvdoctor.probes.timeout import ProbeTimeout, map_with_timeout
 
 MOUNTINFO = Path("/proc/self/mountinfo")
@@ -81,7 +82,9 @@ class Filesystem:
         opts = dict(o.split("=", 1) for o in self.options.split(",") if "=" in o)
         owners = [f"{key} {opts[name]}" for name, key in (("resuid", "uid"), ("resgid", "gid"))
                   if opts.get(name, "0") != "0"]  # fmt: skip
-        return " and ".join(owners) if owners else "root"
+        if len(owners) == 2:
+            return t("{first} and {second}", first=owners[0], second=owners[1])
+        return owners[0] if owners else "root"
 
     @property
     def used_percent(self) -> float:
@@ -213,7 +216,10 @@ def filesystems(
             if reading.size_bytes > 0 or include_pseudo:
                 out.append(reading)
         elif isinstance(reading, OSError) and not isinstance(reading, ProbeTimeout):
-            out.append(FilesystemError(mount.mountpoint, mount.fstype, reading.strerror or str(reading)))
+            out.append(FilesystemError(mount.mountpoint, mount.fstype, oserror(reading)))
+        elif isinstance(reading, ProbeTimeout):
+            why = t("{what} did not answer within {timeout:g} s", what=reading.what, timeout=reading.timeout)
+            out.append(FilesystemError(mount.mountpoint, mount.fstype, why))
         elif isinstance(reading, Exception):
             out.append(FilesystemError(mount.mountpoint, mount.fstype, str(reading)))
         else:

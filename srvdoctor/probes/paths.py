@@ -11,6 +11,8 @@ import os
 import stat
 from dataclasses import dataclass
 
+from srvdoctor.messages import join, oserror, t
+
 #: Names read from a parent directory to look for near misses.
 MAX_NAMES = 20_000
 
@@ -39,19 +41,20 @@ class PathState:
 
 
 def _kind(mode: int) -> str:
+    """The kind of file, in words (English text, printable in the user's language)."""
     if stat.S_ISDIR(mode):
-        return "directory"
+        return t("directory")
     if stat.S_ISREG(mode):
-        return "file"
+        return t("file")
     if stat.S_ISLNK(mode):
-        return "symlink"
+        return t("symlink")
     if stat.S_ISSOCK(mode):
-        return "socket"
+        return t("socket")
     if stat.S_ISFIFO(mode):
-        return "fifo"
+        return t("fifo")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    return "other"
+        return t("device")
+    return t("other")
 
 
 def near_misses(parent: str, name: str) -> tuple[str, ...]:
@@ -92,7 +95,11 @@ def inspect_path(path: str) -> PathState:
             )
         except PermissionError:
             return PathState(
-                full, "denied", existing=current, blocker=current, reason=f"no permission to enter {current}"
+                full,
+                "denied",
+                existing=current,
+                blocker=current,
+                reason=t("no permission to enter {path}", path=current),
             )
         except NotADirectoryError:
             return PathState(
@@ -100,10 +107,10 @@ def inspect_path(path: str) -> PathState:
                 "not-a-directory",
                 existing=current,
                 blocker=current,
-                reason=f"{current} is a file, not a directory",
+                reason=t("{path} is a file, not a directory", path=current),
             )
         except OSError as exc:
-            return PathState(full, "error", existing=current, reason=f"{nxt}: {exc.strerror or exc}")
+            return PathState(full, "error", existing=current, reason=join(": ", (nxt, oserror(exc))))
         if stat.S_ISLNK(st.st_mode):
             try:
                 target = os.readlink(nxt)
@@ -120,7 +127,7 @@ def inspect_path(path: str) -> PathState:
                     link=nxt,
                     link_target=target,
                     missing=where,
-                    reason=f"{nxt} points to {target}, which does not exist",
+                    reason=t("{link} points to {target}, which does not exist", link=nxt, target=target),
                 )
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
@@ -130,7 +137,7 @@ def inspect_path(path: str) -> PathState:
                         existing=current,
                         link=nxt,
                         link_target=target,
-                        reason=f"{nxt} -> {target} is a symlink loop",
+                        reason=t("{link} -> {target} is a symlink loop", link=nxt, target=target),
                     )
                 if exc.errno == errno.EACCES:
                     return PathState(
@@ -140,7 +147,7 @@ def inspect_path(path: str) -> PathState:
                         link=nxt,
                         link_target=target,
                         blocker=nxt,
-                        reason=f"{nxt} -> {target}: permission denied",
+                        reason=t("{link} -> {target}: permission denied", link=nxt, target=target),
                     )
         elif i < len(parts) - 1 and not stat.S_ISDIR(st.st_mode):
             return PathState(
@@ -148,16 +155,16 @@ def inspect_path(path: str) -> PathState:
                 "not-a-directory",
                 existing=nxt,
                 blocker=nxt,
-                reason=f"{nxt} is a {_kind(st.st_mode)}, not a directory",
+                reason=t("{path} is a {kind}, not a directory", path=nxt, kind=_kind(st.st_mode)),
             )
         current = nxt
     try:
         final = os.stat(full)
     except OSError as exc:
-        return PathState(full, "error", existing=current, reason=f"{full}: {exc.strerror or exc}")
+        return PathState(full, "error", existing=current, reason=join(": ", (full, oserror(exc))))
     kind = _kind(final.st_mode)
     if os.path.islink(full):
-        kind = f"symlink to {kind} ({os.path.realpath(full)})"
+        kind = t("symlink to {kind} ({target})", kind=kind, target=os.path.realpath(full))
     return PathState(
         full,
         "ok",

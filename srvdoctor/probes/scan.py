@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+from srvdoctor.messages import join, oserror
 from srvdoctor.probes.spaceeaters import DIR_NAMES, MIN_FILE_BYTES, docker_data_roots, match_dir, match_file
 
 #: Never entered below the scan root, even with cross_mounts.
@@ -213,7 +214,7 @@ class _Walker:
     def error(self, path: str, exc: OSError) -> None:
         self.errors += 1
         if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(f"{path}: {exc.strerror or exc}")
+            self.examples.append(join(": ", (path, oserror(exc))))
 
     # ------------------------------------------------------------------ the walk
 

@@ -13,6 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from srvdoctor.messages import N_
+
 GiB = 1024**3
 MiB = 1024**2
 
@@ -22,7 +24,7 @@ class EaterKind:
     """One kind of space eater: what it is, what is safe to clean, and how."""
 
     kind: str
-    title: str
+    title: str  # marked with N_: translated where printed (`_(kind.title)`)
     safe: str
     command: str  # `{path}` is replaced by the eater's path
 
@@ -32,56 +34,59 @@ KINDS: dict[str, EaterKind] = {
     for k in (
         EaterKind(
             "docker-data-root",
-            "Docker data root (images, containers, volumes, build cache)",
-            "unused images, stopped containers and build cache; never delete files here by hand",
+            N_("Docker data root (images, containers, volumes, build cache)"),
+            N_("unused images, stopped containers and build cache; never delete files here by hand"),
             "docker system df && docker image prune -a && docker builder prune",
         ),
         EaterKind(
             "docker-container-logs",
-            "Docker container json logs",
-            "the logs of containers you do not need; set log rotation (max-size) to stop regrowth",
+            N_("Docker container json logs"),
+            N_("the logs of containers you do not need; set log rotation (max-size) to stop regrowth"),
             "du -sh {path}/*/*-json.log | sort -h | tail; truncate -s 0 {path}/<id>/<id>-json.log",
         ),
         EaterKind(
             "journald",
-            "systemd journal",
-            "old journal files; keep the recent ones for debugging",
+            N_("systemd journal"),
+            N_("old journal files; keep the recent ones for debugging"),
             "journalctl --disk-usage && journalctl --vacuum-size=500M",
         ),
         EaterKind(
             "pip-cache",
-            "pip download cache",
-            "all of it: pip downloads again what it needs",
+            N_("pip download cache"),
+            N_("all of it: pip downloads again what it needs"),
             "pip cache purge   # or: rm -rf {path}",
         ),
         EaterKind(
             "huggingface-cache",
-            "Hugging Face cache (models and datasets)",
-            "models and datasets you no longer use; they download again on demand",
+            N_("Hugging Face cache (models and datasets)"),
+            N_("models and datasets you no longer use; they download again on demand"),
             "huggingface-cli delete-cache   # or: huggingface-cli scan-cache",
         ),
         EaterKind(
             "torch-cache",
-            "PyTorch hub cache (downloaded checkpoints)",
-            "checkpoints you no longer use; they download again on demand",
+            N_("PyTorch hub cache (downloaded checkpoints)"),
+            N_("checkpoints you no longer use; they download again on demand"),
             "ls -lh {path}/hub/checkpoints && rm {path}/hub/checkpoints/<old>.pth",
         ),
         EaterKind(
             "conda-pkgs",
-            "conda package cache",
-            "cached packages and tarballs: environments keep working",
+            N_("conda package cache"),
+            N_("cached packages and tarballs: environments keep working"),
             "conda clean --all",
         ),
         EaterKind(
             "core-dumps",
-            "core dumps",
-            "dumps you have already looked at (or never will)",
+            N_("core dumps"),
+            N_("dumps you have already looked at (or never will)"),
             "coredumpctl list; rm {path}",
         ),
         EaterKind(
             "big-log",
-            "log file over 1 GiB",
-            "its old content, once nothing needs it; truncate rather than delete if a process writes to it",
+            N_("log file over 1 GiB"),
+            N_(
+                "its old content, once nothing needs it; "
+                "truncate rather than delete if a process writes to it"
+            ),
             "tail -c 100M {path} > /tmp/last.log; truncate -s 0 {path}",
         ),
     )
