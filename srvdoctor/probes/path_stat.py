@@ -7,6 +7,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.messages import join, oserror, t
 from srvdoctor.probes.timeout import call_with_timeout
 
 
@@ -40,20 +41,26 @@ def _stat(path: str) -> PathInfo | PathProblem:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return PathProblem(
-                path, "broken-link", f"{path} is a symlink to {os.readlink(path)}, which does not exist"
-            )
+            target = os.readlink(path)
+            message = t("{path} is a symlink to {target}, which does not exist", path=path, target=target)
+            return PathProblem(path, "broken-link", message)
         missing = _first_missing(Path(path))
-        detail = f" ({missing} does not exist)" if missing != path else ""
-        return PathProblem(path, "missing", f"{path} does not exist{detail}", missing)
+        if missing != path:
+            message = t("{path} does not exist ({missing} does not exist)", path=path, missing=missing)
+        else:
+            message = t("{path} does not exist", path=path)
+        return PathProblem(path, "missing", message, missing)
     except PermissionError:
         return PathProblem(
-            path, "permission", f"{path}: permission denied (a parent directory is not searchable)"
+            path,
+            "permission",
+            t("{path}: permission denied (a parent directory is not searchable)", path=path),
         )
     except NotADirectoryError:
-        return PathProblem(path, "missing", f"{path}: a component of the path is a file, not a directory")
+        message = t("{path}: a component of the path is a file, not a directory", path=path)
+        return PathProblem(path, "missing", message)
     except OSError as exc:
-        return PathProblem(path, "error", f"{path}: {exc.strerror}")
+        return PathProblem(path, "error", join(": ", (path, oserror(exc))))
     kind = "file" if stat.S_ISREG(st.st_mode) else "dir" if stat.S_ISDIR(st.st_mode) else "other"
     return PathInfo(path, kind, st.st_size, st.st_mtime)
 
