@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
-from srvdoctor.messages import t, tn
+from srvdoctor.messages import _, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.filesystems import Filesystem, FilesystemError, filesystems
 from srvdoctor.probes.openfiles import DeletedOpenFile, DeletedOpenScan, deleted_open_files
@@ -35,7 +35,11 @@ def _level(value: float, warn: float, fail: float) -> Status:
 
 def _check_thresholds(warn: float, fail: float) -> None:
     if not 0 <= warn <= fail <= 100:
-        raise ValueError(f"need 0 <= warn_percent <= fail_percent <= 100, got {warn} and {fail}")
+        raise ValueError(
+            _("need 0 <= warn_percent <= fail_percent <= 100, got {warn} and {fail}").format(
+                warn=warn, fail=fail
+            )
+        )
 
 
 def is_ext(fs: Filesystem) -> bool:
@@ -238,7 +242,9 @@ class DiskDeletedOpen:
     def __post_init__(self) -> None:
         if not 0 <= self.warn_bytes <= self.fail_bytes:
             raise ValueError(
-                f"need 0 <= warn_bytes <= fail_bytes, got {self.warn_bytes} and {self.fail_bytes}"
+                _("need 0 <= warn_bytes <= fail_bytes, got {warn} and {fail}").format(
+                    warn=self.warn_bytes, fail=self.fail_bytes
+                )
             )
 
     def run(self, ctx: CheckContext) -> list[Result]:

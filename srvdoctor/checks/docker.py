@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
-from srvdoctor.messages import join, t
+from srvdoctor.messages import _, join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.docker import (
     DEFAULT_DAEMON_JSON,
@@ -217,10 +217,14 @@ class DockerLogs:
     def __post_init__(self) -> None:
         if not 0 < self.warn_bytes <= self.fail_bytes:
             raise ValueError(
-                f"need 0 < warn_bytes <= fail_bytes, got {self.warn_bytes} and {self.fail_bytes}"
+                _("need 0 < warn_bytes <= fail_bytes, got {warn} and {fail}").format(
+                    warn=self.warn_bytes, fail=self.fail_bytes
+                )
             )
         if not 0 < self.fail_fs_percent <= 100:
-            raise ValueError(f"fail_fs_percent must be in (0, 100], got {self.fail_fs_percent}")
+            raise ValueError(
+                _("fail_fs_percent must be in (0, 100], got {value}").format(value=self.fail_fs_percent)
+            )
 
     def run(self, ctx: CheckContext) -> list[Result]:
         session = _session(ctx)

@@ -159,3 +159,18 @@ def test_a_mount_that_cannot_be_read_names_the_os_error_in_korean(tmp_path: Path
     assert result.summary == f"{gone} (ext4) could not be read: No such file or directory"
     assert localize(result.summary, "ko") == f"{gone} (ext4) 읽기 실패: 그런 파일이나 디렉터리가 없습니다"
     assert result.to_dict("ko")["localized"]["summary"] == localize(result.summary, "ko")  # type: ignore[index]
+
+
+def test_inverted_thresholds_are_one_line_in_korean(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text('[checks."disk.space"]\nwarn_percent = 95\nfail_percent = 90\n')
+    korean = cli("check", "--only", "disk", "-c", str(config), "--lang", "ko")
+    english = cli("check", "--only", "disk", "-c", str(config))
+    assert (korean.rc, english.rc, korean.stdout, english.stdout) == (2, 2, "", "")
+    assert len(korean.stderr.splitlines()) == 1
+    assert korean.stderr.rstrip("\n").endswith(
+        f'{config}:1: checks."disk.space": 0 <= warn_percent <= fail_percent <= 100 이어야 함 (현재 95.0, 90.0)'
+    )
+    assert english.stderr.rstrip("\n").endswith(
+        f'{config}:1: checks."disk.space": need 0 <= warn_percent <= fail_percent <= 100, got 95.0 and 90.0'
+    )
