@@ -68,11 +68,7 @@ class PathExists:
                         t(
                             "{path}: {reason} (a hung network mount?)",
                             path=path,
-                            reason=t(
-                                "{what} did not answer within {timeout:g} s",
-                                what=exc.what,
-                                timeout=exc.timeout,
-                            ),
+                            reason=exc.message,
                         ),
                         hints=(cmd("stat", path), "mount | grep -E 'nfs|cifs|fuse'"),
                     )

@@ -218,8 +218,7 @@ def filesystems(
         elif isinstance(reading, OSError) and not isinstance(reading, ProbeTimeout):
             out.append(FilesystemError(mount.mountpoint, mount.fstype, oserror(reading)))
         elif isinstance(reading, ProbeTimeout):
-            why = t("{what} did not answer within {timeout:g} s", what=reading.what, timeout=reading.timeout)
-            out.append(FilesystemError(mount.mountpoint, mount.fstype, why))
+            out.append(FilesystemError(mount.mountpoint, mount.fstype, reading.message))
         elif isinstance(reading, Exception):
             out.append(FilesystemError(mount.mountpoint, mount.fstype, str(reading)))
         else:
