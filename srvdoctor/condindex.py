@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from srvdoctor.conditions import CONDITIONS, LOCALISED, Condition, localised
+from srvdoctor.conditions import CONDITIONS, LOCALISED, Condition, localised, program_messages
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Compiled:
     literals: tuple[str, ...]  # localised messages, lower-cased: found with `in`, no regex
     keys: tuple[str, ...]
     anchors: tuple[bytes, ...]  # per key, its longest word (UTF-8): the cheap test of presence
+    phrases: tuple[tuple[str, ...], ...] = ()  # program messages, lower-cased: fragments in order
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -34,19 +35,23 @@ def _compile(source: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def compiled() -> tuple[Compiled, ...]:
-    """Every condition compiled once, its localised messages added as literals."""
+    """Every condition compiled once, its localised messages added as literals and its
+    localised program messages as phrases."""
     extra: dict[str, list[str]] = {}
     for name, messages in localised().items():
         target = LOCALISED.get(name)
         if target:
             extra.setdefault(target, []).extend(messages)
+    programs = program_messages()
     out = []
     for cond in CONDITIONS:
         literals = tuple(dict.fromkeys(w.lower() for w in extra.get(cond.id, [])))
+        phrases = tuple(tuple(f.lower() for f in frags) for frags in programs.get(cond.id, ()))
         source = "|".join(f"(?:{p})" for p in cond.patterns)
         plain = (lit.lower() for p in cond.patterns if (lit := literal(p)))
-        unique = tuple(dict.fromkeys((*cond.keys, *plain, *literals)))
-        out.append(Compiled(cond, source, literals, unique, tuple(anchor(k) for k in unique)))
+        longest = (max(frags, key=len) for frags in phrases)  # a line holding the phrase holds it
+        unique = tuple(dict.fromkeys((*cond.keys, *plain, *literals, *longest)))
+        out.append(Compiled(cond, source, literals, unique, tuple(anchor(k) for k in unique), phrases))
     return tuple(out)
 
 
@@ -72,3 +77,18 @@ def anchor(key: str) -> bytes:
 
 
 _ANCHOR_SPLIT = re.compile(r"[\x00-\x60\x7b-\x7f]+")
+
+
+def find_phrase(line: str, low: str, frags: tuple[str, ...]) -> str | None:
+    """The text of `line` from the first fragment to the last when `low` (the line lower-cased,
+    same length) holds every fragment in order, else None. Linear: one `find` per fragment."""
+    start = pos = low.find(frags[0])
+    if start == -1:
+        return None
+    pos += len(frags[0])
+    for frag in frags[1:]:
+        pos = low.find(frag, pos)
+        if pos == -1:
+            return None
+        pos += len(frag)
+    return line[start:pos]

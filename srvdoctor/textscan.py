@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from srvdoctor.condindex import Compiled, compiled
+from srvdoctor.condindex import Compiled, compiled, find_phrase
 from srvdoctor.conditions import AREA_LABELS, ORDER, Condition
 from srvdoctor.messages import N_, join, t
 
@@ -130,6 +130,9 @@ def scan(text: str | Lines, table: tuple[Compiled, ...] | None = None) -> list[H
             if comp.literals:
                 low = line.lower()
                 matches += [line[i : i + len(w)] for w in comp.literals if (i := low.find(w)) != -1][:4]
+            if comp.phrases:
+                low = line.lower()
+                matches += [m for f in comp.phrases if (m := find_phrase(line, low, f))][:4]
             if matches:
                 ordered = tuple(sorted(dict.fromkeys(matches), key=len, reverse=True))
                 hits.append(Hit(comp.condition, idx, line, ordered[0], ordered))
