@@ -163,3 +163,8 @@ def test_korean_program_message_leads_to_its_note(text: str, note: str) -> None:
 def test_english_ranking_is_unchanged_by_the_phrases() -> None:
     assert triage("bash: ./train.sh: /bin/bash^M: bad interpreter").note_ids[0] == "bad-interpreter"
     assert triage("Killed").note_ids[0] == "oom-killed"
+    # bash's report of a job the OOM killer took, in English as in Korean ("죽었음")
+    assert (
+        triage('bash: line 1: 29739 Killed                  sh -c "kill -KILL $$"').note_ids[0]
+        == "oom-killed"
+    )
