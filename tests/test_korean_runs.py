@@ -10,7 +10,11 @@ What counts as an untranslated English sentence, precisely (`english_runs`):
    (`--depth`, `-n`); `KEY=VALUE`; numbers and units (`97%`, `1.2`, `GiB`, `ms`);
    program names and a short allow-list of technical words kept in English by the Korean
    style guide (Docker, GPU, CUDA, NVIDIA, DNS, TCP, TLS, HTTP, inode, OOM, cgroup, …);
-   and the text the test itself passed in (a triage message, a search word).
+   the text the test itself passed in (a triage message, a search word) and what srvdoctor
+   quotes of it; the text after a label that quotes the system (`last line:`, `busiest:`,
+   in English or as the Korean catalog says it); an error's English original written beside
+   its Korean (`장치에 남은 공간이 없음 (No space left on device)`, `CUDA out of memory (GPU 메모리
+   부족)`); and a note's code blocks (byte-identical to the English note by design).
 2. What is left is split into runs of consecutive English words (`[A-Za-z][A-Za-z']*`);
    anything else (Hangul, a removed token, a symbol) ends a run. A run of 3 or more words
    is English prose.
@@ -170,6 +174,11 @@ ALLOWED = {
 _HINT = re.compile(r"^(\s*(?:→|->)\s*[^:]{1,20}:\s*)(.*)$")
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _BACKTICK = re.compile(r"`[^`]*`")
+_H = "\uac00-\ud7a3"
+#: `한국어 (English…)`: the parentheses close, or a table cell ends (2 spaces), or the line does.
+_GLOSS_AFTER = re.compile(rf"([{_H}][^\s(]*) ?\((?:[^(){_H}]*?)(?:\)|(?=\s{{2,}})|$)")
+#: `English words (한국어…)`: the English words just before a Korean gloss.
+_GLOSS_BEFORE = re.compile(rf"(?:[A-Za-z][\w'-]*[ ,]+){{0,8}}[A-Za-z][\w'-]* ?\((?=[^()]*[{_H}])")
 _FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _STRIP = ".,;:!?()[]{}<>\"'“”‘’…|*"
@@ -239,6 +248,16 @@ def quote_labels() -> tuple[str, ...]:
 
 def prose(line: str, given: Iterable[str] = ()) -> str:
     """`line` with everything that is not prose replaced by ` · ` (a run breaker)."""
+    for label in quote_labels():
+        at = line.find(label + ":")
+        if at != -1:
+            line = line[: at + len(label) + 1] + " ·"
+            break
+    # Korean quotes an error's original English beside its own words, as engineers write
+    # ("장치에 남은 공간이 없음 (No space left on device)", "CUDA out of memory (GPU 메모리 부족)"):
+    # the English original in parentheses after Hangul, or before a Hangul gloss, is data
+    line = _GLOSS_AFTER.sub(lambda m: m.group(1) + " · ", line)
+    line = _GLOSS_BEFORE.sub(" · (", line)
     given = tuple(given)
     for text in given:
         line = line.replace(text, " · ")
@@ -246,11 +265,6 @@ def prose(line: str, given: Iterable[str] = ()) -> str:
     line = re.sub(
         r"'([^']{1,200})'", lambda m: " · " if any(m.group(1) in g for g in given) else m.group(0), line
     )
-    for label in quote_labels():
-        at = line.find(label + ":")
-        if at != -1:
-            line = line[: at + len(label) + 1] + " ·"
-            break
     line = _URL.sub(" · ", line)
     line = _BACKTICK.sub(" · ", line)
     hint = _HINT.match(line)
@@ -352,7 +366,13 @@ class Finding:
 
 def findings(output: str, given: Iterable[str] = ()) -> list[Finding]:
     found = []
+    fenced = False
     for line in output.splitlines():
+        if line.lstrip().startswith("```"):  # a note's code block: commands, byte-identical to English
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
         for run in english_runs(line, given):
             found.append(Finding(line.strip(), " ".join(run), is_own(run)))
     return found
@@ -428,3 +448,18 @@ def test_own_text_tells_srvdoctor_from_the_system() -> None:
     assert [f.own for f in findings("type  size  used  avail")] == [True]
     assert [f.own for f in findings("torchvision torchaudio tensorflow jax")] == [False]
     assert findings("matched: 'No space left on device', 'Errno 28'", given=(TRIAGE_TEXT,)) == []
+
+
+def test_an_english_original_beside_korean_is_data() -> None:
+    assert english_runs("disk-full   장치에 남은 공간이 없음 (No space left on device)   shipped") == []
+    assert (
+        english_runs("bad-interpreter   바이너리를 실행할 수 없음 (bad interpreter, exec       shipped") == []
+    )
+    assert english_runs("cuda-oom   CUDA out of memory (GPU 메모리 부족)   shipped") == []
+    assert english_runs("디스크 (it is full and nothing helps)") == []
+    assert english_runs("it is full and nothing helps (디스크)") == []
+    assert english_runs("디스크: it is full and nothing helps") == [
+        ["it", "is", "full", "and", "nothing", "helps"]
+    ]
+    block = "## 확인\n```\nsrvdoctor disk / --depth 2   # what is using it\n```\nthe same by hand here"
+    assert [f.run for f in findings(block)] == ["the same by hand here"]
