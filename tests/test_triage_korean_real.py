@@ -26,6 +26,24 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _FIRST_NOTE = re.compile(r"^\s*1\. ([a-z0-9-]+)\b", re.MULTILINE)
 
 
+#: The catalog each program prints Korean from, and the Debian package that ships it.
+CATALOGS = {"ls": "coreutils", "cp": "coreutils", "touch": "coreutils", "bash": "bash", "apt-get": "apt",
+            "ping": "libc-l10n", "python": "libc-l10n"}  # fmt: skip
+_DOMAINS = {"coreutils": "coreutils", "bash": "bash", "apt": "apt", "libc-l10n": "libc"}
+
+
+def require_korean(program: str) -> None:
+    """Skip (fail under SRVDOCTOR_REQUIRE_INTEGRATION=1) where `program`'s Korean catalog is
+    not installed (images that drop /usr/share/locale)."""
+    package = CATALOGS[program]
+    mo = Path("/usr/share/locale/ko/LC_MESSAGES") / f"{_DOMAINS[package]}.mo"
+    if not mo.is_file():
+        reason = f"no {mo} (apt-get install --reinstall {package})"
+        if os.environ.get("SRVDOCTOR_REQUIRE_INTEGRATION") == "1":
+            pytest.fail(f"SRVDOCTOR_REQUIRE_INTEGRATION=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
 def run_program(argv: list[str], lang: dict[str, str], cwd: Path | None = None) -> str:
     """The program's stderr (stdout appended), run with only PATH, HOME and `lang` set."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"), **lang}
@@ -54,6 +72,8 @@ def check_case(
 ) -> str:
     """Run `argv` in Korean and in English: Korean printed (`korean` in it), and triage ranks
     `note` first for both texts. Returns the Korean text."""
+    program = next(Path(a).name for a in argv if Path(a).name in CATALOGS or a == sys.executable)
+    require_korean("python" if program == Path(sys.executable).name else program)
     if setup:
         setup()
     ko_text = run_program(argv, KO, cwd)
@@ -129,6 +149,7 @@ def test_bash_reports_a_killed_job(
 def test_python_oserror_is_english_unless_the_program_sets_the_locale(tmp_path: Path) -> None:
     """CPython sets only LC_CTYPE: its OSError text (strerror) stays English under a Korean
     locale until the program calls setlocale(LC_ALL, ""); then it is glibc's Korean."""
+    require_korean("python")
     target = str(tmp_path / "nope" / "x")
     plain = run_program([sys.executable, "-c", f"open({target!r}, 'w')"], KO)
     assert "[Errno 2] No such file or directory" in plain
