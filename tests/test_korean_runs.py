@@ -175,8 +175,17 @@ _HINT = re.compile(r"^(\s*(?:→|->)\s*[^:]{1,20}:\s*)(.*)$")
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _BACKTICK = re.compile(r"`[^`]*`")
 _H = "\uac00-\ud7a3"
-#: `한국어 (English…)`: the parentheses close, or a table cell ends (2 spaces), or the line does.
-_GLOSS_AFTER = re.compile(rf"([{_H}][^\s(]*) ?\((?:[^(){_H}]*?)(?:\)|(?=\s{{2,}})|$)")
+#: `한국어 (English, 한국어, …)`: the parentheses close, or a table cell ends (2 spaces), or the line does.
+_GLOSS_AFTER = re.compile(rf"([{_H}][^\s(]*) ?\(([^()]*?)(?:\)|(?=\s{{2,}})|$)")
+
+
+def _gloss(m: re.Match[str]) -> str:
+    """Keep the Korean items of a parenthesised list after Korean; its English items are the
+    originals (error texts, terms: `(정정 불가 ECC, row remapping, retired page)`)."""
+    items = [item if HANGUL.search(item) else " · " for item in m.group(2).split(",")]
+    return m.group(1) + " (" + ",".join(items) + ") "
+
+
 #: `English words (한국어…)`: the English words just before a Korean gloss.
 _GLOSS_BEFORE = re.compile(rf"(?:[A-Za-z][\w'-]*[ ,]+){{0,8}}[A-Za-z][\w'-]* ?\((?=[^()]*[{_H}])")
 _FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
@@ -256,7 +265,7 @@ def prose(line: str, given: Iterable[str] = ()) -> str:
     # Korean quotes an error's original English beside its own words, as engineers write
     # ("장치에 남은 공간이 없음 (No space left on device)", "CUDA out of memory (GPU 메모리 부족)"):
     # the English original in parentheses after Hangul, or before a Hangul gloss, is data
-    line = _GLOSS_AFTER.sub(lambda m: m.group(1) + " · ", line)
+    line = _GLOSS_AFTER.sub(_gloss, line)
     line = _GLOSS_BEFORE.sub(" · (", line)
     given = tuple(given)
     for text in given:
@@ -457,6 +466,10 @@ def test_an_english_original_beside_korean_is_data() -> None:
     )
     assert english_runs("cuda-oom   CUDA out of memory (GPU 메모리 부족)   shipped") == []
     assert english_runs("디스크 (it is full and nothing helps)") == []
+    assert english_runs("GPU 메모리 오류 (정정 불가 ECC, row remapping, retired page)      shipped") == []
+    assert english_runs("GPU 오류 (row remapping, 이것은 not translated at all)") == [
+        ["not", "translated", "at", "all"]
+    ]
     assert english_runs("it is full and nothing helps (디스크)") == []
     assert english_runs("디스크: it is full and nothing helps") == [
         ["it", "is", "full", "and", "nothing", "helps"]
