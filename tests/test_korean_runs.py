@@ -88,7 +88,8 @@ def _cases(tmp: Path) -> list[Case]:
         Case("notes search", ("notes", "search", "space"), ("notes", "search", "공간"), ("space", "공간")),
         Case("triage TEXT", ("triage", TRIAGE_TEXT, *T), given=(TRIAGE_TEXT,)),
         Case("report", ("report", *T)),
-        Case("merge FILES", ("merge", str(merge_a), str(merge_b))),
+        # the reports' English summaries are data to merge: they came from hosts under LANG=C
+        Case("merge FILES", ("merge", str(merge_a), str(merge_b)), given=_summaries(merge_a)),
         Case("schedule install", ("schedule", "install")),
         Case("schedule remove", ("schedule", "remove")),
     ]
@@ -128,6 +129,12 @@ def _run(case: Case, lang: str, tmp: Path) -> Run:
     proc = subprocess.run([sys.executable, "-m", "srvdoctor", *args], capture_output=True, text=True, env=env,
                           cwd=tmp, timeout=120, check=False)  # fmt: skip
     return Run(case, lang, proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - started)
+
+
+def _summaries(report: Path) -> tuple[str, ...]:
+    if not report.is_file():
+        return ()
+    return tuple(r["summary"] for r in json.loads(report.read_text())["results"])
 
 
 def _prepare(tmp: Path) -> None:
