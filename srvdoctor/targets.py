@@ -11,12 +11,19 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from srvdoctor.messages import t
+
 _LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")  # fullmatch: `$` takes "a\n"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class TargetError(ValueError):
-    """A target that cannot be parsed; the message is one line."""
+    """A target that cannot be parsed; the message is one line (`text`, still translatable)."""
+
+    @property
+    def text(self) -> str:
+        """The message as a `Msg`: `localize(exc.text)` prints it in the user's language."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 @dataclass(frozen=True)
@@ -48,29 +55,31 @@ def validate_port(text: str | int, raw: str) -> int:
         port = int(text)
     except ValueError:
         if isinstance(text, str) and text.strip().isdigit():  # more than 4,300 digits
-            raise TargetError(f"{raw[:40]!r}...: the port is out of range (1-65535)") from None
-        raise TargetError(f"{raw!r}: port {text!r} is not a number") from None
+            raise TargetError(t("{raw!r}...: the port is out of range (1-65535)", raw=raw[:40])) from None
+        raise TargetError(t("{raw!r}: port {port!r} is not a number", raw=raw, port=text)) from None
     if not 1 <= port <= 65535:
-        raise TargetError(f"{raw!r}: port {port} is out of range (1-65535)")
+        raise TargetError(t("{raw!r}: port {port} is out of range (1-65535)", raw=raw, port=port))
     return port
 
 
 def validate_host(host: str, raw: str) -> str:
     """A hostname, an IPv4 address or an IPv6 address (without brackets)."""
     if not host:
-        raise TargetError(f"{raw!r}: the host is empty")
+        raise TargetError(t("{raw!r}: the host is empty", raw=raw))
     if any(c.isspace() for c in host):
-        raise TargetError(f"{raw!r}: a host name cannot contain spaces")
+        raise TargetError(t("{raw!r}: a host name cannot contain spaces", raw=raw))
     if ":" in host:
         try:
             return str(ipaddress.IPv6Address(host.split("%", 1)[0])) + (
                 "%" + host.split("%", 1)[1] if "%" in host else ""
             )
         except ValueError:
-            raise TargetError(f"{raw!r}: {host!r} is not a valid IPv6 address") from None
+            raise TargetError(
+                t("{raw!r}: {host!r} is not a valid IPv6 address", raw=raw, host=host)
+            ) from None
     name = host[:-1] if host.endswith(".") else host
     if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
-        raise TargetError(f"{raw!r}: {host!r} is not a valid host name")
+        raise TargetError(t("{raw!r}: {host!r} is not a valid host name", raw=raw, host=host))
     return host
 
 
@@ -80,9 +89,11 @@ def parse_host(raw: str) -> str:
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
         if ":" not in text:
-            raise TargetError(f"{raw!r}: brackets hold an IPv6 address, and {text!r} is not one")
+            raise TargetError(
+                t("{raw!r}: brackets hold an IPv6 address, and {text!r} is not one", raw=raw, text=text)
+            )
     if "://" in text or "/" in text:
-        raise TargetError(f"{raw!r}: expected a host name or address, not a URL or path")
+        raise TargetError(t("{raw!r}: expected a host name or address, not a URL or path", raw=raw))
     return validate_host(text, raw)
 
 
@@ -90,7 +101,7 @@ def parse_target(raw: str) -> Target:
     """`8888`, `host:8888`, `[::1]:8888`, `http://host:8888/path`, `https://host/`."""
     text = raw.strip()
     if not text:
-        raise TargetError("empty target (expected PORT, HOST:PORT, [IPv6]:PORT or a URL)")
+        raise TargetError(t("empty target (expected PORT, HOST:PORT, [IPv6]:PORT or a URL)"))
     if text.isdigit():
         return Target(raw=raw, host=None, port=validate_port(text, raw))
     if "://" in text:
@@ -98,42 +109,72 @@ def parse_target(raw: str) -> Target:
     if text.startswith("["):
         match = re.fullmatch(r"\[([^\]]+)\]:(\S+)", text)
         if not match:
-            raise TargetError(f"{raw!r}: expected [IPv6]:PORT, e.g. [::1]:8888")
+            raise TargetError(t("{raw!r}: expected [IPv6]:PORT, e.g. [::1]:8888", raw=raw))
         if ":" not in match.group(1):
-            raise TargetError(f"{raw!r}: brackets hold an IPv6 address, and {match.group(1)!r} is not one")
+            raise TargetError(
+                t(
+                    "{raw!r}: brackets hold an IPv6 address, and {text!r} is not one",
+                    raw=raw,
+                    text=match.group(1),
+                )
+            )
         host = validate_host(match.group(1), raw)
         return Target(raw=raw, host=host, port=validate_port(match.group(2), raw))
     if ":" not in text:
-        raise TargetError(f"{raw!r}: no port (expected PORT, HOST:PORT, [IPv6]:PORT or a URL)")
+        raise TargetError(t("{raw!r}: no port (expected PORT, HOST:PORT, [IPv6]:PORT or a URL)", raw=raw))
     host, _, port = text.rpartition(":")
     if ":" in host:
         whole = f"[{text}]:PORT" if is_ip(text) else ""
         split = f"[{host}]:{port}" if is_ip(host) and port.isdigit() else ""
-        example = " or ".join(x for x in (split, whole) if x) or "[::1]:8888"
-        raise TargetError(f"{raw!r}: write an IPv6 address in brackets, then the port: {example}")
+        examples = [x for x in (split, whole) if x]
+        if len(examples) == 2:
+            raise TargetError(
+                t(
+                    "{raw!r}: write an IPv6 address in brackets, then the port: {one} or {other}",
+                    raw=raw,
+                    one=examples[0],
+                    other=examples[1],
+                )
+            )
+        example = examples[0] if examples else "[::1]:8888"
+        raise TargetError(
+            t(
+                "{raw!r}: write an IPv6 address in brackets, then the port: {example}",
+                raw=raw,
+                example=example,
+            )
+        )
     return Target(raw=raw, host=validate_host(host, raw), port=validate_port(port, raw))
 
 
 def _parse_url(raw: str, text: str) -> Target:
     if any(c.isspace() for c in text):
-        raise TargetError(f"{raw!r}: a URL cannot contain spaces")
+        raise TargetError(t("{raw!r}: a URL cannot contain spaces", raw=raw))
     try:
         parts = urlsplit(text)
     except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [
-        raise TargetError(f"{raw!r}: not a valid URL ({exc})") from None
+        raise TargetError(t("{raw!r}: not a valid URL ({error})", raw=raw, error=str(exc))) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        raise TargetError(f"{raw!r}: only http:// and https:// URLs are supported, not {scheme}://")
+        raise TargetError(
+            t(
+                "{raw!r}: only http:// and https:// URLs are supported, not {scheme}://",
+                raw=raw,
+                scheme=scheme,
+            )
+        )
     try:
         port = parts.port
     except ValueError:
         netloc_port = parts.netloc.rpartition(":")[2]
-        raise TargetError(f"{raw!r}: port {netloc_port} is out of range (1-65535)") from None
+        raise TargetError(
+            t("{raw!r}: port {port} is out of range (1-65535)", raw=raw, port=netloc_port)
+        ) from None
     if port == 0:
-        raise TargetError(f"{raw!r}: port 0 is out of range (1-65535)")
+        raise TargetError(t("{raw!r}: port {port} is out of range (1-65535)", raw=raw, port=0))
     host = parts.hostname
     if not host:
-        raise TargetError(f"{raw!r}: the URL has no host")
+        raise TargetError(t("{raw!r}: the URL has no host", raw=raw))
     return Target(
         raw=raw,
         host=validate_host(host, raw),

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.netcommon import bad_target, config_hosts, is_loopback, resolution
+from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.dns import (
     Resolution,
@@ -26,19 +27,28 @@ from srvdoctor.targets import TargetError, is_ip
 
 def dns_failure_summary(res: Resolution) -> str:
     where = (
-        f"resolver {', '.join(res.nameservers)} from /etc/resolv.conf"
+        t("resolver {servers} from /etc/resolv.conf", servers=", ".join(res.nameservers))
         if res.nameservers
-        else ("no nameserver in /etc/resolv.conf")
+        else t("no nameserver in /etc/resolv.conf")
     )
+    name = res.name
     if res.kind == "nxdomain":
-        return f"{res.name} does not exist: the DNS says no such name (NXDOMAIN, {where})"
+        return t(
+            "{name} does not exist: the DNS says no such name (NXDOMAIN, {where})", name=name, where=where
+        )
     if res.kind == "nodata":
-        return f"{res.name} exists but has no address record ({where})"
+        return t("{name} exists but has no address record ({where})", name=name, where=where)
     if res.kind == "unreachable":
-        return f"could not resolve {res.name}: no DNS server answered (EAI_AGAIN, {where})"
+        return t(
+            "could not resolve {name}: no DNS server answered (EAI_AGAIN, {where})", name=name, where=where
+        )
     if res.kind == "timeout":
-        return f"could not resolve {res.name}: the lookup took longer than the timeout ({where})"
-    return f"could not resolve {res.name}: {res.error} ({where})"
+        return t(
+            "could not resolve {name}: the lookup took longer than the timeout ({where})",
+            name=name,
+            where=where,
+        )
+    return t("could not resolve {name}: {error} ({where})", name=name, error=res.error, where=where)
 
 
 def dns_result(check_id: str, target: str, res: Resolution) -> Result:
@@ -90,7 +100,7 @@ class NetDns:
                 self.id,
                 conf.path,
                 Status.FAIL,
-                f"{conf.path} cannot be read: {conf.error}",
+                t("{path} cannot be read: {error}", path=conf.path, error=conf.error),
                 playbook="dns-failure",
                 hints=(cmd("ls", "-l", conf.path),),
             )
@@ -99,7 +109,7 @@ class NetDns:
                 self.id,
                 conf.path,
                 Status.WARN,
-                f"{conf.path} lists no nameserver: only names in /etc/hosts resolve",
+                t("{path} lists no nameserver: only names in /etc/hosts resolve", path=conf.path),
                 playbook="dns-failure",
                 hints=(cmd("cat", conf.path), "resolvectl status"),
             )
@@ -107,7 +117,7 @@ class NetDns:
             self.id,
             conf.path,
             Status.OK,
-            f"{conf.path}: nameserver {', '.join(conf.nameservers)}",
+            t("{path}: nameserver {servers}", path=conf.path, servers=", ".join(conf.nameservers)),
             data={"nameservers": list(conf.nameservers), "search": list(conf.search)},
         )
 
@@ -128,7 +138,7 @@ class NetDns:
                     self.id,
                     name,
                     Status.WARN,
-                    f"{name} is not in /etc/hosts: programs that connect to {name} ask the DNS",
+                    t("{name} is not in /etc/hosts: programs that connect to {name} ask the DNS", name=name),
                     data=data,
                     playbook="dns-failure",
                     hints=("echo '127.0.0.1 localhost' | sudo tee -a /etc/hosts",),
@@ -137,8 +147,8 @@ class NetDns:
                 self.id,
                 name,
                 Status.OK,
-                f"host name {name} is not in /etc/hosts; it is left to DNS (not queried)",
-                details=("if DNS cannot answer, sudo prints 'unable to resolve host'",),
+                t("host name {name} is not in /etc/hosts; it is left to DNS (not queried)", name=name),
+                details=(t("if DNS cannot answer, sudo prints 'unable to resolve host'"),),
                 data=data,
             )
         data["addresses"] = list(res.addresses)
@@ -149,12 +159,22 @@ class NetDns:
                 self.id,
                 name,
                 Status.FAIL,
-                f"{name} resolves to {', '.join(res.addresses)}, not only to loopback",
+                t(
+                    "{name} resolves to {addresses}, not only to loopback",
+                    name=name,
+                    addresses=", ".join(res.addresses),
+                ),
                 data=data,
                 playbook="dns-failure",
                 hints=(cmd("grep", "-n", name, "/etc/hosts"),),
             )
-        return Result(self.id, name, Status.OK, f"{name} resolves to {', '.join(res.addresses)}", data=data)
+        return Result(
+            self.id,
+            name,
+            Status.OK,
+            t("{name} resolves to {addresses}", name=name, addresses=", ".join(res.addresses)),
+            data=data,
+        )
 
     def judge_name(self, name: str, res: Resolution) -> Result:
         if is_ip(name):
@@ -162,7 +182,7 @@ class NetDns:
                 self.id,
                 name,
                 Status.OK,
-                f"{name} is an IP address literal: nothing to resolve (no DNS query made)",
+                t("{name} is an IP address literal: nothing to resolve (no DNS query made)", name=name),
                 data={"name": name, "addresses": [name], "literal": True},
             )
         if not res.ok:
@@ -171,6 +191,11 @@ class NetDns:
             self.id,
             name,
             Status.OK,
-            f"{name} resolves to {', '.join(res.addresses)} in {res.elapsed_ms:.0f} ms",
+            t(
+                "{name} resolves to {addresses} in {ms:.0f} ms",
+                name=name,
+                addresses=", ".join(res.addresses),
+                ms=res.elapsed_ms,
+            ),
             data={"name": name, "addresses": list(res.addresses), "elapsed_ms": round(res.elapsed_ms, 3)},
         )

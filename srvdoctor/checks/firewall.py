@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.netcommon import REMOTE_PORTS, all_listeners, config_targets, is_local, resolution
+from srvdoctor.messages import join, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.firewall import Layer, all_layers, cloud_vendor
 from srvdoctor.probes.fwrules import Rule, Verdict, evaluate
@@ -26,16 +27,22 @@ def _layers(ctx: CheckContext) -> list[Layer]:
 def _where(v: Verdict) -> str:
     rs = v.ruleset
     if rs.source == "nftables":
-        return f"nftables table {rs.family} {rs.table}, chain {v.chain}"
-    return f"{rs.source} table {rs.table}, chain {v.chain}"
+        return t(
+            "nftables table {family} {table}, chain {chain}", family=rs.family, table=rs.table, chain=v.chain
+        )
+    return t("{source} table {table}, chain {chain}", source=rs.source, table=rs.table, chain=v.chain)
 
 
 def _hits(rule: Rule) -> str:
     """The rule's hit counters, where the firewall keeps them."""
     if rule.packets is None:
         return ""
-    unit = "packet" if rule.packets == 1 else "packets"
-    return f"   ({rule.packets} {unit}, {rule.bytes} bytes matched since its counters were last zeroed)"
+    return tn(
+        "   ({n} packet, {bytes} bytes matched since its counters were last zeroed)",
+        "   ({n} packets, {bytes} bytes matched since its counters were last zeroed)",
+        rule.packets,
+        bytes=rule.bytes,
+    )
 
 
 def _delete_command(v: Verdict) -> str | None:
@@ -66,7 +73,7 @@ def open_commands(port: int, layers: Sequence[Layer], verdicts: Sequence[Verdict
             continue
         delete = _delete_command(v)
         if delete:
-            out.append(delete + "   (removes the blocking rule)")
+            out.append(t("{command}   (removes the blocking rule)", command=delete))
         rs = v.ruleset
         if rs.source == "nftables":
             where = (rs.family, rs.table, v.chain)
@@ -75,7 +82,7 @@ def open_commands(port: int, layers: Sequence[Layer], verdicts: Sequence[Verdict
             binary = "ip6tables" if rs.source == "ip6tables" else "iptables"
             out.append(cmd("sudo", binary, "-I", v.chain, "-p", "tcp", "--dport", port, "-j", "ACCEPT"))
     if out and active & {"iptables", "ip6tables"}:
-        out.append("sudo netfilter-persistent save   # survives a reboot (package iptables-persistent)")
+        out.append(t("sudo netfilter-persistent save   # survives a reboot (package iptables-persistent)"))
     return list(dict.fromkeys(out))
 
 
@@ -125,8 +132,12 @@ class FirewallRules:
                     self.id,
                     "listening",
                     Status.SKIP,
-                    f"listening port(s) {', '.join(map(str, skipped))}/tcp not crossed with the rules: "
-                    f"{', '.join(unread)} not read (needs root)",
+                    t(
+                        "listening port(s) {ports}/tcp not crossed with the rules: "
+                        "{unread} not read (needs root)",
+                        ports=", ".join(map(str, skipped)),
+                        unread=", ".join(unread),
+                    ),
                     data={"ports": skipped, "unreadable": unread},
                     hints=("sudo srvdoctor firewall",),
                 )
@@ -140,9 +151,14 @@ class FirewallRules:
                     self.id,
                     "listening",
                     Status.OK,
-                    f"no rule blocks the other listening port(s) {', '.join(map(str, fine))}/tcp "
-                    f"(read: {', '.join(read) or 'no rules'})",
-                    details=(f"not read: {', '.join(unread)} (needs root)",) if unread else (),
+                    t(
+                        "no rule blocks the other listening port(s) {ports}/tcp (read: {read})",
+                        ports=", ".join(map(str, fine)),
+                        read=", ".join(read) or t("no rules"),
+                    ),
+                    details=(t("not read: {unread} (needs root)", unread=", ".join(unread)),)
+                    if unread
+                    else (),
                     data={"ports": fine, "unreadable": unread},
                 )
             )
@@ -151,27 +167,39 @@ class FirewallRules:
     def judge_summary(self, layers: Sequence[Layer], cloud: tuple[str, str] | None) -> Result:
         installed = [x for x in layers if x.installed]
         active = [x.name for x in installed if x.active]
-        unreadable = [f"{x.name}: {x.error}" for x in installed if not x.readable and x.error]
+        unreadable = [join(": ", (x.name, x.error)) for x in installed if not x.readable and x.error]
         details = list(unreadable)
         for x in installed:
             if x.name == "ufw" and x.info.get("default"):
-                details.append(f"ufw default: {x.info['default']}")
+                details.append(t("ufw default: {policy}", policy=x.info["default"]))
             if x.name == "firewalld" and x.info:
                 details.append(
-                    f"firewalld zone {x.info.get('zone')}: services {' '.join(x.info['services'])}, "
-                    f"ports {' '.join(x.info['ports']) or '(none)'}"
+                    t(
+                        "firewalld zone {zone}: services {services}, ports {ports}",
+                        zone=x.info.get("zone"),
+                        services=" ".join(x.info["services"]),
+                        ports=" ".join(x.info["ports"]) or t("(none)"),
+                    )
                 )
             for rs in x.rulesets:
                 for name in rs.input_chains:
                     chain = rs.chains[name]
                     details.append(
-                        f"{_where(Verdict(rs, name, 'open'))}: policy {chain.policy or '-'}, "
-                        f"{len(chain.rules)} rules"
+                        t(
+                            "{where}: policy {policy}, {count} rules",
+                            where=_where(Verdict(rs, name, "open")),
+                            policy=chain.policy or "-",
+                            count=len(chain.rules),
+                        )
                     )
         if cloud:
             details.append(
-                f"this machine runs on {cloud[0]}: its security groups filter traffic before it "
-                f"arrives and cannot be seen from inside ({cloud[1]})"
+                t(
+                    "this machine runs on {cloud}: its security groups filter traffic before it "
+                    "arrives and cannot be seen from inside ({where})",
+                    cloud=cloud[0],
+                    where=cloud[1],
+                )
             )
         data = {
             "active": active,
@@ -184,7 +212,7 @@ class FirewallRules:
                 self.id,
                 "firewall",
                 Status.SKIP,
-                "firewall rules not read: not root (iptables and nft need CAP_NET_ADMIN)",
+                t("firewall rules not read: not root (iptables and nft need CAP_NET_ADMIN)"),
                 details=tuple(details),
                 data=data,
                 hints=("sudo srvdoctor firewall",),
@@ -194,19 +222,28 @@ class FirewallRules:
                 self.id,
                 "firewall",
                 Status.OK,
-                "no firewall tool found (ufw, firewalld, nft, iptables): the kernel's rules were not read",
-                details=(*details, "rules loaded by another tool or a container runtime may still filter"),
+                t("no firewall tool found (ufw, firewalld, nft, iptables): the kernel's rules were not read"),
+                details=(*details, t("rules loaded by another tool or a container runtime may still filter")),
                 data=data,
             )
         read = [x.name for x in installed if x.readable and x.name != "ufw"]
         unread = [x.name for x in installed if not x.readable and x.name != "ufw"]
-        summary = (
-            f"active: {', '.join(active)}"
-            if active
-            else f"no active firewall rules on input (read: {', '.join(read) or 'nothing'})"
-        )
-        if unread:
-            summary += f"; not read: {', '.join(unread)}"
+        if active and unread:
+            summary = t(
+                "active: {active}; not read: {unread}", active=", ".join(active), unread=", ".join(unread)
+            )
+        elif active:
+            summary = t("active: {active}", active=", ".join(active))
+        elif unread:
+            summary = t(
+                "no active firewall rules on input (read: {read}); not read: {unread}",
+                read=", ".join(read) or t("nothing"),
+                unread=", ".join(unread),
+            )
+        else:
+            summary = t(
+                "no active firewall rules on input (read: {read})", read=", ".join(read) or t("nothing")
+            )
         return Result(self.id, "firewall", Status.OK, summary, details=tuple(details), data=data)
 
     def judge_port(self, port: int, layers: Sequence[Layer], docker_port: bool = False) -> Result:
@@ -237,10 +274,19 @@ class FirewallRules:
                 self.id,
                 f"{port}/tcp",
                 Status.WARN if ufw else Status.OK,
-                f"port {port}/tcp is published by Docker: its traffic goes through Docker's own chains "
-                "(FORWARD/DOCKER), not INPUT" + (": ufw rules do not apply to it" if ufw else ""),
+                t(
+                    "port {port}/tcp is published by Docker: its traffic goes through Docker's own chains "
+                    "(FORWARD/DOCKER), not INPUT: ufw rules do not apply to it",
+                    port=port,
+                )
+                if ufw
+                else t(
+                    "port {port}/tcp is published by Docker: its traffic goes through Docker's own chains "
+                    "(FORWARD/DOCKER), not INPUT",
+                    port=port,
+                ),
                 details=(
-                    "filter it in the DOCKER-USER chain, or publish on 127.0.0.1 (-p 127.0.0.1:PORT:PORT)",
+                    t("filter it in the DOCKER-USER chain, or publish on 127.0.0.1 (-p 127.0.0.1:PORT:PORT)"),
                 ),
                 data=data,
                 playbook="firewall-blocking" if ufw else None,
@@ -248,21 +294,44 @@ class FirewallRules:
         if blocking:
             for v in blocking[1:]:
                 if v.kind == "blocked" and v.rule is not None:
-                    details.append(f"{_where(v)}: {v.rule.text}{_hits(v.rule)}")
+                    details.append(
+                        t("{where}: {rule}{hits}", where=_where(v), rule=v.rule.text, hits=_hits(v.rule))
+                    )
                 else:
-                    details.append(f"{_where(v)}: default policy DROP and no ACCEPT rule for {port}/tcp")
-            details += [f"may also block: {r.source} {r.chain}: {r.text}" for r in maybe]
+                    details.append(
+                        t(
+                            "{where}: default policy DROP and no ACCEPT rule for {port}/tcp",
+                            where=_where(v),
+                            port=port,
+                        )
+                    )
+            details += [
+                t("may also block: {source} {chain}: {rule}", source=r.source, chain=r.chain, rule=r.text)
+                for r in maybe
+            ]
             first = blocking[0]
-            how = (
-                f"{first.rule.verdict.upper()} rule in {_where(first)}: {first.rule.text}{_hits(first.rule)}"
+            summary = (
+                t(
+                    "port {port}/tcp is blocked by the {verdict} rule in {where}: {rule}{hits}",
+                    port=port,
+                    verdict=first.rule.verdict.upper(),
+                    where=_where(first),
+                    rule=first.rule.text,
+                    hits=_hits(first.rule),
+                )
                 if first.kind == "blocked" and first.rule
-                else f"default DROP policy of {_where(first)} (no ACCEPT rule for it)"
+                else t(
+                    "port {port}/tcp is blocked by the default DROP policy of {where} "
+                    "(no ACCEPT rule for it)",
+                    port=port,
+                    where=_where(first),
+                )
             )
             return Result(
                 self.id,
                 f"{port}/tcp",
                 Status.FAIL,
-                f"port {port}/tcp is blocked by the {how}",
+                summary,
                 details=tuple(details),
                 data=data,
                 playbook="firewall-blocking",
@@ -274,26 +343,41 @@ class FirewallRules:
                 self.id,
                 f"{port}/tcp",
                 Status.WARN,
-                f"port {port}/tcp may be blocked for some clients: {len(maybe)} conditional "
-                "DROP/REJECT rule(s)",
+                t(
+                    "port {port}/tcp may be blocked for some clients: "
+                    "{count} conditional DROP/REJECT rule(s)",
+                    port=port,
+                    count=len(maybe),
+                ),
                 details=tuple(details),
                 data=data,
                 playbook="firewall-blocking",
             )
         allowed = [v for v in verdicts if v.kind == "allowed" and v.rule is not None]
-        reason = f"allowed by {allowed[0].rule.text}" if allowed and allowed[0].rule else "no rule blocks it"
+        reason = (
+            t("allowed by {rule}", rule=allowed[0].rule.text)
+            if allowed and allowed[0].rule
+            else t("no rule blocks it")
+        )
         if unread and not verdicts:
             return Result(
                 self.id, f"{port}/tcp", Status.SKIP,
-                f"port {port}/tcp: rules not read ({', '.join(unread)} need root)",
+                t("port {port}/tcp: rules not read ({unread} need root)",
+                  port=port, unread=", ".join(unread)),
                 data=data, hints=(f"sudo srvdoctor firewall --port {port}",),
             )  # fmt: skip
-        caveat = f" in what was read (not read: {', '.join(unread)})" if unread else ""
         return Result(
             self.id,
             f"{port}/tcp",
             Status.OK,
-            f"port {port}/tcp: {reason}{caveat}",
+            t(
+                "port {port}/tcp: {reason} in what was read (not read: {unread})",
+                port=port,
+                reason=reason,
+                unread=", ".join(unread),
+            )
+            if unread
+            else t("port {port}/tcp: {reason}", port=port, reason=reason),
             details=tuple(details),
             data=data,
         )
@@ -302,9 +386,11 @@ class FirewallRules:
 def configured_ports(ctx: CheckContext) -> list[int]:
     """The ports of `[targets]` that are on this machine."""
     ports: list[int] = []
-    for t in config_targets(ctx):
-        if isinstance(t, Target) and is_local(ctx, t, resolution(ctx, t.host) if t.host else None):
-            ports.append(t.port)
+    for target in config_targets(ctx):
+        if isinstance(target, Target) and is_local(
+            ctx, target, resolution(ctx, target.host) if target.host else None
+        ):
+            ports.append(target.port)
     return ports
 
 

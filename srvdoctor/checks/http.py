@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.netcommon import Reach, config_targets, reach_all
+from srvdoctor.messages import N_, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.http import HttpResult, get
 from srvdoctor.probes.timeout import map_with_timeout
@@ -18,25 +19,26 @@ from srvdoctor.probes.tls import TlsResult, handshake, speaks_tls
 from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target
 
+#: Translated where they are used (`t(...)`).
 _HTTP_HINTS: dict[int, str] = {
-    401: "401/403 from Jupyter usually means a missing token: open the URL `jupyter server list` prints",
-    403: "401/403 from Jupyter usually means a missing token: open the URL `jupyter server list` prints",
-    404: "the server answers but has no such path: check the URL (and a proxy's base path)",
-    502: "a proxy in front (nginx, a load balancer) could not reach the application behind it",
-    503: "the application is overloaded, starting, or in maintenance",
-    504: "a proxy in front gave up waiting for the application behind it",
+    401: N_("401/403 from Jupyter usually means a missing token: open the URL `jupyter server list` prints"),
+    403: N_("401/403 from Jupyter usually means a missing token: open the URL `jupyter server list` prints"),
+    404: N_("the server answers but has no such path: check the URL (and a proxy's base path)"),
+    502: N_("a proxy in front (nginx, a load balancer) could not reach the application behind it"),
+    503: N_("the application is overloaded, starting, or in maintenance"),
+    504: N_("a proxy in front gave up waiting for the application behind it"),
 }
 
 _TLS_WORDS: dict[str, str] = {
-    "expired": "the certificate has expired",
-    "not-yet-valid": "the certificate is not valid yet (check the clock: timedatectl)",
-    "self-signed": "the certificate is self-signed (no trusted CA signed it)",
-    "unknown-ca": "the certificate is from a CA this machine does not trust (or its chain is incomplete)",
-    "hostname-mismatch": "the certificate is for another name",
-    "not-tls": "the port speaks plain HTTP, not TLS: use http://, or the TLS port",
-    "handshake": "the TLS handshake failed",
-    "timeout": "the TLS handshake did not finish in time",
-    "connect": "the TCP connection failed",
+    "expired": N_("the certificate has expired"),
+    "not-yet-valid": N_("the certificate is not valid yet (check the clock: timedatectl)"),
+    "self-signed": N_("the certificate is self-signed (no trusted CA signed it)"),
+    "unknown-ca": N_("the certificate is from a CA this machine does not trust (or its chain is incomplete)"),
+    "hostname-mismatch": N_("the certificate is for another name"),
+    "not-tls": N_("the port speaks plain HTTP, not TLS: use http://, or the TLS port"),
+    "handshake": N_("the TLS handshake failed"),
+    "timeout": N_("the TLS handshake did not finish in time"),
+    "connect": N_("the TCP connection failed"),
 }
 
 
@@ -46,8 +48,12 @@ def _url_reaches(ctx: CheckContext) -> list[Reach]:
 
 
 def _skip(check_id: str, r: Reach) -> Result:
-    why = "the name did not resolve" if r.tcp is None else f"TCP {r.tcp.state}"
-    return Result(check_id, r.target.raw, Status.SKIP, f"not reached: {why} (see port.tcp)")
+    summary = (
+        t("not reached: the name did not resolve (see port.tcp)")
+        if r.tcp is None
+        else t("not reached: TCP {state} (see port.tcp)", state=r.tcp.state)
+    )
+    return Result(check_id, r.target.raw, Status.SKIP, summary)
 
 
 def fetch_all(ctx: CheckContext, reaches: list[Reach]) -> dict[str, HttpResult]:
@@ -100,7 +106,7 @@ class HttpStatus:
             out.append(self.judge(r.target, answers[url], plain_to_tls(r, answers[url], ctx.timeout)))
         return out
 
-    def judge(self, t: Target, h: HttpResult, speaks_tls: bool = False) -> Result:
+    def judge(self, target: Target, h: HttpResult, speaks_tls: bool = False) -> Result:
         """`speaks_tls`: an http:// URL's port completed a TLS handshake (plain HTTP sent to TLS)."""
         data: dict[str, object] = {
             "url": h.url,
@@ -115,57 +121,73 @@ class HttpStatus:
             if h.error_kind == "tls":
                 return Result(
                     self.id,
-                    t.raw,
+                    target.raw,
                     Status.FAIL,
-                    f"TLS failed before any HTTP answer: {h.error}",
+                    t("TLS failed before any HTTP answer: {error}", error=h.error),
                     data=data,
                     playbook="tls-error",
-                    hints=(cmd("srvdoctor", "port", t.raw),),
+                    hints=(cmd("srvdoctor", "port", target.raw),),
                 )
             if speaks_tls:
                 return Result(
                     self.id,
-                    t.raw,
+                    target.raw,
                     Status.FAIL,
-                    f"no HTTP answer: the port speaks TLS, use https:// ({h.error})",
+                    t("no HTTP answer: the port speaks TLS, use https:// ({error})", error=h.error),
                     data=data,
                     playbook="tls-error",
                 )
             if h.error_kind == "timeout" and h.error.startswith("ConnectTimeout"):
                 return Result(
                     self.id,
-                    t.raw,
+                    target.raw,
                     Status.FAIL,
-                    f"the HTTP request could not connect in time: {h.error}",
-                    details=("the port answered a plain connect; a redirect to another host, or a full "
-                             "accept queue, can leave the request's own connection unanswered",),
+                    t("the HTTP request could not connect in time: {error}", error=h.error),
+                    details=(t("the port answered a plain connect; a redirect to another host, or a full "
+                               "accept queue, can leave the request's own connection unanswered"),),
                     data=data,
                     playbook="port-filtered",
                 )  # fmt: skip
             if h.error_kind == "timeout":
                 return Result(
                     self.id,
-                    t.raw,
+                    target.raw,
                     Status.FAIL,
-                    f"the server accepted the connection but sent no answer: {h.error}",
-                    details=("the application is likely hung or overloaded",),
+                    t("the server accepted the connection but sent no answer: {error}", error=h.error),
+                    details=(t("the application is likely hung or overloaded"),),
                     data=data,
                     playbook="http-error",
                 )
             return Result(
-                self.id, t.raw, Status.FAIL, f"no HTTP answer: {h.error}", data=data, playbook="http-error"
+                self.id,
+                target.raw,
+                Status.FAIL,
+                t("no HTTP answer: {error}", error=h.error),
+                data=data,
+                playbook="http-error",
             )
         chain = " → ".join(f"{s} {loc}" for s, loc in h.redirects)
-        details = (f"redirects: {chain}",) if chain else ()
+        details = (t("redirects: {chain}", chain=chain),) if chain else ()
         ttfb = f"{h.ttfb_ms:.0f} ms" if h.ttfb_ms is not None else "?"
-        summary = f"HTTP {h.status} {h.reason} in {ttfb}" + (f" from {h.server}" if h.server else "")
+        summary = (
+            t(
+                "HTTP {status} {reason} in {ttfb} from {server}",
+                status=h.status,
+                reason=h.reason,
+                ttfb=ttfb,
+                server=h.server,
+            )
+            if h.server
+            else t("HTTP {status} {reason} in {ttfb}", status=h.status, reason=h.reason, ttfb=ttfb)
+        )
         if h.status >= 400:
-            hint = _HTTP_HINTS.get(h.status)
+            known = _HTTP_HINTS.get(h.status)
+            hint = t(known) if known else None
             if speaks_tls:
-                hint = "the port speaks TLS: plain HTTP was sent to an HTTPS port, use https://"
+                hint = t("the port speaks TLS: plain HTTP was sent to an HTTPS port, use https://")
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
                 summary,
                 details=(*details, *([hint] if hint else [])),
@@ -176,13 +198,13 @@ class HttpStatus:
         if h.ttfb_ms is not None and h.ttfb_ms > self.warn_ttfb_s * 1000:
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.WARN,
-                f"{summary}: slower than {self.warn_ttfb_s:g} s",
+                t("{summary}: slower than {limit:g} s", summary=summary, limit=self.warn_ttfb_s),
                 details=details,
                 data=data,
             )
-        return Result(self.id, t.raw, Status.OK, summary, details=details, data=data)
+        return Result(self.id, target.raw, Status.OK, summary, details=details, data=data)
 
 
 @dataclass(frozen=True)
@@ -223,10 +245,14 @@ class HttpTls:
             elif isinstance(value, TlsResult):
                 out.append(self.judge(r.target, value))
             else:
-                out.append(Result(self.id, r.target.raw, Status.ERROR, f"TLS probe failed: {value}"))
+                out.append(
+                    Result(
+                        self.id, r.target.raw, Status.ERROR, t("TLS probe failed: {error}", error=str(value))
+                    )
+                )
         return out
 
-    def judge(self, t: Target, tls: TlsResult) -> Result:
+    def judge(self, target: Target, tls: TlsResult) -> Result:
         data: dict[str, object] = {
             "tls": tls.kind,
             "self_signed": tls.self_signed,
@@ -242,34 +268,61 @@ class HttpTls:
         if not tls.ok:
             details = [tls.message] if tls.message else []
             if tls.not_after:
-                details.append(f"valid until {tls.not_after} ({tls.subject}, issued by {tls.issuer})")
-            also = " (and it is self-signed)" if tls.self_signed and tls.kind != "self-signed" else ""
+                details.append(
+                    t(
+                        "valid until {date} ({subject}, issued by {issuer})",
+                        date=tls.not_after,
+                        subject=tls.subject,
+                        issuer=tls.issuer,
+                    )
+                )
+            words = t(_TLS_WORDS[tls.kind]) if tls.kind in _TLS_WORDS else tls.kind
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
-                f"TLS failed: {_TLS_WORDS.get(tls.kind, tls.kind)}{also}",
+                t("TLS failed: {why} (and it is self-signed)", why=words)
+                if tls.self_signed and tls.kind != "self-signed"
+                else t("TLS failed: {why}", why=words),
                 details=tuple(details),
                 data=data,
                 playbook="tls-error",
                 hints=hints,
             )
         left = tls.days_left
-        until = f"valid until {tls.not_after[:10]}" if tls.not_after else "valid"
+        until = t("valid until {date}", date=tls.not_after[:10]) if tls.not_after else t("valid")
         if left is not None and left < self.warn_days:
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.WARN,
-                f"certificate expires in {left:.1f} days ({until}, {tls.subject})",
+                t(
+                    "certificate expires in {days:.1f} days ({until}, {subject})",
+                    days=left,
+                    until=until,
+                    subject=tls.subject,
+                ),
                 data=data,
                 playbook="tls-error",
                 hints=hints,
             )
-        days = f", {left:.0f} days left" if left is not None else ""
-        return Result(
-            self.id, t.raw, Status.OK, f"{tls.version} certificate {until}{days} ({tls.subject})", data=data
+        summary = (
+            t(
+                "{version} certificate {until}, {days:.0f} days left ({subject})",
+                version=tls.version,
+                until=until,
+                days=left,
+                subject=tls.subject,
+            )
+            if left is not None
+            else t(
+                "{version} certificate {until} ({subject})",
+                version=tls.version,
+                until=until,
+                subject=tls.subject,
+            )
         )
+        return Result(self.id, target.raw, Status.OK, summary, data=data)
 
 
 CHECKS = (HttpStatus, HttpTls)

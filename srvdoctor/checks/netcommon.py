@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from srvdoctor.checks.base import CheckContext
+from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes import interfaces
 from srvdoctor.probes.dns import Resolution, resolve
@@ -69,8 +70,8 @@ def bad_target(check_id: str, exc: TargetError) -> Result:
         check_id,
         str(exc).split(":", 1)[0],
         Status.ERROR,
-        f"bad target in the config: {exc}",
-        hints=("fix [targets] in srvdoctor.toml",),
+        t("bad target in the config: {error}", error=exc.text),
+        hints=(t("fix [targets] in srvdoctor.toml"),),
     )
 
 
@@ -119,7 +120,7 @@ def _pick(
         port,
         "filtered",
         timeout * 1000,
-        f"Connection timed out after {timeout:g} s",
+        t("Connection timed out after {timeout:g} s", timeout=timeout),
         "ETIMEDOUT",
     )
 

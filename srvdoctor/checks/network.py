@@ -35,6 +35,7 @@ from srvdoctor.checks.servers import (
     remote_server,
     tunnel,
 )
+from srvdoctor.messages import join, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.listeners import (
     Listener,
@@ -90,29 +91,39 @@ class PortTcp:
 
     def judge(self, r: Reach, local_listeners: Sequence[Listener] | None = None) -> Result:
         """`local_listeners`: this machine's listeners on the port when the target is local."""
-        t = r.target
+        target = r.target
         if r.tcp is None:
-            return dns_result(self.id, t.raw, r.resolution)
+            return dns_result(self.id, target.raw, r.resolution)
         tcp = r.tcp
-        where = _endpoint(tcp.address, t.port)
+        where = _endpoint(tcp.address, target.port)
         data = {
-            "host": t.connect_host,
-            "port": t.port,
+            "host": target.connect_host,
+            "port": target.port,
             "address": tcp.address,
             "addresses": list(r.resolution.addresses),
             "state": tcp.state,
             "elapsed_ms": round(tcp.elapsed_ms, 3),
             "errno": tcp.errno_name or None,
         }
-        via = f" ({where})" if tcp.address != t.connect_host else ""
         detail = (tcp.error,) if tcp.error else ()
-        fw_hint = f"srvdoctor firewall --port {t.port}   (on the machine that runs the server)"
+        fw_hint = t(
+            "srvdoctor firewall --port {port}   (on the machine that runs the server)", port=target.port
+        )
         if tcp.state == "open":
+            host, port, ms = target.connect_host, target.port, tcp.elapsed_ms
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.OK,
-                f"{t.connect_host}:{t.port} accepts TCP connections{via} in {tcp.elapsed_ms:.1f} ms",
+                t(
+                    "{host}:{port} accepts TCP connections ({where}) in {ms:.1f} ms",
+                    host=host,
+                    port=port,
+                    where=where,
+                    ms=ms,
+                )
+                if tcp.address != target.connect_host
+                else t("{host}:{port} accepts TCP connections in {ms:.1f} ms", host=host, port=port, ms=ms),
                 data=data,
             )
         if tcp.state == "refused":
@@ -120,14 +131,20 @@ class PortTcp:
         if tcp.state == "filtered":
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
-                f"{where} did not answer within {tcp.elapsed_ms / 1000:.1f} s: the connection attempt got "
-                "no reply, neither accepted nor refused",
+                t(
+                    "{where} did not answer within {s:.1f} s: the connection attempt got "
+                    "no reply, neither accepted nor refused",
+                    where=where,
+                    s=tcp.elapsed_ms / 1000,
+                ),
                 details=(
                     *detail,
-                    "usually a firewall or cloud security group dropping packets; also a host that is down "
-                    "or absent where no router says so, or a server whose accept queue is full",
+                    t(
+                        "usually a firewall or cloud security group dropping packets; also a host that is "
+                        "down or absent where no router says so, or a server whose accept queue is full"
+                    ),
                 ),
                 data=data,
                 playbook="port-filtered",
@@ -136,23 +153,31 @@ class PortTcp:
         if tcp.state == "rejected" and tcp.errno_name in ("EPERM", "EACCES"):
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
-                f"{where} was refused by this machine's own firewall: an OUTPUT rule stopped the connection "
-                f"before it left ({tcp.errno_name})",
+                t(
+                    "{where} was refused by this machine's own firewall: an OUTPUT rule stopped the "
+                    "connection before it left ({errno})",
+                    where=where,
+                    errno=tcp.errno_name,
+                ),
                 details=detail,
                 data=data,
                 playbook="firewall-blocking",
-                hints=("sudo iptables -S OUTPUT; sudo nft list ruleset   (on this machine)",),
+                hints=(t("sudo iptables -S OUTPUT; sudo nft list ruleset   (on this machine)"),),
             )
         if tcp.state == "rejected":
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
-                f"{where} was rejected with an ICMP error by a host that answers on its link: "
-                f"a firewall refuses port {t.port}",
-                details=(*detail, "the host answered ARP, so 'no route to host' here means a REJECT rule"),
+                t(
+                    "{where} was rejected with an ICMP error by a host that answers on its link: "
+                    "a firewall refuses port {port}",
+                    where=where,
+                    port=target.port,
+                ),
+                details=(*detail, t("the host answered ARP, so 'no route to host' here means a REJECT rule")),
                 data=data,
                 playbook="firewall-blocking",
                 hints=(fw_hint,),
@@ -160,24 +185,36 @@ class PortTcp:
         if tcp.state == "unreachable":
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
-                f"{where} is unreachable: this machine has no route to it (ENETUNREACH)"
+                t("{where} is unreachable: this machine has no route to it (ENETUNREACH)", where=where)
                 if tcp.errno_name == "ENETUNREACH"
-                else f"{where} is unreachable: 'no route to host' ({tcp.errno_name or tcp.error})",
+                else t(
+                    "{where} is unreachable: 'no route to host' ({error})",
+                    where=where,
+                    error=tcp.errno_name or tcp.error,
+                ),
                 details=(
                     *detail,
-                    "EHOSTUNREACH: a router on the way has no route, the host does not answer ARP on its "
-                    "link, "
-                    "or a firewall REJECTs with icmp-host-unreachable/prohibited",
+                    t(
+                        "EHOSTUNREACH: a router on the way has no route, the host does not answer ARP on its "
+                        "link, "
+                        "or a firewall REJECTs with icmp-host-unreachable/prohibited"
+                    ),
                 )
                 if tcp.errno_name != "ENETUNREACH"
                 else detail,
                 data=data,
                 playbook="host-unreachable",
-                hints=(cmd("ip", "route", "get", tcp.address), cmd("srvdoctor", "ping", t.connect_host)),
+                hints=(cmd("ip", "route", "get", tcp.address), cmd("srvdoctor", "ping", target.connect_host)),
             )
-        return Result(self.id, t.raw, Status.ERROR, f"could not connect to {where}: {tcp.error}", data=data)
+        return Result(
+            self.id,
+            target.raw,
+            Status.ERROR,
+            t("could not connect to {where}: {error}", where=where, error=tcp.error),
+            data=data,
+        )
 
     def _refused(
         self,
@@ -191,16 +228,15 @@ class PortTcp:
         Why, only this machine's listening sockets can tell; for another machine, say
         what the usual causes are and how to look on it.
         """
-        t, tcp = r.target, r.tcp
+        target, tcp = r.target, r.tcp
         assert tcp is not None
-        where = _endpoint(tcp.address, t.port)
-        look = f"ss -ltnp 'sport = :{t.port}'"
-        refused = f"{where} refused the connection"
+        where = _endpoint(tcp.address, target.port)
+        look = f"ss -ltnp 'sport = :{target.port}'"
 
         def fail(summary: str, playbook: str, details: Sequence[str], hints: Sequence[str]) -> Result:
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
                 summary,
                 tuple(details),
@@ -211,70 +247,126 @@ class PortTcp:
 
         if local is None:  # another machine: its sockets cannot be read from here
             return fail(
-                f"{refused}: no process accepts connections on that address and port",
+                t(
+                    "{where} refused the connection: no process accepts connections on that address and port",
+                    where=where,
+                ),
                 "port-closed",
                 (
                     *detail,
-                    f"a refusal proves only that; the usual cause is a server on {t.connect_host} bound to "
-                    "127.0.0.1 (loopback only), else it is not running, listens on another port, or a "
-                    "firewall rejects with a TCP reset",
+                    t(
+                        "a refusal proves only that; the usual cause is a server on {host} bound to "
+                        "127.0.0.1 (loopback only), else it is not running, listens on another port, or a "
+                        "firewall rejects with a TCP reset",
+                        host=target.connect_host,
+                    ),
                 ),
                 (
-                    f"{look}   (on {t.connect_host}: Local Address 127.0.0.1 = loopback only, "
-                    "no line = nothing listens)",
-                    f"srvdoctor port {t.port}   (on {t.connect_host})",
+                    t(
+                        "{look}   (on {host}: Local Address 127.0.0.1 = loopback only, "
+                        "no line = nothing listens)",
+                        look=look,
+                        host=target.connect_host,
+                    ),
+                    t("srvdoctor port {port}   (on {host})", port=target.port, host=target.connect_host),
                 ),
             )
         if not local:
             return fail(
-                f"{refused}: nothing listens on port {t.port} on this machine (listening sockets read)",
+                t(
+                    "{where} refused the connection: nothing listens on port {port} on this machine "
+                    "(listening sockets read)",
+                    where=where,
+                    port=target.port,
+                ),
                 "port-closed",
                 detail,
                 (look,),
             )
-        bound = ", ".join(f"{x.who()} on {_endpoint(x.address, x.port)}" for x in local)
+        bound = join(
+            ", ",
+            [t("{who} on {endpoint}", who=x.who(), endpoint=_endpoint(x.address, x.port)) for x in local],
+        )
         if any(covers(x, tcp.address) for x in local):
             return fail(
-                f"{refused}, yet {bound} accepts on that address: a firewall rule rejects it "
-                "with a TCP reset",
+                t(
+                    "{where} refused the connection, yet {bound} accepts on that address: a firewall rule "
+                    "rejects it with a TCP reset",
+                    where=where,
+                    bound=bound,
+                ),
                 "firewall-blocking",
                 (
                     *detail,
-                    "iptables -j REJECT --reject-with tcp-reset (or nft reject with tcp reset) does this",
+                    t("iptables -j REJECT --reject-with tcp-reset (or nft reject with tcp reset) does this"),
                 ),
-                (f"srvdoctor firewall --port {t.port}",),
+                (f"srvdoctor firewall --port {target.port}",),
             )
         if any(covers(x, tcp.address) is None for x in local):
             return fail(
-                f"{refused}, though {bound} listens: the program set IPV6_V6ONLY (IPv6 only: nginx's "
-                "default for [::]), or a firewall rule rejects IPv4 with a TCP reset",
+                t(
+                    "{where} refused the connection, though {bound} listens: the program set IPV6_V6ONLY "
+                    "(IPv6 only: nginx's default for [::]), or a firewall rule rejects IPv4 with a TCP reset",
+                    where=where,
+                    bound=bound,
+                ),
                 "address-family-mismatch",
-                (*detail, f"connect over IPv6 ([::1]:{t.port} here), or make it listen on 0.0.0.0 too"),
                 (
-                    look + "   (ss shows [::]:PORT for IPv6 only, *:PORT for both)",
-                    f"srvdoctor firewall --port {t.port}",
+                    *detail,
+                    t(
+                        "connect over IPv6 ([::1]:{port} here), or make it listen on 0.0.0.0 too",
+                        port=target.port,
+                    ),
+                ),
+                (
+                    t("{look}   (ss shows [::]:PORT for IPv6 only, *:PORT for both)", look=look),
+                    f"srvdoctor firewall --port {target.port}",
                 ),
             )
         asked = family(tcp.address)
         if asked and all(family(x.address) not in (0, asked) for x in local):
             other = 4 if asked == 6 else 6
-            instead = _endpoint(reachable(next(x.address for x in local)), t.port)
-            either = "::  (every address, IPv4 too)" if other == 4 else "0.0.0.0 or :: "
+            instead = _endpoint(reachable(next(x.address for x in local)), target.port)
+            either = (
+                t(
+                    "connect to {instead} instead, or make the server bind ::  (every address, IPv4 too)",
+                    instead=instead,
+                )
+                if other == 4
+                else t("connect to {instead} instead, or make the server bind 0.0.0.0 or ::", instead=instead)
+            )
             return fail(
-                f"{refused}: the server listens on IPv{other} only ({bound}) and {tcp.address} is IPv{asked}",
+                t(
+                    "{where} refused the connection: the server listens on IPv{other} only ({bound}) and "
+                    "{address} is IPv{asked}",
+                    where=where,
+                    other=other,
+                    bound=bound,
+                    address=tcp.address,
+                    asked=asked,
+                ),
                 "address-family-mismatch",
-                (*detail, f"connect to {instead} instead, or make the server bind {either.strip()}"),
+                (*detail, either),
                 (f"srvdoctor port {shlex.quote(instead)}", look),
             )
         if all(x.loopback for x in local) and not is_loopback(tcp.address):
             return fail(
-                f"{refused}: the server listens only on {bound} (loopback)",
+                t(
+                    "{where} refused the connection: the server listens only on {bound} (loopback)",
+                    where=where,
+                    bound=bound,
+                ),
                 "bound-to-loopback",
-                (*detail, *bind_fixes(local, t.port), tunnel(t.port)),
-                (f"{look}   (Local Address 127.0.0.1 = loopback only)",),
+                (*detail, *bind_fixes(local, target.port), tunnel(target.port)),
+                (t("{look}   (Local Address 127.0.0.1 = loopback only)", look=look),),
             )
         return fail(
-            f"{refused}: the server listens only on {bound}, not on {tcp.address}",
+            t(
+                "{where} refused the connection: the server listens only on {bound}, not on {address}",
+                where=where,
+                bound=bound,
+                address=tcp.address,
+            ),
             "bound-to-loopback" if all(x.loopback for x in local) else "port-closed",
             detail,
             (look,),
@@ -304,83 +396,119 @@ class PortListen:
     def run(self, ctx: CheckContext) -> list[Result]:
         out: list[Result] = []
         asked: set[int] = set()
-        for t in config_targets(ctx):
-            if isinstance(t, TargetError):
+        for target in config_targets(ctx):
+            if isinstance(target, TargetError):
                 continue
-            res = resolution(ctx, t.connect_host) if t.host is not None else None
-            if t.port in asked or not is_local(ctx, t, res):
+            res = resolution(ctx, target.connect_host) if target.host is not None else None
+            if target.port in asked or not is_local(ctx, target, res):
                 continue
-            asked.add(t.port)
-            on_port = listeners_on(ctx, t.port)
-            running = usual_servers_running(t.port) if not on_port else []
-            address = t.host if t.host is not None and is_ip(t.host) else None
-            out.append(self.judge_port(t, on_port, running, ctx.timeout, address))
+            asked.add(target.port)
+            on_port = listeners_on(ctx, target.port)
+            running = usual_servers_running(target.port) if not on_port else []
+            address = target.host if target.host is not None and is_ip(target.host) else None
+            out.append(self.judge_port(target, on_port, running, ctx.timeout, address))
         out.extend(self.judge_default(all_listeners(ctx), skip=asked))
         return out
 
     def judge_port(
         self,
-        t: Target,
+        target: Target,
         on_port: Sequence[Listener],
         running: Sequence[RunningServer],
         timeout: float = 3.0,
         address: str | None = None,
     ) -> Result:
         """`t` is local; `on_port` this machine's listeners on its port; `address` the one connected to."""
-        data: dict[str, object] = {"port": t.port, "listeners": [_listener_data(x) for x in on_port]}
+        data: dict[str, object] = {"port": target.port, "listeners": [_listener_data(x) for x in on_port]}
         if not on_port:
-            details = [f"{s.name} (pid {s.pid}) is running: {s.cmdline}" for s in running]
+            details = [
+                t("{name} (pid {pid}) is running: {cmdline}", name=s.name, pid=s.pid, cmdline=s.cmdline)
+                for s in running
+            ]
             if running:
-                details.append("it may still be starting, have crashed while binding, or use another port")
+                details.append(t("it may still be starting, have crashed while binding, or use another port"))
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL,
-                f"nothing listens on port {t.port} on this machine (listening sockets read)",
+                t(
+                    "nothing listens on port {port} on this machine (listening sockets read)",
+                    port=target.port,
+                ),
                 details=tuple(details),
                 data=data,
                 playbook="port-closed",
-                hints=(f"ss -ltnp 'sport = :{t.port}'", "check the server's log for the port it chose"),
+                hints=(
+                    f"ss -ltnp 'sport = :{target.port}'",
+                    t("check the server's log for the port it chose"),
+                ),
             )
-        names = "; ".join(_describe(x, timeout) for x in on_port)
-        wanted = t.host
+        names = join("; ", [_describe(x, timeout) for x in on_port])
+        wanted = target.host
         used_remote = wanted is not None and wanted.lower() not in ("localhost",) and not is_loopback(wanted)
         loopback_only = all(x.loopback for x in on_port)
         uncovered = address is not None and not any(covers(x, address) is not False for x in on_port)
         if uncovered and address is not None and not (loopback_only and not is_loopback(address)):
-            return self._not_covered(t, on_port, names, address, data)  # loopback-only is told below
+            return self._not_covered(target, on_port, names, address, data)  # loopback-only is told below
         if loopback_only:
             return Result(
                 self.id,
-                t.raw,
+                target.raw,
                 Status.FAIL if used_remote else Status.WARN,
-                f"port {t.port} listens only on loopback ({names}): other machines cannot connect",
+                t(
+                    "port {port} listens only on loopback ({names}): other machines cannot connect",
+                    port=target.port,
+                    names=names,
+                ),
                 details=(
-                    "fine if only this machine uses it, or you reach it through an SSH tunnel",
-                    tunnel(t.port),
+                    t("fine if only this machine uses it, or you reach it through an SSH tunnel"),
+                    tunnel(target.port),
                 ),
                 data=data,
                 playbook="bound-to-loopback",
-                hints=bind_fixes(on_port, t.port),
+                hints=bind_fixes(on_port, target.port),
             )
-        return Result(self.id, t.raw, Status.OK, f"port {t.port}: {names}", data=data)
+        return Result(
+            self.id,
+            target.raw,
+            Status.OK,
+            t("port {port}: {names}", port=target.port, names=names),
+            data=data,
+        )
 
     def _not_covered(
-        self, t: Target, on_port: Sequence[Listener], names: str, address: str, data: dict[str, object]
+        self, target: Target, on_port: Sequence[Listener], names: str, address: str, data: dict[str, object]
     ) -> Result:
         """Listeners on the port, none on the address asked for: say which family or address."""
         other = 6 if family(address) == 4 else 4
         mismatch = all(family(x.address) == other for x in on_port)
         fit = _endpoint(
-            reachable(next((x.address for x in on_port if family(x.address)), "127.0.0.1")), t.port
+            reachable(next((x.address for x in on_port if family(x.address)), "127.0.0.1")), target.port
         )
-        why = f": IPv{other} only" if mismatch else ""
         return Result(
             self.id,
-            t.raw,
+            target.raw,
             Status.WARN,
-            f"port {t.port}: {names}, but not on {address} (the address asked for){why}",
-            details=(f"connect to {fit}, or make the server listen on :: (every address, both families)",),
+            t(
+                "port {port}: {names}, but not on {address} (the address asked for): IPv{other} only",
+                port=target.port,
+                names=names,
+                address=address,
+                other=other,
+            )
+            if mismatch
+            else t(
+                "port {port}: {names}, but not on {address} (the address asked for)",
+                port=target.port,
+                names=names,
+                address=address,
+            ),
+            details=(
+                t(
+                    "connect to {fit}, or make the server listen on :: (every address, both families)",
+                    fit=fit,
+                ),
+            ),
             data=data,
             playbook="address-family-mismatch" if mismatch else "bound-to-loopback",
             hints=(f"srvdoctor port {shlex.quote(fit)}",),
@@ -398,16 +526,27 @@ class PortListen:
             servers = [s for s in (remote_server(x) for x in on_port) if s is not None]
             if port not in self.remote_ports and not servers:
                 continue
-            names = "; ".join(_describe(x, 0) for x in on_port)
-            what = f"{servers[0].name} " if servers else ""
+            names = join("; ", [_describe(x, 0) for x in on_port])
             out.append(
                 Result(
                     self.id,
                     str(port),
                     Status.WARN,
-                    f"{what}port {port} listens only on loopback ({names}): reachable from this machine only",
+                    t(
+                        "{program} port {port} listens only on loopback ({names}): "
+                        "reachable from this machine only",
+                        program=servers[0].name,
+                        port=port,
+                        names=names,
+                    )
+                    if servers
+                    else t(
+                        "port {port} listens only on loopback ({names}): reachable from this machine only",
+                        port=port,
+                        names=names,
+                    ),
                     details=(
-                        "fine if you reach it through an SSH tunnel; otherwise make it listen on 0.0.0.0",
+                        t("fine if you reach it through an SSH tunnel; otherwise make it listen on 0.0.0.0"),
                         tunnel(port),
                     ),
                     data={
@@ -422,11 +561,18 @@ class PortListen:
         if not out:
             ports = ", ".join(str(p) for p in self.remote_ports)
             open_ports = sorted({x.port for x in found if x.port in self.remote_ports})
-            listed = f" ({', '.join(map(str, open_ports))} listen beyond loopback)" if open_ports else ""
+            listed = (
+                t(" ({ports} listen beyond loopback)", ports=", ".join(map(str, open_ports)))
+                if open_ports
+                else ""
+            )
             hidden = sorted({x.port for x in found if x.pid is None})
-            sockets = f"{len(found)} listening socket{'s' if len(found) != 1 else ''} read"
+            sockets = tn("{n} listening socket read", "{n} listening sockets read", len(found))
             blind = (
-                f"; the program behind port(s) {', '.join(map(str, hidden))} is not visible from here"
+                t(
+                    "; the program behind port(s) {ports} is not visible from here",
+                    ports=", ".join(map(str, hidden)),
+                )
                 if hidden
                 else ""
             )
@@ -435,12 +581,20 @@ class PortListen:
                     self.id,
                     "loopback-only",
                     Status.OK,
-                    f"no loopback-only listener on the usual remote ports {ports}{listed}, nor of a known "
-                    f"remote-serving program ({sockets}{blind})",
+                    t(
+                        "no loopback-only listener on the usual remote ports {ports}{listed}, nor of a known "
+                        "remote-serving program ({sockets}{blind})",
+                        ports=ports,
+                        listed=listed,
+                        sockets=sockets,
+                        blind=blind,
+                    ),
                     details=(
                         (
-                            "another user's process (run as root), or one in another PID namespace "
-                            "(a container; run on the host)",
+                            t(
+                                "another user's process (run as root), or one in another PID namespace "
+                                "(a container; run on the host)"
+                            ),
                         )
                         if hidden
                         else ()
@@ -460,9 +614,21 @@ def _describe(x: Listener, timeout: float) -> str:
     proxied = docker_proxy_target(x)
     if proxied is not None:
         name = container_name_for_ip(proxied.rsplit(":", 1)[0], timeout) if timeout > 0 else None
-        container = f"container {name} ({proxied})" if name else f"container {proxied}"
-        return f"docker-proxy (pid {x.pid}) for {container} on {bound}"
-    return f"{x.who()} on {bound}"
+        if name:
+            return t(
+                "docker-proxy (pid {pid}) for container {name} ({proxied}) on {bound}",
+                pid=x.pid,
+                name=name,
+                proxied=proxied,
+                bound=bound,
+            )
+        return t(
+            "docker-proxy (pid {pid}) for container {proxied} on {bound}",
+            pid=x.pid,
+            proxied=proxied,
+            bound=bound,
+        )
+    return t("{who} on {bound}", who=x.who(), bound=bound)
 
 
 CHECKS = (NetDns, PortTcp, PortListen)

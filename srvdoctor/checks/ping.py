@@ -15,6 +15,7 @@ from typing import ClassVar
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.dns import dns_result
 from srvdoctor.checks.netcommon import bad_target, config_hosts, resolution
+from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes import interfaces
 from srvdoctor.probes.dns import Resolution
@@ -99,7 +100,14 @@ class NetPing:
             if isinstance(got, Probe):
                 out.append(self.judge(got))
             else:
-                out.append(Result(self.id, host, Status.ERROR, f"ping {host} could not finish: {got}"))
+                out.append(
+                    Result(
+                        self.id,
+                        host,
+                        Status.ERROR,
+                        t("ping {host} could not finish: {error}", host=host, error=str(got)),
+                    )
+                )
         return out
 
     def judge(self, p: Probe) -> Result:
@@ -107,7 +115,7 @@ class NetPing:
             return dns_result(self.id, p.host, p.resolution)
         echo = p.ping
         address = echo.address
-        via = f" ({address})" if address != p.host else ""
+        host = f"{p.host} ({address})" if address != p.host else p.host
         alive = [t for t in p.tcp if t.state in ("open", "refused")]
         data: dict[str, object] = {
             "address": address,
@@ -117,7 +125,7 @@ class NetPing:
             "loss_percent": round(echo.loss_percent, 1),
             "tcp_fallback": [{"port": t.port, "state": t.state} for t in p.tcp],
         }
-        tcp_words = ", ".join(f"port {t.port} {t.state}" for t in p.tcp)
+        tcp_words = join(", ", [t("port {port} {state}", port=x.port, state=x.state) for x in p.tcp])
         if echo.rtts_ms:
             rtts = echo.rtts_ms
             data.update(
@@ -126,15 +134,15 @@ class NetPing:
                 rtt_max_ms=round(max(rtts), 3),
             )
         if echo.unreachable:
-            return self._unreachable(p, via, data, alive, tcp_words)
+            return self._unreachable(p, host, data, alive, tcp_words)
         if not echo.method:
-            tried = "; ".join(echo.tried)
+            tried = join("; ", echo.tried)
             if alive:
                 return Result(
                     self.id,
                     p.host,
                     Status.OK,
-                    f"{p.host}{via} answers TCP ({tcp_words}); ICMP was not possible here",
+                    t("{host} answers TCP ({tcp}); ICMP was not possible here", host=host, tcp=tcp_words),
                     details=(tried,),
                     data=data,
                 )
@@ -142,7 +150,7 @@ class NetPing:
                 self.id,
                 p.host,
                 Status.WARN,
-                f"inconclusive: ICMP is not possible here and no TCP answer from {p.host}{via}",
+                t("inconclusive: ICMP is not possible here and no TCP answer from {host}", host=host),
                 details=(tried, tcp_words),
                 data=data,
                 playbook="port-filtered",
@@ -154,71 +162,111 @@ class NetPing:
                     self.id,
                     p.host,
                     Status.OK,
-                    f"{p.host}{via} is up (TCP answers) but ICMP echo gets no reply, dropped by it or on "
-                    "the way: "
-                    f"0/{echo.sent} echo replies, TCP {tcp_words}",
+                    t(
+                        "{host} is up (TCP answers) but ICMP echo gets no reply, dropped by it or on "
+                        "the way: 0/{sent} echo replies, TCP {tcp}",
+                        host=host,
+                        sent=echo.sent,
+                        tcp=tcp_words,
+                    ),
                     data={**data, "icmp_blocked": True},
                 )
             return Result(
                 self.id,
                 p.host,
                 Status.WARN,
-                f"inconclusive: no echo reply from {p.host}{via} (0/{echo.sent}) and no TCP answer"
-                f"{' (' + tcp_words + ')' if tcp_words else ''}: down, or dropping everything",
-                details=("many hosts and clouds drop ICMP; this does not prove the host is down",),
+                t(
+                    "inconclusive: no echo reply from {host} (0/{sent}) and no TCP answer ({tcp}): "
+                    "down, or dropping everything",
+                    host=host,
+                    sent=echo.sent,
+                    tcp=tcp_words,
+                )
+                if tcp_words
+                else t(
+                    "inconclusive: no echo reply from {host} (0/{sent}) and no TCP answer: "
+                    "down, or dropping everything",
+                    host=host,
+                    sent=echo.sent,
+                ),
+                details=(t("many hosts and clouds drop ICMP; this does not prove the host is down"),),
                 data=data,
                 playbook="port-filtered",
-                hints=(f"srvdoctor port {p.host}:PORT   (a port the host should serve)",),
+                hints=(t("srvdoctor port {host}:PORT   (a port the host should serve)", host=p.host),),
             )
-        stats = (
-            f"rtt min/avg/max {data['rtt_min_ms']:.2f}/{data['rtt_avg_ms']:.2f}/{data['rtt_max_ms']:.2f} ms"
-        )
-        summary = f"{p.host}{via}: {echo.received}/{echo.sent} replies, {stats} ({echo.method})"
+        stats = {
+            "host": host,
+            "received": echo.received,
+            "sent": echo.sent,
+            "min": data["rtt_min_ms"],
+            "avg": data["rtt_avg_ms"],
+            "max": data["rtt_max_ms"],
+            "method": echo.method,
+        }
         avg = float(data.get("rtt_avg_ms", 0.0))  # type: ignore[arg-type]
         if echo.loss_percent >= self.warn_loss_percent or avg > self.warn_rtt_ms:
             return Result(
-                self.id, p.host, Status.WARN, summary + f", {echo.loss_percent:.0f}% loss", data=data
+                self.id,
+                p.host,
+                Status.WARN,
+                t(
+                    "{host}: {received}/{sent} replies, rtt min/avg/max {min:.2f}/{avg:.2f}/{max:.2f} ms "
+                    "({method}), {loss:.0f}% loss",
+                    loss=echo.loss_percent,
+                    **stats,
+                ),
+                data=data,
             )
+        summary = t(
+            "{host}: {received}/{sent} replies, rtt min/avg/max {min:.2f}/{avg:.2f}/{max:.2f} ms ({method})",
+            **stats,
+        )
         return Result(self.id, p.host, Status.OK, summary, data=data)
 
     def _unreachable(
-        self, p: Probe, via: str, data: dict[str, object], alive: Sequence[TcpResult], tcp_words: str
+        self, p: Probe, host: str, data: dict[str, object], alive: Sequence[TcpResult], tcp_words: str
     ) -> Result:
-        """Who said "unreachable" decides what it proves."""
+        """Who said "unreachable" decides what it proves (`host`: the name, with its address)."""
         assert p.ping is not None
         address, sender = p.ping.address, p.ping.unreachable_from
         data = {**data, "unreachable_from": sender or None}
         hints = (cmd("ip", "route", "get", address), cmd("ip", "neigh", "show", address))
         if sender and _same(sender, address):
-            words = (
-                f"{p.host}{via} answers, but rejects ICMP echo: it sent back 'destination unreachable' itself"
+            words = t(
+                "{host} answers, but rejects ICMP echo: it sent back 'destination unreachable' itself",
+                host=host,
             )
             if alive:
                 return Result(
                     self.id,
                     p.host,
                     Status.OK,
-                    f"{words}; TCP {tcp_words}",
+                    t("{words}; TCP {tcp}", words=words, tcp=tcp_words),
                     data={**data, "icmp_blocked": True},
                 )
             return Result(
                 self.id,
                 p.host,
                 Status.WARN,
-                f"{words} (a firewall REJECT rule on it); no TCP answer"
-                f"{' (' + tcp_words + ')' if tcp_words else ''}",
-                details=("the host is up: something on it (iptables/nft REJECT) refuses ICMP echo",),
+                t("{words} (a firewall REJECT rule on it); no TCP answer ({tcp})", words=words, tcp=tcp_words)
+                if tcp_words
+                else t("{words} (a firewall REJECT rule on it); no TCP answer", words=words),
+                details=(t("the host is up: something on it (iptables/nft REJECT) refuses ICMP echo"),),
                 data=data,
                 playbook="firewall-blocking",
-                hints=(f"srvdoctor port {p.host}:PORT   (a port the host should serve)",),
+                hints=(t("srvdoctor port {host}:PORT   (a port the host should serve)", host=p.host),),
             )
         if p.sender_is_local:
             return Result(
                 self.id,
                 p.host,
                 Status.FAIL,
-                f"{p.host}{via} is unreachable: this machine ({sender}) got no answer from it on the local "
-                "link (no ARP/neighbour reply: down, or not at that address)",
+                t(
+                    "{host} is unreachable: this machine ({sender}) got no answer from it on the local "
+                    "link (no ARP/neighbour reply: down, or not at that address)",
+                    host=host,
+                    sender=sender,
+                ),
                 data=data,
                 playbook="host-unreachable",
                 hints=hints,
@@ -228,8 +276,12 @@ class NetPing:
                 self.id,
                 p.host,
                 Status.FAIL,
-                f"{p.host}{via} is unreachable: {sender} answered 'destination unreachable' on the way "
-                "(no route past it, or a firewall there rejects)",
+                t(
+                    "{host} is unreachable: {sender} answered 'destination unreachable' on the way "
+                    "(no route past it, or a firewall there rejects)",
+                    host=host,
+                    sender=sender,
+                ),
                 data=data,
                 playbook="host-unreachable",
                 hints=(*hints, cmd("tracepath", "-n", address)),
@@ -239,8 +291,11 @@ class NetPing:
                 self.id,
                 p.host,
                 Status.FAIL,
-                f"{p.host}{via} is unreachable: an ICMP 'destination unreachable' came back "
-                "(no route to the host on the way, or a firewall that rejects)",
+                t(
+                    "{host} is unreachable: an ICMP 'destination unreachable' came back "
+                    "(no route to the host on the way, or a firewall that rejects)",
+                    host=host,
+                ),
                 data=data,
                 playbook="host-unreachable",
                 hints=hints,
@@ -249,7 +304,7 @@ class NetPing:
             self.id,
             p.host,
             Status.FAIL,
-            f"{p.host}{via} is unreachable: this machine has no route to it (the send failed here)",
+            t("{host} is unreachable: this machine has no route to it (the send failed here)", host=host),
             data=data,
             playbook="host-unreachable",
             hints=hints,

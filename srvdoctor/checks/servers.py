@@ -12,12 +12,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from srvdoctor.messages import N_, t
 from srvdoctor.probes.listeners import Listener
 
 
 @dataclass(frozen=True)
 class RemoteServer:
-    """A program usually served to other machines; `fix` makes it listen on every address."""
+    """A program usually served to other machines; `fix` makes it listen on every address
+    (a template: `{port}` is the port; marked N_ where it carries a remark to translate)."""
 
     name: str
     words: tuple[str, ...]  # argv basenames or `python -m` modules that name it
@@ -37,35 +39,36 @@ REMOTE_SERVERS: tuple[RemoteServer, ...] = (
             "notebook",
             "jupyterhub",
         ),
-        "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)",
+        N_("jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)"),
     ),
     RemoteServer("tensorboard", ("tensorboard",), "tensorboard --logdir DIR --bind_all"),
-    RemoteServer("mlflow", ("mlflow",), "mlflow server --host 0.0.0.0   (mlflow ui takes --host too)"),
+    RemoteServer("mlflow", ("mlflow",), N_("mlflow server --host 0.0.0.0   (mlflow ui takes --host too)")),
     RemoteServer("vllm", ("vllm",), "vllm serve MODEL --host 0.0.0.0"),
     RemoteServer("ray dashboard", ("ray-dashboard",), "ray start --head --dashboard-host 0.0.0.0"),
     RemoteServer("gradio", ("gradio",), "gradio: demo.launch(server_name='0.0.0.0')"),
     RemoteServer("streamlit", ("streamlit",), "streamlit run app.py --server.address 0.0.0.0"),
-    RemoteServer("code-server", ("code-server",), "code-server --bind-addr 0.0.0.0:PORT"),
+    RemoteServer("code-server", ("code-server",), "code-server --bind-addr 0.0.0.0:{port}"),
     RemoteServer(
         "text-generation-inference",
         ("text-generation-launcher", "text-generation-server"),
         "text-generation-launcher --hostname 0.0.0.0",
     ),
     RemoteServer("uvicorn", ("uvicorn",), "uvicorn app:app --host 0.0.0.0"),
-    RemoteServer("gunicorn", ("gunicorn",), "gunicorn --bind 0.0.0.0:PORT app:app"),
+    RemoteServer("gunicorn", ("gunicorn",), "gunicorn --bind 0.0.0.0:{port} app:app"),
     RemoteServer("flask", ("flask",), "flask run --host 0.0.0.0"),
-    RemoteServer("http.server", ("http.server",), "python -m http.server --bind 0.0.0.0 PORT"),
+    RemoteServer("http.server", ("http.server",), "python -m http.server --bind 0.0.0.0 {port}"),
     RemoteServer("marimo", ("marimo",), "marimo edit --host 0.0.0.0"),
 )
 
 #: The fallback list when the program is not known.
 GENERIC_FIXES: tuple[str, ...] = (
-    "jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)",
+    N_("jupyter lab --ip 0.0.0.0   (or c.ServerApp.ip = '0.0.0.0' in jupyter_server_config.py)"),
     "uvicorn app:app --host 0.0.0.0",
     "flask run --host 0.0.0.0",
-    "python -m http.server --bind 0.0.0.0 PORT",
+    "python -m http.server --bind 0.0.0.0 {port}",
 )
-TUNNEL = "or keep it on 127.0.0.1 and tunnel: ssh -L PORT:localhost:PORT user@server"
+#: `{port}` is filled in; the text is translated where it is printed.
+TUNNEL = N_("or keep it on 127.0.0.1 and tunnel: ssh -L {port}:localhost:{port} user@server")
 
 
 def _words(listener: Listener) -> list[str]:
@@ -99,11 +102,11 @@ def bind_fixes(listeners: Sequence[Listener], port: int) -> tuple[str, ...]:
     """The fix for the programs behind `listeners` (the generic list if none is known)."""
     known = [s.fix for s in (remote_server(x) for x in listeners) if s is not None]
     fixes = list(dict.fromkeys(known)) or list(GENERIC_FIXES)
-    return tuple(f.replace("PORT", str(port)) for f in fixes)
+    return tuple(t(f, port=port) for f in fixes)
 
 
 def tunnel(port: int) -> str:
-    return TUNNEL.replace("PORT", str(port))
+    return t(TUNNEL, port=port)
 
 
 def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -142,9 +145,9 @@ def covers(listener: Listener, address: str) -> bool | None:
 def bound_words(listener: Listener) -> str:
     """Where a socket listens, in words that keep the address family visible."""
     if listener.address in ("0.0.0.0", ""):
-        return "all IPv4 addresses (0.0.0.0)"
+        return t("all IPv4 addresses (0.0.0.0)")
     if listener.address == "::":
-        return "all addresses (::)"
+        return t("all addresses (::)")
     return listener.address
 
 

@@ -45,7 +45,9 @@ def ping(
     try:
         names = [parse_host(h) for h in hosts]
     except TargetError as exc:
-        raise UsageError(str(exc)) from None
+        from srvdoctor.messages import localize
+
+        raise UsageError(localize(exc.text)) from None
 
     import dataclasses
     import datetime as dt

@@ -39,7 +39,9 @@ def port(
     try:
         parsed = [parse_target(t) for t in targets]
     except TargetError as exc:
-        raise UsageError(str(exc)) from None
+        from srvdoctor.messages import localize
+
+        raise UsageError(localize(exc.text)) from None
 
     import datetime as dt
     import time

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from srvdoctor.messages import oserror, t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 
 RESOLV_CONF = Path("/etc/resolv.conf")
@@ -53,7 +54,7 @@ def read_resolv_conf(path: Path = RESOLV_CONF) -> ResolvConf:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        return ResolvConf(str(path), readable=False, error=exc.strerror or str(exc))
+        return ResolvConf(str(path), readable=False, error=oserror(exc))
     servers: list[str] = []
     search: list[str] = []
     for line in text.splitlines():
@@ -130,14 +131,18 @@ def resolve(name: str, timeout: float, port: int | None = None) -> Resolution:
     except ProbeTimeout:
         elapsed = (time.perf_counter() - started) * 1000
         return Resolution(
-            name, "timeout", error=f"no answer within {timeout:g} s", elapsed_ms=elapsed, nameservers=ns
+            name,
+            "timeout",
+            error=t("no answer within {timeout:g} s", timeout=timeout),
+            elapsed_ms=elapsed,
+            nameservers=ns,
         )
     except socket.gaierror as exc:
         elapsed = (time.perf_counter() - started) * 1000
         return Resolution(
             name,
             _classify(exc),
-            error=f"[Errno {exc.errno}] {exc.strerror}",
+            error=t("[Errno {code}] {error}", code=exc.errno, error=oserror(str(exc.strerror))),
             elapsed_ms=elapsed,
             nameservers=ns,
         )

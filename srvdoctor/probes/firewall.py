@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.messages import join, oserror, t
 from srvdoctor.probes.fwrules import (
     IPTABLES_TABLES,
     Ruleset,
@@ -65,7 +66,7 @@ def _run(cmd: list[str], timeout: float) -> tuple[int, str, str]:
             env={**os.environ, "LC_ALL": "C"},
         )
     except subprocess.TimeoutExpired:
-        return 124, "", f"{cmd[0]} did not answer within {timeout:g} s"
+        return 124, "", t("{program} did not answer within {timeout:g} s", program=cmd[0], timeout=timeout)
     except OSError as exc:
         return 127, "", str(exc)
     return proc.returncode, proc.stdout, proc.stderr
@@ -79,7 +80,7 @@ def _denied(rc: int, err: str) -> bool:
 
 
 def _not_root_error(tool: str) -> str:
-    return f"{tool} needs root (CAP_NET_ADMIN) to read the rules: run sudo srvdoctor firewall"
+    return t("{tool} needs root (CAP_NET_ADMIN) to read the rules: run sudo srvdoctor firewall", tool=tool)
 
 
 def read_iptables(timeout: float, binary: str = "iptables-save") -> Layer:
@@ -111,7 +112,13 @@ def read_nft(timeout: float, skip_tables: list[tuple[str, str]]) -> Layer:
     try:
         data = json.loads(out or '{"nftables": []}')
     except json.JSONDecodeError as exc:
-        return Layer("nftables", True, None, readable=False, error=f"nft -j output is not JSON: {exc}")
+        return Layer(
+            "nftables",
+            True,
+            None,
+            readable=False,
+            error=t("nft -j output is not JSON: {error}", error=str(exc)),
+        )
     _rc, text, _err = _run([path, "-a", "list", "ruleset"], timeout)
     rulesets = tuple(parse_nft_json(data, nft_text_handles(text), skip_tables))
     active = any(rs.input_chains for rs in rulesets)
@@ -129,14 +136,14 @@ def read_ufw(timeout: float) -> Layer:
     try:
         conf = UFW_CONF.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        return Layer("ufw", True, None, readable=False, error=f"{UFW_CONF}: {exc.strerror}")
+        return Layer("ufw", True, None, readable=False, error=join(": ", (str(UFW_CONF), oserror(exc))))
     enabled = any(line.strip().lower() in ("enabled=yes", 'enabled="yes"') for line in conf.splitlines())
     return Layer(
         "ufw",
         True,
         enabled,
         readable=False,
-        error="rules not read: `ufw status verbose` needs root; enabled per /etc/ufw/ufw.conf",
+        error=t("rules not read: `ufw status verbose` needs root; enabled per /etc/ufw/ufw.conf"),
     )
 
 
@@ -169,7 +176,7 @@ def read_firewalld(timeout: float) -> Layer:
     rc, listing, err = _run([path, "--list-all"], timeout)
     if rc != 0:
         return Layer(
-            "firewalld", True, True, readable=False, error=err.strip() or "firewall-cmd --list-all failed"
+            "firewalld", True, True, readable=False, error=err.strip() or t("firewall-cmd --list-all failed")
         )
     return Layer("firewalld", True, True, text=listing, info=parse_firewalld_list(listing))
 

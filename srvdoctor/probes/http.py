@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 from srvdoctor.probes.tls import client_context
 
@@ -88,7 +89,9 @@ def get(url: str, timeout: float) -> HttpResult:
         return HttpResult(url, error=str(exc), error_kind="too-many-redirects")
     except httpx.TimeoutException as exc:
         return HttpResult(
-            url, error=f"{type(exc).__name__}: timed out after {timeout:g} s", error_kind="timeout"
+            url,
+            error=t("{error}: timed out after {timeout:g} s", error=type(exc).__name__, timeout=timeout),
+            error_kind="timeout",
         )
     except httpx.ConnectError as exc:
         text = str(exc)
@@ -132,24 +135,28 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     text = str(exc) or type(exc).__name__
     for e in chain:
         if isinstance(e, ssl.SSLCertVerificationError):
-            return "tls", f"certificate verification failed: {e.verify_message or e}"
+            return "tls", t("certificate verification failed: {error}", error=str(e.verify_message or e))
         if isinstance(e, ssl.SSLError):
-            return "tls", f"TLS handshake failed: {e.reason or e}"
+            return "tls", t("TLS handshake failed: {error}", error=str(e.reason or e))
         if isinstance(e, ConnectionRefusedError):
-            return "refused", "connection refused (no process accepts connections on that address and port)"
+            return "refused", t(
+                "connection refused (no process accepts connections on that address and port)"
+            )
     if isinstance(exc, httpx.TimeoutException):
-        return "timeout", f"no answer in time ({type(exc).__name__})"
+        return "timeout", t("no answer in time ({error})", error=type(exc).__name__)
     if isinstance(exc, httpx.ConnectError):
         low = text.lower()
         if "name or service not known" in low or "nodename nor servname" in low or "name resolution" in low:
-            return "dns", f"host name does not resolve: {text}"
+            return "dns", t("host name does not resolve: {error}", error=text)
         if "refused" in low:
-            return "refused", "connection refused (no process accepts connections on that address and port)"
+            return "refused", t(
+                "connection refused (no process accepts connections on that address and port)"
+            )
         if "ssl" in low or "certificate" in low:
             return "tls", text
-        return "other", f"cannot connect: {text}"
+        return "other", t("cannot connect: {error}", error=text)
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError)):
-        return "protocol", f"not an HTTP answer: {text}"
+        return "protocol", t("not an HTTP answer: {error}", error=text)
     return "other", f"{type(exc).__name__}: {text}"
 
 
@@ -196,7 +203,9 @@ def request(
         return call_with_timeout(send, timeout + 0.5, f"{method} {url}")
     except ProbeTimeout:
         return HttpFailure(
-            "timeout", f"no complete answer within {timeout:g} s", time.perf_counter() - started
+            "timeout",
+            t("no complete answer within {timeout:g} s", timeout=timeout),
+            time.perf_counter() - started,
         )
     except Exception as exc:
         kind, message = _classify(exc)

@@ -21,6 +21,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from srvdoctor.messages import join, oserror, t
+
 _ECHO_REQUEST = {4: 8, 6: 128}
 _ECHO_REPLY = {4: 0, 6: 129}
 _UNREACHABLE = {4: 3, 6: 1}
@@ -248,7 +250,7 @@ def _send(sock: socket.socket, raw: bool, packet: bytes, address: str) -> bool:
 def _system_ping(address: str, version: int, count: int, interval: float, timeout: float) -> PingResult:
     binary = shutil.which("ping")
     if binary is None:
-        return PingResult(address, "", error="no ping command")
+        return PingResult(address, "", error=t("no ping command"))
     cmd = [binary, "-n", "-c", str(count), "-i", f"{max(interval, 0.2):g}", "-W", f"{max(timeout, 1):g}"]
     cmd += ["-6"] if version == 6 else ["-4"]
     try:
@@ -264,7 +266,8 @@ def _system_ping(address: str, version: int, count: int, interval: float, timeou
     out = proc.stdout + proc.stderr
     stats = re.search(r"(\d+) packets transmitted, (\d+) (?:packets )?received", out)
     if not stats:
-        return PingResult(address, "", error=(out.strip().splitlines() or ["ping failed"])[-1])
+        lines = out.strip().splitlines()
+        return PingResult(address, "", error=lines[-1] if lines else t("ping failed"))
     rtts = tuple(float(m) for m in re.findall(r"time[=<]([\d.]+) ?ms", out))
     unreachable = "Unreachable" in out or "unreachable" in out
     sender = re.search(r"From (\S+?)(?: \([^)]*\))?:? icmp_seq=\d+ Destination .*Unreachable", out)
@@ -287,7 +290,7 @@ def ping(address: str, count: int = 4, timeout: float = 3.0, interval: float = 0
         try:
             sock = _open(version, kind)
         except OSError as exc:
-            tried.append(f"{method}: {exc.strerror or exc}")
+            tried.append(join(": ", (method, oserror(exc))))
             continue
         try:
             with sock:
@@ -297,7 +300,7 @@ def ping(address: str, count: int = 4, timeout: float = 3.0, interval: float = 0
                     sock, kind == socket.SOCK_RAW, address, version, count, interval, timeout
                 )
         except OSError as exc:
-            tried.append(f"{method}: {exc.strerror or exc}")
+            tried.append(join(": ", (method, oserror(exc))))
             continue
         return PingResult(
             address,
@@ -311,7 +314,7 @@ def ping(address: str, count: int = 4, timeout: float = 3.0, interval: float = 0
         )
     result = _system_ping(address, version, count, interval, timeout)
     if not result.method:
-        tried.append(f"ping command: {result.error}")
+        tried.append(t("ping command: {error}", error=result.error))
     return PingResult(
         result.address,
         result.method,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import psutil
 
+from srvdoctor.messages import t
+
 #: Process names that usually serve a port (for "nothing listens, but jupyter runs").
 USUAL_SERVERS: dict[int, tuple[str, ...]] = {
     22: ("sshd",),
@@ -55,9 +57,15 @@ class Listener:
 
     def who(self) -> str:
         if self.pid is None:
-            return "a process this user cannot see (run as root to name it)"
-        user = f", user {self.user}" if self.user else ""
-        return f"{self.process or '?'} (pid {self.pid}{user})"
+            return t("a process this user cannot see (run as root to name it)")
+        if self.user:
+            return t(
+                "{process} (pid {pid}, user {user})",
+                process=self.process or "?",
+                pid=self.pid,
+                user=self.user,
+            )
+        return t("{process} (pid {pid})", process=self.process or "?", pid=self.pid)
 
 
 @dataclass(frozen=True)

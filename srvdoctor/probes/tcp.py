@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.messages import oserror, t
+
 PROC_ARP = Path("/proc/net/arp")
 
 
@@ -69,14 +71,14 @@ def connect(address: str, port: int, timeout: float) -> TcpResult:
             port,
             "filtered",
             (time.perf_counter() - started) * 1000,
-            f"Connection timed out after {timeout:g} s",
+            t("Connection timed out after {timeout:g} s", timeout=timeout),
             "ETIMEDOUT",
         )
     except OSError as exc:
         elapsed = (time.perf_counter() - started) * 1000
         code = exc.errno or 0
         name = errno.errorcode.get(code, "")
-        text = f"[Errno {code}] {exc.strerror}" if exc.strerror else str(exc)
+        text = t("[Errno {code}] {error}", code=code, error=oserror(exc)) if exc.strerror else str(exc)
         if code == errno.ECONNREFUSED:
             state = "refused"
         elif code == errno.ETIMEDOUT:

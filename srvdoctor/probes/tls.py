@@ -11,6 +11,8 @@ import ssl
 import time
 from dataclasses import dataclass
 
+from srvdoctor.messages import t
+
 # OpenSSL X509_V_ERR_* codes (include/openssl/x509_vfy.h)
 _EXPIRED = 10
 _NOT_YET_VALID = 9
@@ -109,7 +111,9 @@ def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
     try:
         raw = socket.create_connection((address, port), timeout=timeout)
     except TimeoutError:
-        return TlsResult(host, address, port, "timeout", f"TCP connect timed out after {timeout:g} s")
+        return TlsResult(
+            host, address, port, "timeout", t("TCP connect timed out after {timeout:g} s", timeout=timeout)
+        )
     except OSError as exc:
         return TlsResult(host, address, port, "connect", str(exc))
     try:
@@ -168,7 +172,7 @@ def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
             address,
             port,
             "timeout",
-            f"TLS handshake timed out after {timeout:g} s",
+            t("TLS handshake timed out after {timeout:g} s", timeout=timeout),
             elapsed_ms=elapsed(),
         )
     except OSError as exc:
