@@ -58,7 +58,7 @@ def test_blocking_rule_in_korean(lab: NetLab) -> None:
     blocked = [x for x in out if x.startswith("[✗] firewall.rules 8082/tcp:")]
     assert len(blocked) == 1, out
     assert re.fullmatch(
-        r"\[✗\] firewall\.rules 8082/tcp: 포트 8082/tcp가 iptables 테이블 filter, 체인 INPUT의 DROP 규칙에 막힘: "
+        r"\[✗\] firewall\.rules 8082/tcp: 포트 8082/tcp 차단됨 \(iptables 테이블 filter, 체인 INPUT의 DROP 규칙\): "
         r"-A INPUT -p tcp -m tcp --dport 8082 -j DROP   \(카운터를 마지막으로 초기화한 뒤 패킷 \d+개, \d+바이트 일치\)",
         blocked[0],
     ), blocked[0]
@@ -79,7 +79,11 @@ def test_blocking_rule_json_english_with_korean(lab: NetLab) -> None:
         f"({packets} {unit}, {size} bytes matched since its counters were last zeroed)"
     )
     assert port["localized"]["summary"] == (
-        f"포트 8082/tcp가 iptables 테이블 filter, 체인 INPUT의 DROP 규칙에 막힘: {rule}   "
+        f"포트 8082/tcp 차단됨 (iptables 테이블 filter, 체인 INPUT의 DROP 규칙): {rule}   "
         f"(카운터를 마지막으로 초기화한 뒤 패킷 {packets}개, {size}바이트 일치)"
     )
-    assert (port["check"], port["status"], port["playbook"]) == ("firewall.rules", "fail", "firewall-blocking")
+    assert (port["check"], port["status"], port["playbook"]) == (
+        "firewall.rules",
+        "fail",
+        "firewall-blocking",
+    )

@@ -113,13 +113,15 @@ def test_json_keeps_english_and_adds_korean(cli: Callable[..., CliResult]) -> No
     )
 
 
-def test_loopback_only_listener_in_korean(cli: Callable[..., CliResult], listener: Callable[[str], int]) -> None:
+def test_loopback_only_listener_in_korean(
+    cli: Callable[..., CliResult], listener: Callable[[str], int]
+) -> None:
     port = listener("127.0.0.1")
     result = ko(cli, "port", str(port))
     assert result.rc == 0, result.stdout + result.stderr  # a warning passes
     out = lines(result.stdout)
     assert (
-        f"[!] port.listen {port}: 포트 {port}가 루프백에서만 수신 대기 (127.0.0.1의 {me()}): "
+        f"[!] port.listen: {port}번 포트가 루프백에서만 수신 대기 (127.0.0.1의 {me()}): "
         "다른 머신은 연결할 수 없음"
     ) in out
     assert "이 머신에서만 쓰거나 SSH 터널로 접속한다면 괜찮습니다" in out
@@ -132,7 +134,8 @@ def test_loopback_only_listener_in_korean(cli: Callable[..., CliResult], listene
     opened = [x for x in out if x.startswith("[✓] port.tcp")]
     assert len(opened) == 1, out
     assert re.fullmatch(
-        rf"\[✓\] port\.tcp {port}: localhost:{port} TCP 연결 받음 \(127\.0\.0\.1:{port}, [\d.]+ ms\)", opened[0]
+        rf"\[✓\] port\.tcp {port}: localhost:{port} TCP 연결 받음 \(127\.0\.0\.1:{port}, [\d.]+ ms\)",
+        opened[0],
     )
 
 
@@ -149,7 +152,7 @@ def test_listener_on_another_loopback_address(
         "not on 127.0.0.1"
     )
     assert tcp["localized"]["summary"] == (
-        f"127.0.0.1:{port} 연결 거부됨: 서버가 127.0.0.1가 아닌 127.0.0.2:{port}의 {me()}에서만 수신 대기"
+        f"127.0.0.1:{port} 연결 거부됨: 서버는 127.0.0.2:{port}의 {me()}에서만 수신 대기하고 127.0.0.1에서는 받지 않음"
     )
     assert tcp["playbook"] == "bound-to-loopback"
 
@@ -169,11 +172,16 @@ def test_dns_of_an_ip_literal_and_ping_of_loopback(cli: Callable[..., CliResult]
 
 @pytest.mark.parametrize(
     ("args", "korean", "english"),
-    [
-        (("ping", "a b"), "'a b': 호스트 이름에는 공백이 들어갈 수 없음", "'a b': a host name cannot contain spaces"),
+    ids=["space-in-host", "port-out-of-range", "ftp-url", "ipv6-without-brackets"],
+    argvalues=[
+        (
+            ("ping", "a b"),
+            "'a b': 호스트 이름에는 공백이 들어갈 수 없음",
+            "'a b': a host name cannot contain spaces",
+        ),
         (
             ("port", "host:99999"),
-            "'host:99999': 포트 99999이(가) 범위를 벗어남 (1-65535)",
+            "'host:99999': 포트 99999은(는) 범위를 벗어남 (1-65535)",
             "'host:99999': port 99999 is out of range (1-65535)",
         ),
         (
