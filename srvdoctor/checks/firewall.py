@@ -198,7 +198,7 @@ class FirewallRules:
                     "this machine runs on {cloud}: its security groups filter traffic before it "
                     "arrives and cannot be seen from inside ({where})",
                     cloud=cloud[0],
-                    where=cloud[1],
+                    where=t(cloud[1]),
                 )
             )
         data = {

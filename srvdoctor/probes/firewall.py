@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from srvdoctor.messages import join, oserror, t
+from srvdoctor.messages import N_, join, oserror, t
 from srvdoctor.probes.fwrules import (
     IPTABLES_TABLES,
     Ruleset,
@@ -26,13 +26,14 @@ from srvdoctor.probes.fwrules import (
 UFW_CONF = Path("/etc/ufw/ufw.conf")
 DMI = Path("/sys/class/dmi/id")
 
-#: DMI strings of clouds whose security groups filter traffic before it reaches the machine.
+#: DMI strings of clouds whose security groups filter traffic before it reaches the machine
+#: (where to look: N_ marks the ones with words to translate; the rest are console names).
 CLOUDS: tuple[tuple[str, str, str], ...] = (
-    ("amazon", "AWS", "EC2 console → the instance → Security → security groups → inbound rules"),
+    ("amazon", "AWS", N_("EC2 console → the instance → Security → security groups → inbound rules")),
     ("google", "Google Cloud", "VPC network → Firewall (gcloud compute firewall-rules list)"),
-    ("microsoft", "Azure", "the VM → Networking → inbound port rules (network security group)"),
+    ("microsoft", "Azure", N_("the VM → Networking → inbound port rules (network security group)")),
     ("alibaba", "Alibaba Cloud", "ECS → Security groups → inbound rules"),
-    ("oraclecloud", "Oracle Cloud", "the VCN → Security Lists / Network Security Groups"),
+    ("oraclecloud", "Oracle Cloud", N_("the VCN → Security Lists / Network Security Groups")),
     ("digitalocean", "DigitalOcean", "Networking → Firewalls"),
     ("hetzner", "Hetzner", "Cloud Console → Firewalls"),
     ("openstack", "OpenStack", "openstack security group rule list"),
