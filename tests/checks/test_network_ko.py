@@ -7,9 +7,11 @@ address is on this machine's loopback.
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import socket
+import threading
 from collections.abc import Callable, Iterator
 
 import psutil
@@ -203,3 +205,38 @@ def test_bad_target_is_one_korean_line_and_exit_2(
     assert (result.rc, result.stdout, result.stderr) == (2, "", f"srvdoctor: error: {korean}\n")
     result = cli(*args, env=C)
     assert (result.rc, result.stdout, result.stderr) == (2, "", f"srvdoctor: error: {english}\n")
+
+
+@pytest.fixture
+def http_server() -> Iterator[int]:
+    """A real HTTP server of this test process on 127.0.0.1 (404 for every path but /)."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_http_error_in_korean(cli: Callable[..., CliResult], http_server: int) -> None:
+    url = f"http://127.0.0.1:{http_server}/no-such-page"
+    result = ko(cli, "port", url, "--format", "json")
+    assert result.rc == 1, result.stderr
+    [status] = [r for r in json.loads(result.stdout)["results"] if r["check"] == "http.status"]
+    assert re.fullmatch(
+        r"HTTP 404 File not found in \d+ ms from SimpleHTTP/[\d.]+ Python/[\d.]+", status["summary"]
+    )
+    ms = re.search(r"in (\d+) ms", status["summary"])
+    assert ms is not None
+    server = status["data"]["server"]
+    assert status["localized"]["summary"] == f"HTTP 404 File not found ({ms[1]} ms, 서버 {server})"
+    assert status["details"] == [
+        "the server answers but has no such path: check the URL (and a proxy's base path)"
+    ]
+    assert status["localized"]["details"] == [
+        "서버는 응답하지만 그런 경로가 없습니다: URL(과 프록시의 base path)을 확인하십시오"
+    ]
+    assert status["localized"]["hints"] == status["hints"] == [f"curl -sv {url}"]
+    assert (status["status"], status["playbook"]) == ("fail", "http-error")
