@@ -61,8 +61,10 @@ def collect(
     check_report: Report | None = None,
     with_env: bool = False,
     environ: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """Every fact of the report as plain JSON values (not yet anonymized or scrubbed)."""
+    """Every fact of the report as plain JSON values (not yet anonymized or scrubbed); a `lang`
+    other than English adds each problem's `localized` text (srvdoctor.messages)."""
     env = dict(os.environ if environ is None else environ)
     system = envprobe.system_info()
     cpu = envprobe.cpu_memory()
@@ -99,7 +101,7 @@ def collect(
         data["check"] = {
             "status": check_report.status.value,
             "counts": check_report.counts,
-            "problems": [r.to_dict() for r in problems],
+            "problems": [r.to_dict(lang) for r in problems],
         }
     if with_env:
         data["environment"] = redact_env(env)

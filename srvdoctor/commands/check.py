@@ -21,12 +21,13 @@ from srvdoctor.commands.common import (
     load,
     print_json,
     print_table_report,
+    reason_of,
     split_csv,
     write_output,
 )
 from srvdoctor.commands.completion import complete_areas
 from srvdoctor.constants import AREAS, CHECK_FORMATS, FAIL_ON_NAMES
-from srvdoctor.messages import machine_language
+from srvdoctor.messages import _, localize, machine_language, oserror
 
 if TYPE_CHECKING:
     from srvdoctor.model import Report, Status
@@ -80,10 +81,16 @@ def check(
     only_areas, skip_areas = split_csv(only), split_csv(skip)
     for area in (*only_areas, *skip_areas):
         if area not in AREAS:
-            raise UsageError(f"unknown area {area!r}; areas: {', '.join(AREAS)}")
+            raise UsageError(
+                _("unknown area {area!r}; areas: {areas}").format(area=area, areas=", ".join(AREAS))
+            )
     threshold_name = fail_on or config.fail_on
     if threshold_name not in FAIL_ON_NAMES:
-        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_NAMES)}, not {threshold_name!r}")
+        raise UsageError(
+            _("--fail-on must be one of {names}, not {name!r}").format(
+                names=", ".join(FAIL_ON_NAMES), name=threshold_name
+            )
+        )
     from srvdoctor.model import FAIL_ON
 
     threshold = FAIL_ON[threshold_name]
@@ -136,8 +143,8 @@ def check(
         run = output.name.removesuffix(".prom") if output is not None else None
         write_output(prometheus.render(report, time.time(), run=run), output)
         if output is not None and output.suffix != ".prom":
-            typer.echo(f"srvdoctor: note: node_exporter's textfile collector reads only *.prom files, "
-                       f"not {output.name}", err=True)  # fmt: skip
+            typer.echo(_("srvdoctor: note: node_exporter's textfile collector reads only *.prom files, "
+                         "not {name}").format(name=output.name), err=True)  # fmt: skip
     else:
         from srvdoctor.render import nagios
 
@@ -155,9 +162,11 @@ def _retry_options(retry_for: str | None, retry_interval: str) -> tuple[float | 
         try:
             seconds = parse_duration(text)
         except ValueError as exc:
-            raise UsageError(f"{option}: {exc}") from None
+            raise UsageError(f"{option}: {reason_of(exc)}") from None
         if not 0 < seconds <= 86400:
-            raise UsageError(f"{option} must be between 0 and 24h, not {text!r}")
+            raise UsageError(
+                _("{option} must be between 0 and 24h, not {text!r}").format(option=option, text=text)
+            )
         return seconds
 
     pause = parse("--retry-interval", retry_interval)
@@ -185,4 +194,6 @@ def _github(
             with open(summary_path, "a", encoding="utf-8") as fh:
                 fh.write(github.summary(report, threshold, retry_sentence))
         except OSError as exc:
-            print(f"srvdoctor: cannot append to $GITHUB_STEP_SUMMARY: {exc.strerror}", file=sys.stderr)
+            reason = localize(oserror(exc))
+            print(_("srvdoctor: cannot append to $GITHUB_STEP_SUMMARY: {reason}").format(reason=reason),
+                  file=sys.stderr)  # fmt: skip

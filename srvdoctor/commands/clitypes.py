@@ -17,7 +17,9 @@ from typing import Any
 
 import typer
 
-_NAMES = {int: "integer", float: "float", str: "text", Path: "path"}
+from srvdoctor.messages import N_, _
+
+_NAMES = {int: N_("integer"), float: N_("float"), str: N_("text"), Path: N_("path")}
 #: Path options that ask typer for checks (exists=True...) keep typer's conversion.
 _PATH_DEFAULTS = {
     "exists": False, "file_okay": True, "dir_okay": True, "writable": False,
@@ -39,7 +41,7 @@ class _Plain:
         try:
             if self.many or multi:
                 if isinstance(value, str):
-                    raise typer.BadParameter("Value must be an iterable.", ctx=ctx, param=param)
+                    raise typer.BadParameter(_("Value must be an iterable."), ctx=ctx, param=param)
                 return [self.convert(v) for v in value]
             return self.convert(value)
         except (TypeError, ValueError) as exc:
@@ -71,11 +73,13 @@ def _leaf(annotation: Any, info: Any) -> Callable[[Any], Any] | None:
         try:
             out = kind(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{value!r} is not a valid {name}.") from None
+            raise ValueError(
+                _("{value!r} is not a valid {name}.").format(value=value, name=_(name))
+            ) from None
         if (low is not None and out < low) or (high is not None and out > high):
             where = " and ".join(x for x in (f"x>={low}" if low is not None else "",
                                              f"x<={high}" if high is not None else "") if x)  # fmt: skip
-            raise ValueError(f"{out} is not in the range {where}.")
+            raise ValueError(_("{out} is not in the range {where}.").format(out=out, where=where))
         return out
 
     return convert
@@ -89,7 +93,7 @@ def _boolean(value: Any) -> bool:
         return True
     if text in ("0", "false", "f", "no", "n", "off"):
         return False
-    raise ValueError(f"{value!r} is not a valid boolean.")
+    raise ValueError(_("{value!r} is not a valid boolean.").format(value=value))
 
 
 def _converter(annotation: Any, info: Any) -> tuple[Callable[[Any], Any], bool] | None:

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
-from srvdoctor.messages import localize, machine_language
+from srvdoctor.messages import _, localize, machine_language, oserror
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -29,6 +29,14 @@ class UsageError(Exception):
     """A bad invocation: printed as one line on stderr, exit code 2."""
 
 
+def reason_of(exc: BaseException) -> str:
+    """`str(exc)` in the display language: an exception raised with a `Msg` (srvdoctor.messages) is
+    localised (`str(exc)` alone would drop the message's template)."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return localize(exc.args[0])
+    return str(exc)
+
+
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.", metavar="FORMAT")]
 
 
@@ -37,7 +45,9 @@ def output_path(value: str) -> Path:
     if value.endswith(("/", "/.", "/..")) or value in (".", "..") or Path(value).is_dir():
         example = Path(value) / "srvdoctor.prom"
         raise UsageError(
-            f"--output {value}: is a directory; give a file name inside it, e.g. --output {example}"
+            _("--output {value}: is a directory; give a file name inside it, e.g. --output {example}").format(
+                value=value, example=example
+            )
         )
     return Path(value)
 
@@ -62,7 +72,9 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of chec
 
 def check_format(fmt: str, allowed: Sequence[str]) -> str:
     if fmt not in allowed:
-        raise UsageError(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
+        raise UsageError(
+            _("--format must be one of {allowed}, not {fmt!r}").format(allowed=", ".join(allowed), fmt=fmt)
+        )
     return fmt
 
 
@@ -70,7 +82,11 @@ def check_timeout(timeout: float | None, config: Config) -> float:
     if timeout is None:
         return config.timeout
     if not timeout > 0 or timeout > 3600:
-        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
+        raise UsageError(
+            _("--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}").format(
+                timeout=timeout
+            )
+        )
     return timeout
 
 
@@ -78,7 +94,7 @@ def check_ports(ports: Iterable[int] | None) -> None:
     """`--port N` values: TCP ports 1-65535."""
     for port in ports or ():
         if not 1 <= port <= 65535:
-            raise UsageError(f"--port {port} is out of range (1-65535)")
+            raise UsageError(_("--port {port} is out of range (1-65535)").format(port=port))
 
 
 def split_csv(values: Iterable[str] | None) -> list[str]:
@@ -114,14 +130,14 @@ def _stdout_failed(reason: str) -> NoReturn:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.close(devnull)
-    raise OutputError(f"cannot write the output to stdout: {reason}")
+    raise OutputError(_("cannot write the output to stdout: {reason}").format(reason=reason))
 
 
 def write_stdout(data: bytes) -> None:
     """Raw bytes to stdout; a closed stdout or a full disk is one error line (exit 2)."""
     stream = sys.stdout
     if stream is None:
-        _stdout_failed("stdout is closed")
+        _stdout_failed(_("stdout is closed"))
     try:
         stream.flush()
         buffer = getattr(stream, "buffer", None)
@@ -134,7 +150,7 @@ def write_stdout(data: bytes) -> None:
     except BrokenPipeError:
         raise
     except (OSError, ValueError) as exc:  # ValueError: the stream was closed
-        _stdout_failed(getattr(exc, "strerror", None) or str(exc))
+        _stdout_failed(localize(oserror(exc)))
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -154,9 +170,13 @@ def write_output(text: str, output: Path | None) -> None:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise OutputError(f"--output {output}: cannot write there: {exc.strerror}") from None
+        raise OutputError(
+            _("--output {output}: cannot write there: {reason}").format(
+                output=output, reason=localize(oserror(exc))
+            )
+        ) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"--output {output}: is a directory")
+        raise OutputError(_("--output {output}: is a directory").format(output=output))
     if st is not None and not stat.S_ISREG(st.st_mode):
         _write_in_place(data, output)
         return
@@ -169,13 +189,21 @@ def _write_in_place(data: bytes, output: Path) -> None:
     try:
         fd = os.open(output, os.O_WRONLY | os.O_NOCTTY)
     except OSError as exc:
-        raise OutputError(f"--output {output}: cannot open it for writing: {exc.strerror}") from None
+        raise OutputError(
+            _("--output {output}: cannot open it for writing: {reason}").format(
+                output=output, reason=localize(oserror(exc))
+            )
+        ) from None
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     except OSError as exc:
-        raise OutputError(f"--output {output}: cannot write: {exc.strerror}") from None
+        raise OutputError(
+            _("--output {output}: cannot write: {reason}").format(
+                output=output, reason=localize(oserror(exc))
+            )
+        ) from None
     finally:
         os.close(fd)
 
@@ -185,7 +213,11 @@ def _replace_atomically(data: bytes, output: Path, target: Path, st: os.stat_res
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     except OSError as exc:
-        raise OutputError(f"--output {output}: cannot write there: {exc.strerror}") from None
+        raise OutputError(
+            _("--output {output}: cannot write there: {reason}").format(
+                output=output, reason=localize(oserror(exc))
+            )
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -195,7 +227,11 @@ def _replace_atomically(data: bytes, output: Path, target: Path, st: os.stat_res
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"--output {output}: cannot write: {exc.strerror}") from None
+        raise OutputError(
+            _("--output {output}: cannot write: {reason}").format(
+                output=output, reason=localize(oserror(exc))
+            )
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -351,21 +387,29 @@ def read_input_file(path: str | os.PathLike[str], option: str, limit: int, wait_
 
     where = f"{option} {os.fspath(path)}"
     try:
-        fd, _ = open_input(path)
+        fd, _unused = open_input(path)
     except FileNotFoundError:
-        raise UsageError(f"{where}: no such file") from None
+        raise UsageError(_("{where}: no such file").format(where=where)) from None
     except IsADirectoryError:
-        raise UsageError(f"{where}: is a directory, not a file") from None
+        raise UsageError(_("{where}: is a directory, not a file").format(where=where)) from None
     except PermissionError:
-        raise UsageError(f"{where}: permission denied") from None
+        raise UsageError(_("{where}: permission denied").format(where=where)) from None
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read: {exc.strerror}") from None
+        raise UsageError(
+            _("{where}: cannot read: {reason}").format(where=where, reason=localize(oserror(exc)))
+        ) from None
     try:
         got = read_fd(fd, limit, wait_s, tail=True)
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read: {exc.strerror}") from None
+        raise UsageError(
+            _("{where}: cannot read: {reason}").format(where=where, reason=localize(oserror(exc)))
+        ) from None
     finally:
         os.close(fd)
     if not got.data and not got.finished:
-        raise UsageError(f"{where}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
+        raise UsageError(
+            _("{where}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)").format(
+                where=where, wait_s=wait_s
+            )
+        )
     return got

@@ -23,6 +23,7 @@ from srvdoctor.commands.common import (
     print_json,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import N_, _, display_language, localize, ngettext, oserror, t, tn
 from srvdoctor.render.safe import visible
 from srvdoctor.shellcmd import cmd, quote
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from srvdoctor.probes.scan import Node, ScanResult
 
 MAX_DEPTH = 64
+#: Why a scan stopped early (probes/scan.py's `incomplete`): a data value, translated where printed.
+_INCOMPLETE = {"time limit": N_("time limit"), "interrupted": N_("interrupted")}
 
 
 def disk(
@@ -68,13 +71,17 @@ def disk(
     """Where the space went: df, then du to --depth with the largest files and known space eaters."""
     check_format(fmt, COMMAND_FORMATS)
     if path is not None and (not path or "\0" in path):  # "" is not the current directory
-        raise UsageError("PATH is empty or contains a NUL byte (the current directory is .)")
+        raise UsageError(_("PATH is empty or contains a NUL byte (the current directory is .)"))
     if not 0 <= depth <= MAX_DEPTH:
-        raise UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {depth}")
+        raise UsageError(
+            _("--depth must be between 0 and {max}, not {depth}").format(max=MAX_DEPTH, depth=depth)
+        )
     if not 1 <= top <= 1000:
-        raise UsageError(f"--top must be between 1 and 1000, not {top}")
+        raise UsageError(_("--top must be between 1 and 1000, not {top}").format(top=top))
     if max_time is not None and not 0 < max_time <= 86400:
-        raise UsageError(f"--max-time must be between 0 and 86400 seconds, not {max_time:g}")
+        raise UsageError(
+            _("--max-time must be between 0 and 86400 seconds, not {max_time:g}").format(max_time=max_time)
+        )
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
 
@@ -103,13 +110,21 @@ def disk(
         )
     except FileNotFoundError:
         what = cmd("srvdoctor", "path", path)
-        raise UsageError(f"{path}: no such directory ({what} says what is missing)") from None
+        raise UsageError(
+            _("{path}: no such directory ({what} says what is missing)").format(path=path, what=what)
+        ) from None
     except NotADirectoryError:
-        raise UsageError(f"{path}: not a directory ({cmd('ls', '-l', path)})") from None
+        raise UsageError(
+            _("{path}: not a directory ({what})").format(path=path, what=cmd("ls", "-l", path))
+        ) from None
     except PermissionError:
-        raise UsageError(f"{path}: permission denied: cannot read it as this user (try sudo)") from None
+        raise UsageError(
+            _("{path}: permission denied: cannot read it as this user (try sudo)").format(path=path)
+        ) from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot scan: {exc.strerror or exc}") from None
+        raise UsageError(
+            _("{path}: cannot scan: {reason}").format(path=path, reason=localize(oserror(exc)))
+        ) from None
     finally:
         if progress is not None:
             sys.stderr.write("\r\x1b[K")
@@ -133,7 +148,9 @@ def _fail_on(name: str) -> Any:
 
 def _progress_line(files: int, current: str) -> None:
     tail = visible(current if len(current) <= 70 else "..." + current[-67:])
-    sys.stderr.write(f"\r\x1b[Kscanning: {files:,} entries  {tail}")
+    sys.stderr.write(
+        "\r\x1b[K" + _("scanning: {files} entries  {path}").format(files=f"{files:,}", path=tail)
+    )
     sys.stderr.flush()
 
 
@@ -205,25 +222,28 @@ def _inodes_full(own: list[Filesystem | FilesystemError]) -> Filesystem | None:
     return None
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
-def _reserve_note(fs: Filesystem) -> str:
+def _reserve_note(fs: Filesystem) -> str:  # a Msg: printed in the display language
     """Why used + avail < size: blocks free but not available to users (statvfs f_bfree - f_bavail)."""
     from srvdoctor.checks.disk import is_ext, reserve_holder
     from srvdoctor.units import naturalsize
 
     share = 100.0 * fs.reserved_bytes / fs.size_bytes if fs.size_bytes else 0.0
-    text = (
-        f"{fs.mountpoint}: {naturalsize(fs.reserved_bytes)} ({share:.0f}% of the size) is free but "
-        f"{reserve_holder(fs)} (statvfs: free blocks minus those available to users)"
+    text = t(
+        "{mount}: {size} ({share:.0f}% of the size) is free but {holder} "
+        "(statvfs: free blocks minus those available to users)",
+        mount=fs.mountpoint, size=naturalsize(fs.reserved_bytes), share=share, holder=reserve_holder(fs),
+    )  # fmt: skip
+    if not is_ext(fs):
+        return text
+    ext4 = t(
+        "ext4 keeps 5% by default: {command}", command=f"tune2fs -l {fs.source} | grep -i 'reserved block'"
     )
-    if is_ext(fs):
-        text += f"; ext4 keeps 5% by default: tune2fs -l {fs.source} | grep -i 'reserved block'"
-        if share > 6:
-            text += f" (this one keeps {share:.0f}%: set by tune2fs -m or the resuid/resgid mount options)"
-    return text
+    if share > 6:
+        keeps = t(
+            "(this one keeps {share:.0f}%: set by tune2fs -m or the resuid/resgid mount options)", share=share
+        )
+        return t("{note}; {ext4} {keeps}", note=text, ext4=ext4, keeps=keeps)
+    return t("{note}; {ext4}", note=text, ext4=ext4)
 
 
 def _df_gap(own: list[Filesystem | FilesystemError], r: ScanResult) -> tuple[Filesystem, int] | None:
@@ -249,33 +269,46 @@ def _gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[
         for x in report.results
         if x.check == "disk.deleted_open" and x.target == fs.mountpoint
     )
-    lines = [
-        f"df counts {naturalsize(fs.used_bytes)} used on {fs.mountpoint}, the scan found "
-        f"{naturalsize(r.root.bytes)}: {naturalsize(gap)} ({share:.0f}%) is where the scan cannot see. "
-        "It is not the reserve (df leaves that out of used). It can be:",
-        f"deleted files still open: {naturalsize(held)} on {fs.mountpoint} (see below)"
+    lines: list[str] = [
+        t(
+            "df counts {used} used on {mount}, the scan found {found}: {gap} ({share:.0f}%) is where "
+            "the scan cannot see. It is not the reserve (df leaves that out of used). It can be:",
+            used=naturalsize(fs.used_bytes), mount=fs.mountpoint, found=naturalsize(r.root.bytes),
+            gap=naturalsize(gap), share=share,
+        ),
+        t("deleted files still open: {size} on {mount} (see below)", size=naturalsize(held),
+          mount=fs.mountpoint)
         if held
-        else "deleted files still open: none found on this filesystem (see below)",
-    ]
+        else t("deleted files still open: none found on this filesystem (see below)"),
+    ]  # fmt: skip
     if r.errors:
-        lines.append(f"{r.errors:,} unreadable director{'y' if r.errors == 1 else 'ies'}: "
-                     "their contents were not counted (run as root)")  # fmt: skip
+        lines.append(tn("{count} unreadable directory: their contents were not counted (run as root)",
+                        "{count} unreadable directories: their contents were not counted (run as root)",
+                        r.errors, count=f"{r.errors:,}"))  # fmt: skip
     if r.skipped_mounts:
         # another filesystem mounted on a directory hides what was written into it before
         first = r.skipped_mounts[0]
         inner = os.path.relpath(first, fs.mountpoint)
-        more = f" (and {len(r.skipped_mounts) - 1} more mount points)" if len(r.skipped_mounts) > 1 else ""
-        lines.append(
-            f"files hidden under the mount point {first}{more}: written there before a filesystem "
-            f"was mounted over it; see them with: mount --bind {fs.mountpoint} /mnt/peek && "
-            f"du -sh /mnt/peek/{inner}"
-        )
+        command = f"mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/{inner}"
+        if len(r.skipped_mounts) > 1:
+            lines.append(t(
+                "files hidden under the mount point {first} (and {more} more mount points): written there "
+                "before a filesystem was mounted over it; see them with: {command}",
+                first=first, more=len(r.skipped_mounts) - 1, command=command,
+            ))  # fmt: skip
+        else:
+            lines.append(t(
+                "files hidden under the mount point {first}: written there before a filesystem was "
+                "mounted over it; see them with: {command}",
+                first=first, command=command,
+            ))  # fmt: skip
     else:
-        lines.append(
+        lines.append(t(
             "files hidden under a mount point (none is mounted below it now; one mounted earlier and "
-            f"gone keeps nothing hidden): mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*"
-        )
-    lines.append("filesystem metadata and snapshots (journal, btrfs/ZFS snapshots)")
+            "gone keeps nothing hidden): {command}",
+            command=f"mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*",
+        ))  # fmt: skip
+    lines.append(t("filesystem metadata and snapshots (journal, btrfs/ZFS snapshots)"))
     return lines
 
 
@@ -402,19 +435,20 @@ def _print(
     from srvdoctor.render.safe import markup as escape
     from srvdoctor.units import naturalsize
 
-    con.print("[bold underline]filesystems[/bold underline] (df)")
+    report = report.localized(display_language())  # the results' text in the language spoken
+    con.print("[bold underline]" + escape(_("filesystems")) + "[/bold underline] (df)")
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name, justify in (
-        ("mount", "left"),
-        ("type", "left"),
-        ("size", "right"),
-        ("used", "right"),
-        ("avail", "right"),
-        ("use%", "right"),
-        ("inodes%", "right"),
-        ("source", "left"),
+        (N_("mount"), "left"),
+        (N_("type"), "left"),
+        (N_("size"), "right"),
+        (N_("used"), "right"),
+        (N_("avail"), "right"),
+        (N_("use%"), "right"),
+        (N_("inodes%"), "right"),
+        (N_("source"), "left"),
     ):
-        table.add_column(name, justify=justify, overflow="ellipsis", no_wrap=True)  # type: ignore[arg-type]
+        table.add_column(_(name), justify=justify, overflow="ellipsis", no_wrap=True)  # type: ignore[arg-type]
     notes = []
     # the fixed columns take about 56 cells; mount and source share the rest (80 columns
     # and up), each cut in its middle so both ends of a path stay readable
@@ -444,27 +478,30 @@ def _print(
             notes.append(_reserve_note(fs))
     con.print(table)
     for note in notes:
-        con.print(f"  [dim]{escape(note)}[/dim]")
+        con.print(f"  [dim]{escape(localize(note))}[/dim]")
     con.print()
 
     def size_of(n: Node) -> int:
         return n.apparent if r.apparent_size else n.bytes
 
-    mode = "apparent size" if r.apparent_size else "allocated size, like du"
+    mode = _("apparent size") if r.apparent_size else _("allocated size, like du")
     total = size_of(r.root)
     by_entries = _inodes_full(own)
     if by_entries:
-        mode += "; inodes are what is full: directories with the most entries first, like du --inodes"
+        mode += "; " + _("inodes are what is full: directories with the most entries first, like du --inodes")
+    items = ngettext("{n} item", "{n} items", r.root.items).format(n=f"{r.root.items:,}")
+    how = _("({mode}; depth {depth}; {entries} entries in {seconds:.2f} s)").format(
+        mode=mode, depth=depth, entries=f"{r.scanned:,}", seconds=r.duration_s
+    )
     con.print(
         f"[bold underline]{escape(r.root.path)}[/bold underline] [bold]{naturalsize(total)}[/bold], "
-        f"{_plural(r.root.items, 'item')} [dim]({mode}; depth {depth}; {r.scanned:,} entries in "
-        f"{r.duration_s:.2f} s)[/dim]"
+        f"{escape(items)} [dim]{escape(how)}[/dim]"
     )
     tree = Table(box=None, header_style="bold", pad_edge=False)
-    tree.add_column("size", justify="right")
-    tree.add_column("share", justify="right")
-    tree.add_column("items", justify="right")
-    tree.add_column("path", no_wrap=True, overflow="ellipsis")
+    tree.add_column(_("size"), justify="right")
+    tree.add_column(_("share"), justify="right")
+    tree.add_column(_("items"), justify="right")
+    tree.add_column(_("path"), no_wrap=True, overflow="ellipsis")
     path_w = max(con.width - 24, 20)  # size, share and items take about 24 cells
 
     def add(node: Node, level: int) -> None:
@@ -483,7 +520,11 @@ def _print(
         rest = size_of(node) - shown_sum
         hidden = node.dirs - len(node.children)
         if node.children and rest > 0:
-            what = f"files in {node.path}" + (f" and {hidden} smaller directories" if hidden > 0 else "")
+            what = (
+                _("files in {path} and {hidden} smaller directories").format(path=node.path, hidden=hidden)
+                if hidden > 0
+                else _("files in {path}").format(path=node.path)
+            )
             share = 100.0 * rest / size_of(node) if size_of(node) else 0.0
             tree.add_row(
                 f"[dim]{naturalsize(rest)}[/dim]",
@@ -498,62 +539,66 @@ def _print(
     gap = _df_gap(own, r)
     if gap is not None:
         first, *causes = _gap_lines(*gap, r, report)
-        con.print(f"[yellow]{escape(first)}[/yellow]")
+        con.print(f"[yellow]{escape(localize(first))}[/yellow]")
         for cause in causes:
-            con.print(f"  - {escape(cause)}")
+            con.print(f"  - {escape(localize(cause))}")
     con.print()
 
     if r.top_files:
-        con.print("[bold underline]largest files[/bold underline]")
+        con.print("[bold underline]" + escape(_("largest files")) + "[/bold underline]")
         files = Table(box=None, show_header=False, pad_edge=False)
         files.add_column(justify="right")
         files.add_column()
         for f in r.top_files:
             size = f.apparent if r.apparent_size else f.bytes
-            sparse = (
-                f" [dim](apparent {naturalsize(f.apparent)})[/dim]" if f.apparent > 2 * f.bytes + 4096 else ""
-            )
+            apparent = _("(apparent {size})").format(size=naturalsize(f.apparent))
+            sparse = f" [dim]{escape(apparent)}[/dim]" if f.apparent > 2 * f.bytes + 4096 else ""
             files.add_row(naturalsize(size), escape(f.path) + sparse)
         con.print(files)
         con.print()
 
     if r.eaters:
-        con.print("[bold underline]known space eaters[/bold underline]")
+        con.print("[bold underline]" + escape(_("known space eaters")) + "[/bold underline]")
         for e in r.eaters:
             kind = KINDS[e.kind]
             size = e.apparent if r.apparent_size else e.bytes
             con.print(
-                f"  [bold]{naturalsize(size)}[/bold]  {escape(e.path)}  [dim]{escape(kind.title)}[/dim]"
+                f"  [bold]{naturalsize(size)}[/bold]  {escape(e.path)}  [dim]{escape(_(kind.title))}[/dim]"
             )
-            con.print(f"      safe to clean: {escape(kind.safe)}")
-            con.print(f"      → try: [cyan]{escape(kind.command.replace('{path}', quote(e.path)))}[/cyan]")
-        con.print("  [dim]srvdoctor never deletes anything: read what a command removes first.[/dim]")
+            con.print("      " + escape(_("safe to clean: {what}").format(what=_(kind.safe))))
+            command = escape(kind.command.replace("{path}", quote(e.path)))
+            con.print(f"      → {escape(_('try:'))} [cyan]{command}[/cyan]")
+        never = _("srvdoctor never deletes anything: read what a command removes first.")
+        con.print(f"  [dim]{escape(never)}[/dim]")
         con.print()
 
     if r.incomplete:
+        why = _(_INCOMPLETE.get(r.incomplete, r.incomplete))
+        incomplete = _("incomplete scan ({why}): sizes above are what was scanned so far ({entries} entries)")
         con.print(
-            f"[bold yellow]incomplete scan ({r.incomplete}): sizes above are what was scanned "
-            f"so far ({r.scanned:,} entries)[/bold yellow]"
+            f"[bold yellow]{escape(incomplete.format(why=why, entries=f'{r.scanned:,}'))}[/bold yellow]"
         )
     if r.errors:
         example = r.error_examples[0] if r.error_examples else ""
-        con.print(
-            f"[yellow]partial result: {r.errors} director{'y' if r.errors == 1 else 'ies'} "
-            f"unreadable, e.g. {escape(example)}[/yellow]"
-        )
+        partial = ngettext(
+            "partial result: {n} directory unreadable, e.g. {example}",
+            "partial result: {n} directories unreadable, e.g. {example}",
+            r.errors,
+        ).format(n=r.errors, example=example)
+        con.print(f"[yellow]{escape(partial)}[/yellow]")
     if r.skipped_mounts:
         more = " ..." if len(r.skipped_mounts) >= 20 else ""
-        con.print(
-            f"[dim]not scanned (other filesystems; --cross-mounts enters them): "
-            f"{escape(', '.join(r.skipped_mounts[:5]))}{more}[/dim]"
+        skipped = _("not scanned (other filesystems; --cross-mounts enters them): {mounts}").format(
+            mounts=", ".join(r.skipped_mounts[:5])
         )
+        con.print(f"[dim]{escape(skipped)}{more}[/dim]")
 
     from srvdoctor.playbooks import load_library
     from srvdoctor.render.table import print_result, verdict
 
     linked = any(x.playbook for x in report.results)  # the notes (YAML) only when a result links one
     paths = load_library(config.resolved_notes_dir()).paths() if linked else {}
-    con.print("[bold underline]deleted but open files[/bold underline]")
+    con.print("[bold underline]" + escape(_("deleted but open files")) + "[/bold underline]")
     for res in report.results:
         if res.check == "disk.deleted_open":
             print_result(con, res, paths)
@@ -562,7 +607,7 @@ def _print(
                     con.print(f"      {escape(line)}")
     problems = [x for x in report.results if x.check != "disk.deleted_open" and x.status.is_problem]
     if problems:
-        con.print("[bold underline]disk checks[/bold underline]")
+        con.print("[bold underline]" + escape(_("disk checks")) + "[/bold underline]")
         for res in problems:
             print_result(con, res, paths)
     text, style = verdict(report)

@@ -20,6 +20,7 @@ from srvdoctor.commands.common import (
     load,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import _
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -128,23 +129,27 @@ def _check_target(pid: int | None, cgroup: str | None) -> None:
     import os
 
     if pid is not None and cgroup is not None:
-        raise UsageError("--pid and --cgroup name the same thing: give one of them")
+        raise UsageError(_("--pid and --cgroup name the same thing: give one of them"))
     if pid is not None and (pid <= 0 or not os.path.exists(f"/proc/{pid}")):
-        raise UsageError(f"--pid {pid}: no such process")
+        raise UsageError(_("--pid {pid}: no such process").format(pid=pid))
     if cgroup is not None:
         from srvdoctor.probes.cgroup import locate, mounts
 
         if not cgroup.startswith("/") or "\0" in cgroup or "/../" in cgroup + "/":
             raise UsageError(
-                f"--cgroup {cgroup!r}: give the cgroup path as /proc/PID/cgroup shows it, "
-                "e.g. /system.slice/x.service"
+                _(
+                    "--cgroup {cgroup!r}: give the cgroup path as /proc/PID/cgroup shows it, "
+                    "e.g. /system.slice/x.service"
+                ).format(cgroup=cgroup)
             )
         found = mounts()
         if not found:
-            raise UsageError("--cgroup: no cgroup filesystem is mounted here")
+            raise UsageError(_("--cgroup: no cgroup filesystem is mounted here"))
         if not any(locate(cgroup, m) != m.mountpoint or cgroup == "/" for m in found):
             where = ", ".join(sorted({str(m.mountpoint) for m in found}))
-            raise UsageError(f"--cgroup {cgroup}: no such cgroup under {where}")
+            raise UsageError(
+                _("--cgroup {cgroup}: no such cgroup under {where}").format(cgroup=cgroup, where=where)
+            )
 
 
 def load_command(
@@ -187,9 +192,11 @@ def load_command(
     session = _Session(pid, cgroup)
     if watch is not None:
         if not 0.5 <= watch <= 3600:
-            raise UsageError(f"--watch must be between 0.5 and 3600 seconds, not {watch:g}")
+            raise UsageError(
+                _("--watch must be between 0.5 and 3600 seconds, not {watch:g}").format(watch=watch)
+            )
         if fmt != "table" or output is not None:
-            raise UsageError("--watch draws a live dashboard: use it without --format json and --output")
+            raise UsageError(_("--watch draws a live dashboard: use it without --format json and --output"))
         _watch(config, probe_timeout, watch, session)
         return
 

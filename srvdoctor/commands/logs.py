@@ -22,6 +22,7 @@ from srvdoctor.commands.common import (
     read_input_file,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import _, t
 
 if TYPE_CHECKING:
     from srvdoctor.checks.base import CheckContext
@@ -38,7 +39,9 @@ def parse_since(value: str | None) -> float:
         return 0.0
     m = _SINCE.match(value.strip().lower())
     if m is None or float(m.group(1)) <= 0:
-        raise UsageError(f"--since must be like 2h, 30m, 90s, 1d or 'boot', not {value!r}")
+        raise UsageError(
+            _("--since must be like 2h, 30m, 90s, 1d or 'boot', not {value!r}").format(value=value)
+        )
     return float(m.group(1)) * _SECONDS[m.group(2)]
 
 
@@ -59,7 +62,11 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
         got = read_fd(sys.stdin.fileno(), max_bytes, wait_s, tail=True)
         name = "stdin"
         if not got.data and not got.finished:
-            raise UsageError(f"--file stdin: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)")
+            raise UsageError(
+                _("{where}: nothing to read within {wait_s:g} s (a FIFO nobody writes to?)").format(
+                    where="--file stdin", wait_s=wait_s
+                )
+            )
     else:
         got = read_input_file(path, "--file", max_bytes, wait_s)
         name = path
@@ -70,11 +77,14 @@ def _file_result(path: str, max_bytes: int, lines: int, ctx: CheckContext) -> Re
     if len(text_lines) > lines:
         text_lines, cut = text_lines[-lines:], True
     finding = read_log("\n".join(text_lines), _library(ctx))
-    where = f"the last {len(text_lines)} lines" + (" (cut)" if cut else "")
+    # "lines" even for one, as before: the English text stays as it was
+    count = len(text_lines)
+    where = t("the last {n} lines (cut)", n=count) if cut else t("the last {n} lines", n=count)
     if not finding.found:
-        return Result("logs.file", name, Status.OK, f"no error lines in {where} of {name}",
+        said = t("no error lines in {where} of {name}", where=where, name=name)
+        return Result("logs.file", name, Status.OK, said,
                       data={**finding.to_dict(), "cut": cut}, area="logs")  # fmt: skip
-    details = finding_details(finding) + ((f"cut: only {where} were read",) if cut else ())
+    details = finding_details(finding) + ((t("cut: only {where} were read", where=where),) if cut else ())
     return Result("logs.file", name, Status.WARN, f"{name}: {finding.first_error[:160]}", details=details,
                   data={**finding.to_dict(), "cut": cut},
                   playbook=finding.playbooks[0] if finding.playbooks else None, area="logs")  # fmt: skip
@@ -90,17 +100,35 @@ def _unit_result(name: str, lines: int, since_s: float, ctx: CheckContext) -> Re
 
     reason = journal.systemd_reason()
     if reason is not None:
-        return Result("logs.unit", name, Status.SKIP, f"cannot read the unit's log: {reason}", area="logs")
+        return Result(
+            "logs.unit",
+            name,
+            Status.SKIP,
+            t("cannot read the unit's log: {reason}", reason=reason),
+            area="logs",
+        )
     try:
         units = journal.units(ctx.timeout, [name])
     except Exception as exc:
-        return Result("logs.unit", name, Status.ERROR, f"cannot ask systemd about {name}: {exc}", area="logs")
+        return Result(
+            "logs.unit",
+            name,
+            Status.ERROR,
+            t("cannot ask systemd about {name}: {exc}", name=name, exc=str(exc)),
+            area="logs",
+        )
     if not units or units[0].load == "not-found":
-        raise UsageError(f"--unit {name}: no such unit")
+        raise UsageError(_("--unit {name}: no such unit").format(name=name))
     try:
         text = journal.unit_log(name, ctx.timeout, lines, since_time(since_s) if since_s else None)
     except Exception as exc:
-        return Result("logs.unit", name, Status.ERROR, f"cannot read the log of {name}: {exc}", area="logs")
+        return Result(
+            "logs.unit",
+            name,
+            Status.ERROR,
+            t("cannot read the log of {name}: {exc}", name=name, exc=str(exc)),
+            area="logs",
+        )
     unit = units[0]
     finding = read_log(text, _library(ctx))
     result = ServiceUnits(restart_warn=1).judge(unit, finding)
@@ -109,9 +137,13 @@ def _unit_result(name: str, lines: int, since_s: float, ctx: CheckContext) -> Re
         said = (
             finding.first_error[:160]
             if finding.found
-            else f"no error lines in its last {finding.lines_read} lines"
+            else t("no error lines in its last {n} lines", n=finding.lines_read)
         )
-        result = dataclasses.replace(result, status=status, summary=f"{name} is {unit.active}: {said}")
+        result = dataclasses.replace(
+            result,
+            status=status,
+            summary=t("{name} is {state}: {said}", name=name, state=unit.active, said=said),
+        )
     return dataclasses.replace(result, check="logs.unit", area="logs")
 
 
@@ -128,12 +160,16 @@ def _container_result(name: str, lines: int, max_bytes: int, ctx: CheckContext) 
         session = connect(ctx.timeout)
     except DockerUnavailable as exc:
         return Result(
-            "logs.container", name, Status.SKIP, f"no Docker daemon to ask: {exc.reason}", area="logs"
+            "logs.container",
+            name,
+            Status.SKIP,
+            t("no Docker daemon to ask: {reason}", reason=exc.reason),
+            area="logs",
         )
     try:
         run = container_logs.inspect(session, name)
     except container_logs.ContainerNotFound:
-        raise UsageError(f"--container {name}: no such container") from None
+        raise UsageError(_("--container {name}: no such container").format(name=name)) from None
     text, cut = container_logs.tail(session, run.id, lines, max_bytes)
     finding = read_log(text, _library(ctx))
     return dataclasses.replace(judge_container("logs.container", run, finding, cut), area="logs")
@@ -175,11 +211,11 @@ def logs(
     probe_timeout = check_timeout(timeout, config)
     since_s = parse_since(since)
     if not 1 <= lines <= 1_000_000:
-        raise UsageError(f"--lines must be between 1 and 1000000, not {lines}")
+        raise UsageError(_("--lines must be between 1 and 1000000, not {lines}").format(lines=lines))
     if not 0 < max_mib <= 1024:
-        raise UsageError(f"--max-mib must be between 0 and 1024, not {max_mib:g}")
+        raise UsageError(_("--max-mib must be between 0 and 1024, not {max_mib:g}").format(max_mib=max_mib))
     if (file or []).count("-") > 1:
-        raise UsageError("--file - (stdin) can be given once")
+        raise UsageError(_("--file - (stdin) can be given once"))
     max_bytes = int(max_mib * 1024 * 1024)
 
     import dataclasses

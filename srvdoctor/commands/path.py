@@ -19,6 +19,7 @@ from srvdoctor.commands.common import (
     load,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.messages import _
 
 KINDS = ("any", "file", "dir")
 
@@ -36,9 +37,11 @@ def path(
     """Does each PATH exist? If not: the first missing component, broken links, permissions, near misses."""
     check_format(fmt, COMMAND_FORMATS)
     if kind not in KINDS:
-        raise UsageError(f"--type must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise UsageError(
+            _("--type must be one of {kinds}, not {kind!r}").format(kinds=", ".join(KINDS), kind=kind)
+        )
     if any(not p or "\0" in p for p in paths):
-        raise UsageError("a PATH is empty or contains a NUL byte")
+        raise UsageError(_("a PATH is empty or contains a NUL byte"))
     config = load(config_path)
     probe_timeout = check_timeout(timeout, config)
 

@@ -16,6 +16,7 @@ from srvdoctor.commands.common import (
     load,
     write_output,
 )
+from srvdoctor.messages import _, display_language, machine_language
 
 #: Markdown is what the report is; `table` (what --help offered in 0.1.0) still means it.
 REPORT_FORMATS = ("markdown", "json", "table")
@@ -61,7 +62,7 @@ def report(
     names = [p.strip() for p in package or () if p.strip()]
     for name in names:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?", name):
-            raise UsageError(f"--package {name!r}: not a package name")
+            raise UsageError(_("--package {name!r}: not a package name").format(name=name))
 
     from srvdoctor.envreport import collect, finish
 
@@ -75,7 +76,12 @@ def report(
         check_report = run_report(registry.build(registry.select(), config), ctx)
 
     data = collect(
-        timeout=probe_timeout, packages=names, python=python, check_report=check_report, with_env=env
+        timeout=probe_timeout,
+        packages=names,
+        python=python,
+        check_report=check_report,
+        with_env=env,
+        lang=machine_language() if fmt == "json" else display_language(),  # JSON: English unless --lang
     )
     if fmt == "json":
         from srvdoctor.render.json import dumps

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from srvdoctor.messages import _
 from srvdoctor.probes.nvml import GpuSample
 from srvdoctor.probes.system import LoadReadings, ProcInfo
 from srvdoctor.render.safe import markup as escape
@@ -32,49 +33,61 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
     grid.add_column()
     grid.add_column(style="dim")
     if r.container is not None and r.container.inside:
-        grid.add_row("where", Text(r.container.describe()), "")
+        grid.add_row(_("where"), Text(r.container.describe()), "")
     cpu = r.cpu
     for i, pct in enumerate(cpu.per_core_percent):
         grid.add_row(f"cpu{i}", bar(pct), "")
     grid.add_row(
-        "cpu", bar(cpu.total_percent), f"iowait {cpu.iowait_percent:.0f}%  steal {cpu.steal_percent:.0f}%"
+        _("cpu"),
+        bar(cpu.total_percent),
+        _("iowait {iowait:.0f}%  steal {steal:.0f}%").format(
+            iowait=cpu.iowait_percent, steal=cpu.steal_percent
+        ),
     )
     grid.add_row(
-        "load",
+        _("load"),
         Text(f"{r.load.avg1:.2f} {r.load.avg5:.2f} {r.load.avg15:.2f}"),
-        f"1, 5, 15 min ({r.load.cpus} CPUs)",
+        _("1, 5, 15 min ({cpus} CPUs)").format(cpus=r.load.cpus),
     )
     mem = r.memory
     used_pct = 100.0 - mem.available_percent
     grid.add_row(
-        "mem",
+        _("mem"),
         bar(used_pct),
-        f"{naturalsize(mem.available_bytes)} available of {naturalsize(mem.total_bytes)}",
+        _("{available} available of {total}").format(
+            available=naturalsize(mem.available_bytes), total=naturalsize(mem.total_bytes)
+        ),
     )
     lim = r.limits
     if lim is not None and lim.memory_limit is not None and lim.working_set is not None:
         value = lim.memory_limit.value
         grid.add_row(
-            "limit",
+            _("limit"),
             bar(100.0 * lim.working_set / value if value else 100.0),
-            f"{naturalsize(lim.working_set)} used of the cgroup's {naturalsize(value)} memory limit",
+            _("{used} used of the cgroup's {limit} memory limit").format(
+                used=naturalsize(lim.working_set), limit=naturalsize(value)
+            ),
         )
     if lim is not None and lim.cpu_quota is not None and cpu.cgroup_cpu_cores is not None:
         quota = lim.cpu_quota.value
         grid.add_row(
-            "quota",
+            _("quota"),
             bar(100.0 * cpu.cgroup_cpu_cores / quota if quota else 100.0),
-            f"{cpu.cgroup_cpu_cores:.2f} of the cgroup's {quota:g}-CPU quota",
+            _("{cores:.2f} of the cgroup's {quota:g}-CPU quota").format(
+                cores=cpu.cgroup_cpu_cores, quota=quota
+            ),
         )
     if mem.swap_total_bytes:
         grid.add_row(
-            "swap",
+            _("swap"),
             bar(mem.swap_used_percent),
-            f"{naturalsize(mem.swap_used_bytes)} of {naturalsize(mem.swap_total_bytes)}, "
-            f"in {naturalsize(cpu.swap_in_per_s)}/s out {naturalsize(cpu.swap_out_per_s)}/s",
-        )
+            _("{used} of {total}, in {swap_in}/s out {swap_out}/s").format(
+                used=naturalsize(mem.swap_used_bytes), total=naturalsize(mem.swap_total_bytes),
+                swap_in=naturalsize(cpu.swap_in_per_s), swap_out=naturalsize(cpu.swap_out_per_s),
+            ),
+        )  # fmt: skip
     else:
-        grid.add_row("swap", Text("none configured", style="dim"), "")
+        grid.add_row(_("swap"), Text(_("none configured"), style="dim"), "")
     if r.pressure:
         psi = "  ".join(
             f"{'mem' if res == 'memory' else res} {kinds.get('some', {}).get('avg10', 0.0):.1f}"
@@ -82,11 +95,11 @@ def load_dashboard(r: LoadReadings, top: int = 5) -> RenderableType:
             + "%"
             for res, kinds in r.pressure.items()
         )
-        grid.add_row("psi", Text("pressure, avg10 some/full"), psi)
+        grid.add_row(_("psi"), Text(_("pressure, avg10 some/full")), psi)
 
     busy = [p for p in cpu.top_cpu[:top] if p.cpu_percent >= 0.5]
-    by_cpu = _process_table(busy, "top by CPU", f"{cpu.interval_s:.2f} s sample")
-    by_mem = _process_table(list(cpu.top_mem[:top]), "top by memory (resident)", "")
+    by_cpu = _process_table(busy, _("top by CPU"), _("{seconds:.2f} s sample").format(seconds=cpu.interval_s))
+    by_mem = _process_table(list(cpu.top_mem[:top]), _("top by memory (resident)"), "")
     parts: list[RenderableType] = [grid, Text("")]
     if busy:
         parts += [by_cpu, Text("")]
@@ -124,11 +137,11 @@ def short_command(cmdline: str, name: str) -> str:
 def _process_table(procs: list[ProcInfo], title: str, note: str) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False, title_justify="left",
                   title=f"{title}" + (f" ({note})" if note else ""), title_style="bold")  # fmt: skip
-    table.add_column("pid", justify="right", no_wrap=True, min_width=7)
-    table.add_column("user", no_wrap=True, min_width=4, max_width=10, overflow="ellipsis")
-    table.add_column("cpu%", justify="right", no_wrap=True, min_width=4)
-    table.add_column("rss", justify="right", no_wrap=True, min_width=9)
-    table.add_column("command", no_wrap=True, overflow="ellipsis", max_width=46)
+    table.add_column(_("pid"), justify="right", no_wrap=True, min_width=7)
+    table.add_column(_("user"), no_wrap=True, min_width=4, max_width=10, overflow="ellipsis")
+    table.add_column(_("cpu%"), justify="right", no_wrap=True, min_width=4)
+    table.add_column(_("rss"), justify="right", no_wrap=True, min_width=9)
+    table.add_column(_("command"), no_wrap=True, overflow="ellipsis", max_width=46)
     for p in procs:
         command = escape(short_command(p.cmdline or "", p.name))
         table.add_row(str(p.pid), escape(p.user), f"{p.cpu_percent:.0f}", naturalsize(p.rss_bytes), command)
@@ -137,24 +150,26 @@ def _process_table(procs: list[ProcInfo], title: str, note: str) -> Table:
 
 def gpu_dashboard(sample: GpuSample) -> RenderableType:
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("gpu", "name", "memory", "util", "temp", "power", "pstate", "clocks"):
+    for col in (_("gpu"), _("name"), _("memory"), _("util"), _("temp"), _("power"), _("pstate"), _("clocks")):
         table.add_column(col, no_wrap=True)
+    na = _("n/a")
     for d in sample.devices:
         table.add_row(
             str(d.index),
             escape(d.name),
             f"{naturalsize(d.memory_used)} / {naturalsize(d.memory_total)}",
-            f"{d.util_gpu}%" if d.util_gpu is not None else "n/a",
-            f"{d.temperature} °C" if d.temperature is not None else "n/a",
+            f"{d.util_gpu}%" if d.util_gpu is not None else na,
+            f"{d.temperature} °C" if d.temperature is not None else na,
             f"{d.power_mw / 1000:.0f} / {d.power_limit_mw / 1000:.0f} W"
             if d.power_mw is not None and d.power_limit_mw
-            else "n/a",
-            f"P{d.pstate}" if d.pstate is not None else "n/a",
+            else na,
+            f"P{d.pstate}" if d.pstate is not None else na,
             ", ".join(d.reasons) or "-",
         )
     procs = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("gpu", "pid", "user", "gpu memory", "command"):
-        procs.add_column(col, no_wrap=col != "command")
+    for col, wrap in ((_("gpu"), False), (_("pid"), False), (_("user"), False), (_("gpu memory"), False),
+                      (_("command"), True)):  # fmt: skip
+        procs.add_column(col, no_wrap=not wrap)
     for d in sample.devices:
         for p in d.processes:
             procs.add_row(
@@ -162,10 +177,13 @@ def gpu_dashboard(sample: GpuSample) -> RenderableType:
                 str(p.pid),
                 escape(p.user or "?"),
                 naturalsize(p.used_bytes or 0),
-                escape(p.cmdline or p.name or "(not visible here)"),
+                escape(p.cmdline or p.name or _("(not visible here)")),
             )
     parts: list[RenderableType] = [
-        Text(f"driver {sample.driver}, CUDA {sample.cuda_version or 'n/a'}", style="dim"),
+        Text(
+            _("driver {driver}, CUDA {cuda}").format(driver=sample.driver, cuda=sample.cuda_version or na),
+            style="dim",
+        ),
         table,
     ]
     if procs.row_count:

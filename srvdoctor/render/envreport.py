@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from srvdoctor.messages import N_, _
 from srvdoctor.render.safe import visible
 from srvdoctor.units import naturalsize
 
@@ -18,26 +19,28 @@ def _uptime(seconds: float) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return f"{days} d {hours} h"
+        return _("{days} d {hours} h").format(days=days, hours=hours)
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    return _("{minutes} min").format(minutes=minutes)
 
 
 def _python_env(py: Mapping[str, Any]) -> str:
     if py.get("error"):
-        return f"could not be read: {py['error']}"
+        return _("could not be read: {reason}").format(reason=py["error"])
     kind = py["kind"]
     if kind == "venv":
-        where = f"virtualenv `{py['prefix']}`"
+        where = _("virtualenv `{prefix}`").format(prefix=py["prefix"])
         if py.get("conda"):
-            where += " (inside conda)"
+            where += _(" (inside conda)")
     elif kind == "conda":
-        where = f"conda env `{py.get('env_name') or py['prefix']}` (`{py['prefix']}`)"
+        where = _("conda env `{name}` (`{prefix}`)").format(
+            name=py.get("env_name") or py["prefix"], prefix=py["prefix"]
+        )
     else:
-        where = f"no virtualenv (system Python, `{py['prefix']}`)"
+        where = _("no virtualenv (system Python, `{prefix}`)").format(prefix=py["prefix"])
     if py.get("source") not in (None, "this interpreter"):
-        where += f", from {py['source']}"
+        where += _(", from {source}").format(source=py["source"])
     return where
 
 
@@ -47,96 +50,114 @@ def _limits(lim: Mapping[str, Any]) -> str:
     memory = lim.get("memory_limit_bytes")
     if memory:
         used = lim.get("working_set_bytes")
+        size = naturalsize(memory["value"])
         parts.append(
-            f"memory {naturalsize(memory['value'])}" + (f" ({naturalsize(used)} in use)" if used else "")
+            _("memory {size} ({used} in use)").format(size=size, used=naturalsize(used))
+            if used
+            else _("memory {size}").format(size=size)
         )
     swap = lim.get("swap_limit_bytes")
     if swap:
-        parts.append(f"swap {naturalsize(swap['value'])}" if swap["value"] else "no swap")
+        parts.append(
+            _("swap {size}").format(size=naturalsize(swap["value"])) if swap["value"] else _("no swap")
+        )
     quota = lim.get("cpu_quota_cores")
     if quota:
-        parts.append(f"CPU quota {quota['value']:g} CPUs")
+        parts.append(_("CPU quota {cpus:g} CPUs").format(cpus=quota["value"]))
     if lim.get("cpuset"):
-        parts.append(f"{len(lim['cpuset'])} CPUs in its cpuset")
+        parts.append(_("{n} CPUs in its cpuset").format(n=len(lim["cpuset"])))
     pids = lim.get("pids_max")
     if pids:
         parts.append(f"pids {pids['value']:g}")
-    return (", ".join(parts) or "none set") + f" (cgroup v{lim.get('version', '?')})"
+    return (", ".join(parts) or _("none set")) + f" (cgroup v{lim.get('version', '?')})"
 
 
 def render(data: Mapping[str, Any]) -> str:
     """The report dict (see `srvdoctor.envreport.collect`) as Markdown."""
     sysinfo, cpu, mem, py = data["system"], data["cpu"], data["memory"], data["python"]
-    lines = ["## Environment (srvdoctor report)", "", "| | |", "| --- | --- |"]
+    lines = ["## " + _("Environment (srvdoctor report)"), "", "| | |", "| --- | --- |"]
 
     def row(name: str, value: object) -> None:
-        lines.append(f"| {name} | {_cell(value)} |")
+        lines.append(f"| {_(name)} | {_cell(value)} |")
 
-    row(
-        "OS",
-        sysinfo["os_name"] + (f" (in a {sysinfo['container']} container)" if sysinfo["container"] else ""),
+    inside = (
+        _(" (in a {runtime} container)").format(runtime=sysinfo["container"]) if sysinfo["container"] else ""
     )
-    row("Kernel", f"{sysinfo['kernel']} {sysinfo['machine']}")
-    row("Hostname", sysinfo["hostname"])
-    row("Uptime", _uptime(sysinfo["uptime_s"]))
-    cores = f"{cpu['cores_physical']} cores / {cpu['cores_logical']} threads"
-    row("CPU", f"{cpu['model']}, {cores}, load {' '.join(f'{x:.2f}' for x in cpu['load'])}")
+    row(N_("OS"), sysinfo["os_name"] + inside)
+    row(N_("Kernel"), f"{sysinfo['kernel']} {sysinfo['machine']}")
+    row(N_("Hostname"), sysinfo["hostname"])
+    row(N_("Uptime"), _uptime(sysinfo["uptime_s"]))
+    cores = _("{cores} cores / {threads} threads").format(
+        cores=cpu["cores_physical"], threads=cpu["cores_logical"]
+    )
+    load = " ".join(f"{x:.2f}" for x in cpu["load"])
+    row(N_("CPU"), _("{model}, {cores}, load {load}").format(model=cpu["model"], cores=cores, load=load))
     swap = (
-        f", swap {naturalsize(mem['swap_used_bytes'])} used of {naturalsize(mem['swap_total_bytes'])}"
+        _(", swap {used} used of {total}").format(
+            used=naturalsize(mem["swap_used_bytes"]), total=naturalsize(mem["swap_total_bytes"])
+        )
         if mem["swap_total_bytes"]
-        else ", no swap"
+        else _(", no swap")
     )
-    row(
-        "Memory",
-        f"{naturalsize(mem['available_bytes'])} available of {naturalsize(mem['total_bytes'])}{swap}",
+    available = _("{available} available of {total}").format(
+        available=naturalsize(mem["available_bytes"]), total=naturalsize(mem["total_bytes"])
     )
+    row(N_("Memory"), available + swap)
     ctr = data.get("container")
     if ctr:
-        ident = f", id {ctr['id'][:12]}" if ctr.get("id") else ""
-        name = f", name {ctr['name']}" if ctr.get("name") else ""
-        row(
-            "Container",
-            f"{ctr['runtime']}{name}{ident}, image {ctr.get('image') or 'not visible from inside'}",
-        )
-        row("Limits", _limits(ctr.get("limits") or {}))
+        ident = _(", id {id}").format(id=ctr["id"][:12]) if ctr.get("id") else ""
+        name = _(", name {name}").format(name=ctr["name"]) if ctr.get("name") else ""
+        image = ctr.get("image") or _("not visible from inside")
+        row(N_("Container"), _("{runtime}{name}{id}, image {image}").format(
+            runtime=ctr["runtime"], name=name, id=ident, image=image))  # fmt: skip
+        row(N_("Limits"), _limits(ctr.get("limits") or {}))
     if py.get("error"):
-        row("Python", f"`{py['executable']}`")
+        row(N_("Python"), f"`{py['executable']}`")
     else:
-        row("Python", f"{py['version']} ({py['implementation']}) `{py['executable']}`")
-    row("Environment", _python_env(py))
+        row(N_("Python"), f"{py['version']} ({py['implementation']}) `{py['executable']}`")
+    row(N_("Environment"), _python_env(py))
     gpu = data["gpu"]
     if gpu.get("driver"):
-        row("NVIDIA driver", f"{gpu['driver']} (CUDA {gpu.get('cuda') or 'n/a'})")
+        row(N_("NVIDIA driver"), f"{gpu['driver']} (CUDA {gpu.get('cuda') or _('n/a')})")
         names = [f"{d['name']} ({naturalsize(d['memory_total_bytes'])})" for d in gpu["devices"]]
-        row("GPUs", ", ".join(names) or "none")
+        row(N_("GPUs"), ", ".join(names) or _("none"))
     else:
-        row("NVIDIA driver", f"none ({gpu.get('reason')})")
+        row(N_("NVIDIA driver"), _("none ({reason})").format(reason=gpu.get("reason")))
     docker = data["docker"]
     if docker.get("version"):
-        row("Docker engine", f"{docker['version']} (API {docker['api_version']})")
+        row(N_("Docker engine"), f"{docker['version']} (API {docker['api_version']})")
     else:
-        row("Docker engine", f"not reachable ({docker.get('reason')})")
+        row(N_("Docker engine"), _("not reachable ({reason})").format(reason=docker.get("reason")))
     for note in py.get("notes") or ():
-        lines.append(f"\nNote: {visible(note)}")
+        lines.append("\n" + _("Note: {note}").format(note=visible(note)))
 
     packages = py.get("packages", {})
-    lines += ["", "### Packages", "", "| package | version |", "| --- | --- |"]
+    lines += [
+        "",
+        "### " + _("Packages"),
+        "",
+        "| {} | {} |".format(_("package"), _("version")),
+        "| --- | --- |",
+    ]
     for name, version in packages.items():
         if version:
             lines.append(f"| {_cell(name)} | {_cell(version)} |")
     missing = [name for name, version in packages.items() if not version]
     if missing:
-        lines += ["", f"Not installed: {', '.join(missing)}."]
+        lines += ["", _("Not installed: {names}.").format(names=", ".join(missing))]
 
-    lines += ["", "### Disks", "", "| mount | type | size | free | used | inodes used |",
+    header = (_("mount"), _("type"), _("size"), _("free"), _("used"), _("inodes used"))
+    lines += ["", "### " + _("Disks"), "", "| " + " | ".join(header) + " |",
               "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
     for d in data["disks"]:
         if "error" in d:
             lines.append(
-                f"| {_cell(d['mountpoint'])} | {d['fstype']} | could not be read: {_cell(d['error'])} | | | |"
+                f"| {_cell(d['mountpoint'])} | {d['fstype']} | "
+                + _("could not be read: {reason}").format(reason=_cell(d["error"]))
+                + " | | | |"
             )
             continue
-        inodes = "n/a" if d["inodes_used_percent"] is None else f"{d['inodes_used_percent']:.0f}%"
+        inodes = _("n/a") if d["inodes_used_percent"] is None else f"{d['inodes_used_percent']:.0f}%"
         lines.append(
             f"| {_cell(d['mountpoint'])} | {d['fstype']} | {naturalsize(d['size_bytes'])} | "
             f"{naturalsize(d['free_bytes'])} | {d['used_percent']:.0f}% | {inodes} |"
@@ -144,18 +165,27 @@ def render(data: Mapping[str, Any]) -> str:
 
     check = data.get("check")
     if check is not None:
-        lines += ["", "### Problems found by `srvdoctor check`", ""]
+        lines += ["", "### " + _("Problems found by `srvdoctor check`"), ""]
         if not check["problems"]:
-            tally = ", ".join(f"{n} {s}" for s, n in check["counts"].items() if n)
-            lines.append(f"None ({tally or 'nothing checked'}).")
+            # status names are marked in render/table.py (STATUS_NAMES); not imported here: it loads rich
+            tally = ", ".join(f"{n} {_(s)}" for s, n in check["counts"].items() if n)
+            lines.append(_("None ({counts}).").format(counts=tally or _("nothing checked")))
         for r in check["problems"]:
-            shown = r["target"] not in ("-", "") and not r["summary"].startswith(r["target"])
+            summary = (r.get("localized") or {}).get("summary") or r["summary"]  # the report's language
+            shown = r["target"] not in ("-", "") and not summary.startswith(r["target"])
             target = f" {visible(r['target'])}" if shown else ""
-            playbook = f" (playbook: `{r['playbook']}`)" if r.get("playbook") else ""
-            lines.append(f"- **{r['status']}** `{r['check']}`{target}: {visible(r['summary'])}{playbook}")
+            playbook = _(" (playbook: `{id}`)").format(id=r["playbook"]) if r.get("playbook") else ""
+            lines.append(f"- **{_(r['status'])}** `{r['check']}`{target}: {visible(summary)}{playbook}")
 
     if "environment" in data:
-        lines += ["", "### Environment variables", "", "Secrets are shown as `***`.", "", "```text"]
+        lines += [
+            "",
+            "### " + _("Environment variables"),
+            "",
+            _("Secrets are shown as `***`."),
+            "",
+            "```text",
+        ]
         for name, value in data["environment"].items():
             shown = value if len(value) <= 160 else value[:157] + "..."
             lines.append(f"{visible(name)}={visible(shown)}")

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 
-from srvdoctor.messages import display_language
+from srvdoctor.messages import N_, _, display_language, ngettext
 from srvdoctor.model import AREAS, Report, Result, Status
 from srvdoctor.redact import redact_report
 from srvdoctor.render.safe import markup as escape
@@ -37,10 +37,13 @@ def print_result(console: Console, r: Result, playbook_paths: Mapping[str, str])
         console.print(f"      {escape(line)}", style="dim" if r.status is Status.SKIP else None)
     if r.playbook:
         where = playbook_paths.get(r.playbook)
-        suffix = f" [dim]({escape(where)})[/dim]" if where else " [red](no such playbook)[/red]"
-        console.print(f"      → playbook: [cyan]srvdoctor notes {escape(r.playbook)}[/cyan]{suffix}")
+        suffix = (
+            f" [dim]({escape(where)})[/dim]" if where else f" [red]({escape(_('no such playbook'))})[/red]"
+        )
+        label = escape(_("playbook:"))
+        console.print(f"      → {label} [cyan]srvdoctor notes {escape(r.playbook)}[/cyan]{suffix}")
     for hint in r.hints:
-        console.print(f"      → try: [cyan]{escape(hint)}[/cyan]")
+        console.print(f"      → {escape(_('try:'))} [cyan]{escape(hint)}[/cyan]")
 
 
 def _area_order(area: str) -> int:
@@ -50,25 +53,52 @@ def _area_order(area: str) -> int:
 def print_results(console: Console, results: Sequence[Result], playbook_paths: Mapping[str, str]) -> None:
     areas = sorted({r.area or "other" for r in results}, key=_area_order)
     for area in areas:
-        console.print(f"[bold underline]{area}[/bold underline]")
+        console.print(f"[bold underline]{escape(area_name(area))}[/bold underline]")
         for r in results:
             if (r.area or "other") == area:
                 print_result(console, r, playbook_paths)
         console.print()
 
 
+#: Area headings (srvdoctor.constants.AREAS) and status names, translated where printed: the
+#: English words are ids too (JSON, --only), so only the human report shows them translated.
+AREA_NAMES = {
+    "disk": N_("disk"), "path": N_("path"), "network": N_("network"), "firewall": N_("firewall"),
+    "load": N_("load"), "gpu": N_("gpu"), "docker": N_("docker"), "logs": N_("logs"), "expect": N_("expect"),
+    "other": N_("other"),
+}  # fmt: skip
+STATUS_NAMES = {
+    "ok": N_("ok"),
+    "warn": N_("warn"),
+    "fail": N_("fail"),
+    "skip": N_("skip"),
+    "error": N_("error"),
+}
+
+
+def area_name(area: str) -> str:
+    """An area's heading in the display language (an area srvdoctor does not know stays as it is)."""
+    return _(AREA_NAMES[area]) if area in AREA_NAMES else area
+
+
+def tally(counts: Mapping[str, int]) -> str:
+    """`3 ok, 1 warn`: the non-zero counts, status names in the display language."""
+    return ", ".join(f"{n} {_(STATUS_NAMES.get(s, s))}" for s, n in counts.items() if n)
+
+
 def verdict(report: Report) -> tuple[str, str]:
     """One line saying what is wrong, and its style."""
     problems = report.problems(Status.WARN)
-    counts = report.counts
-    tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    counts = tally(report.counts) or _("nothing checked")
     if not problems:
-        return f"No problems found ({tally or 'nothing checked'}).", "bold green"
+        return _("No problems found ({counts}).").format(counts=counts), "bold green"
     ids = list(dict.fromkeys(r.check for r in problems))
     worst = report.status
-    noun = "problem" if len(problems) == 1 else "problems"
     style = "bold red" if worst.rank >= Status.FAIL.rank else "bold yellow"
-    return f"{len(problems)} {noun} found: {', '.join(ids)} ({tally}).", style
+    line = ngettext(
+        "{n} problem found: {checks} ({counts}).", "{n} problems found: {checks} ({counts}).", len(problems)
+    )
+    return line.format(n=len(problems), checks=", ".join(ids), counts=counts), style
 
 
 def print_report(console: Console, report: Report, playbook_paths: Mapping[str, str]) -> None:
