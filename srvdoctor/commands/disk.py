@@ -235,9 +235,8 @@ def _reserve_note(fs: Filesystem) -> str:  # a Msg: printed in the display langu
     )  # fmt: skip
     if not is_ext(fs):
         return text
-    ext4 = t(
-        "ext4 keeps 5% by default: {command}", command=f"tune2fs -l {fs.source} | grep -i 'reserved block'"
-    )
+    tune2fs = f"tune2fs -l {fs.source} | grep -i 'reserved block'"
+    ext4 = t("ext4 keeps 5% by default: {command}", command=tune2fs)
     if share > 6:
         keeps = t(
             "(this one keeps {share:.0f}%: set by tune2fs -m or the resuid/resgid mount options)", share=share
@@ -282,9 +281,10 @@ def _gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[
         else t("deleted files still open: none found on this filesystem (see below)"),
     ]  # fmt: skip
     if r.errors:
+        count = f"{r.errors:,}"
         lines.append(tn("{count} unreadable directory: their contents were not counted (run as root)",
                         "{count} unreadable directories: their contents were not counted (run as root)",
-                        r.errors, count=f"{r.errors:,}"))  # fmt: skip
+                        r.errors, count=count))  # fmt: skip
     if r.skipped_mounts:
         # another filesystem mounted on a directory hides what was written into it before
         first = r.skipped_mounts[0]
@@ -303,10 +303,11 @@ def _gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[
                 first=first, command=command,
             ))  # fmt: skip
     else:
+        command = f"mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*"
         lines.append(t(
             "files hidden under a mount point (none is mounted below it now; one mounted earlier and "
             "gone keeps nothing hidden): {command}",
-            command=f"mount --bind {fs.mountpoint} /mnt/peek && du -sh /mnt/peek/*",
+            command=command,
         ))  # fmt: skip
     lines.append(t("filesystem metadata and snapshots (journal, btrfs/ZFS snapshots)"))
     return lines
@@ -427,6 +428,7 @@ def _print(
     config: Any,
     own: list[Filesystem | FilesystemError],
 ) -> None:
+    from rich.cells import cell_len
     from rich.table import Table
 
     from srvdoctor.probes.filesystems import Filesystem
@@ -502,7 +504,10 @@ def _print(
     tree.add_column(_("share"), justify="right")
     tree.add_column(_("items"), justify="right")
     tree.add_column(_("path"), no_wrap=True, overflow="ellipsis")
-    path_w = max(con.width - 24, 20)  # size, share and items take about 24 cells
+    # size (at most 10 cells: "1023.9 KiB"), share and items (their headers may be wider than
+    # their numbers, in any language) and the gaps between the four columns take the rest
+    numbers = 10 + max(4, cell_len(_("share"))) + max(len(f"{r.root.items:,}"), cell_len(_("items")))
+    path_w = max(con.width - numbers - 6, 20)
 
     def add(node: Node, level: int) -> None:
         shown_sum = 0
@@ -530,7 +535,8 @@ def _print(
                 f"[dim]{naturalsize(rest)}[/dim]",
                 f"[dim]{share:.0f}%[/dim]",
                 "",
-                "  " * level + f"[dim]({escape(what)})[/dim]",
+                # cut like the paths above: a long one would squeeze the numbers out of the table
+                "  " * level + f"[dim]{escape(fit_middle(f'({what})', path_w - 2 * level))}[/dim]",
             )
 
     add(r.root, 0)
@@ -567,7 +573,8 @@ def _print(
             )
             con.print("      " + escape(_("safe to clean: {what}").format(what=_(kind.safe))))
             command = escape(kind.command.replace("{path}", quote(e.path)))
-            con.print(f"      → {escape(_('try:'))} [cyan]{command}[/cyan]")
+            try_label = escape(_("try:"))
+            con.print(f"      → {try_label} [cyan]{command}[/cyan]")
         never = _("srvdoctor never deletes anything: read what a command removes first.")
         con.print(f"  [dim]{escape(never)}[/dim]")
         con.print()

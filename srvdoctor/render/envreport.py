@@ -168,7 +168,8 @@ def render(data: Mapping[str, Any]) -> str:
         lines += ["", "### " + _("Problems found by `srvdoctor check`"), ""]
         if not check["problems"]:
             # status names are marked in render/table.py (STATUS_NAMES); not imported here: it loads rich
-            tally = ", ".join(f"{n} {_(s)}" for s, n in check["counts"].items() if n)
+            each = _("{n} {status}")
+            tally = ", ".join(each.format(n=n, status=_(s)) for s, n in check["counts"].items() if n)
             lines.append(_("None ({counts}).").format(counts=tally or _("nothing checked")))
         for r in check["problems"]:
             summary = (r.get("localized") or {}).get("summary") or r["summary"]  # the report's language

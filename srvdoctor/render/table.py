@@ -37,13 +37,13 @@ def print_result(console: Console, r: Result, playbook_paths: Mapping[str, str])
         console.print(f"      {escape(line)}", style="dim" if r.status is Status.SKIP else None)
     if r.playbook:
         where = playbook_paths.get(r.playbook)
-        suffix = (
-            f" [dim]({escape(where)})[/dim]" if where else f" [red]({escape(_('no such playbook'))})[/red]"
-        )
+        missing = escape(_("no such playbook"))
+        suffix = f" [dim]({escape(where)})[/dim]" if where else f" [red]({missing})[/red]"
         label = escape(_("playbook:"))
         console.print(f"      → {label} [cyan]srvdoctor notes {escape(r.playbook)}[/cyan]{suffix}")
+    try_label = escape(_("try:"))
     for hint in r.hints:
-        console.print(f"      → {escape(_('try:'))} [cyan]{escape(hint)}[/cyan]")
+        console.print(f"      → {try_label} [cyan]{escape(hint)}[/cyan]")
 
 
 def _area_order(area: str) -> int:
@@ -83,7 +83,8 @@ def area_name(area: str) -> str:
 
 def tally(counts: Mapping[str, int]) -> str:
     """`3 ok, 1 warn`: the non-zero counts, status names in the display language."""
-    return ", ".join(f"{n} {_(STATUS_NAMES.get(s, s))}" for s, n in counts.items() if n)
+    each = _("{n} {status}")  # a count and a status name: "3 ok"
+    return ", ".join(each.format(n=n, status=_(STATUS_NAMES.get(s, s))) for s, n in counts.items() if n)
 
 
 def verdict(report: Report) -> tuple[str, str]:
