@@ -150,8 +150,13 @@ def _process_table(procs: list[ProcInfo], title: str, note: str) -> Table:
 
 def gpu_dashboard(sample: GpuSample) -> RenderableType:
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in (_("gpu"), _("name"), _("memory"), _("util"), _("temp"), _("power"), _("pstate"), _("clocks")):
-        table.add_column(col, no_wrap=True)
+    # the name and the throttle reasons wrap when the terminal is narrow (80 columns): the
+    # numbers beside them stay whole, in every language
+    for col, wrap in (
+        (_("gpu"), False), (_("name"), True), (_("memory"), False), (_("util"), False), (_("temp"), False),
+        (_("power"), False), (_("pstate"), False), (_("clocks"), True),
+    ):  # fmt: skip
+        table.add_column(col, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
     na = _("n/a")
     for d in sample.devices:
         table.add_row(
