@@ -126,3 +126,16 @@ def test_output_directory_error_in_korean(tmp_path: Path, cli) -> None:  # type:
         f"srvdoctor: error: --output {tmp_path}/: 디렉터리입니다. 그 안의 파일 이름을 주십시오. "
         f"예: --output {tmp_path}/srvdoctor.prom\n"
     )
+
+
+def test_check_help_names_every_area_and_format_in_korean(cli) -> None:  # type: ignore[no-untyped-def]
+    """The --only/--skip and --format help texts are spelled out for the catalog: they must name
+    exactly srvdoctor's areas and formats."""
+    from srvdoctor.constants import AREAS, CHECK_FORMATS
+
+    korean = cli("check", "--help", "--lang", "ko", env={"COLUMNS": "200"}).stdout
+    english = cli("check", "--help", env={"COLUMNS": "200"}).stdout
+    assert f"Areas, comma-separated: {', '.join(AREAS)}." in english
+    assert f"One of {', '.join(CHECK_FORMATS)}." in english
+    assert f"영역, 쉼표로 구분: {', '.join(AREAS)}." in korean
+    assert f"{', '.join(CHECK_FORMATS)} 중 하나." in korean
