@@ -68,7 +68,7 @@ def test_one_problem_is_singular_in_english(tmp_path: Path, cli) -> None:  # typ
         ),
         (
             ["check", "--fail-on", "sometimes"],
-            "--fail-on은 warn, fail, error 중 하나여야 합니다 (받은 값: 'sometimes')",
+            "--fail-on은 warn, fail, error 중 하나여야 합니다. 'sometimes'은(는) 안 됩니다",
             "--fail-on must be one of warn, fail, error, not 'sometimes'",
         ),
         (
@@ -78,12 +78,12 @@ def test_one_problem_is_singular_in_english(tmp_path: Path, cli) -> None:  # typ
         ),
         (
             ["load", "--watch", "0.1"],
-            "--watch는 0.5초에서 3600초 사이여야 합니다 (받은 값: 0.1)",
+            "--watch는 0.5초에서 3600초 사이여야 합니다. 0.1은(는) 안 됩니다",
             "--watch must be between 0.5 and 3600 seconds, not 0.1",
         ),
         (
             ["logs", "--since", "yesterday"],
-            "--since는 2h, 30m, 90s, 1d 또는 'boot' 같은 값이어야 합니다 (받은 값: 'yesterday')",
+            "--since는 2h, 30m, 90s, 1d 또는 'boot' 같은 값이어야 합니다. 'yesterday'은(는) 안 됩니다",
             "--since must be like 2h, 30m, 90s, 1d or 'boot', not 'yesterday'",
         ),
         (
@@ -93,12 +93,12 @@ def test_one_problem_is_singular_in_english(tmp_path: Path, cli) -> None:  # typ
         ),
         (
             ["path", "/x", "--type", "socket"],
-            "--type은 any, file, dir 중 하나여야 합니다 (받은 값: 'socket')",
+            "--type은 any, file, dir 중 하나여야 합니다. 'socket'은(는) 안 됩니다",
             "--type must be one of any, file, dir, not 'socket'",
         ),
         (
             ["gpu", "--timeout", "0"],
-            "--timeout은 0초보다 크고 3600초 이하여야 합니다 (받은 값: 0)",
+            "--timeout은 0보다 크고 3600초 이하여야 합니다. 0은(는) 안 됩니다",
             "--timeout must be more than 0 and at most 3600 seconds, not 0",
         ),
     ],

@@ -103,6 +103,6 @@ def test_tree_and_largest_files_in_korean_fit_80_columns(tmp_path: Path, cli) ->
 def test_bad_depth_is_one_korean_line_and_exit_2(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("disk", "/", "--depth", "99", "--lang", "ko")
     assert (result.rc, result.stdout) == (2, "")
-    assert result.stderr == "srvdoctor: error: --depth는 0에서 64 사이여야 합니다 (받은 값: 99)\n"
+    assert result.stderr == "srvdoctor: error: --depth는 0에서 64 사이여야 합니다. 99은(는) 안 됩니다\n"
     english = cli("disk", "/", "--depth", "99")
     assert english.stderr == "srvdoctor: error: --depth must be between 0 and 64, not 99\n"
