@@ -24,11 +24,18 @@ def test_report_in_korean(cli) -> None:  # type: ignore[no-untyped-def]
     assert (korean.rc, english.rc) == (0, 0), korean.stderr
     ko, en = korean.stdout.splitlines(), english.stdout.splitlines()
     assert ko[0] == "## 환경 (srvdoctor report)" and en[0] == "## Environment (srvdoctor report)"
-    assert {"### 패키지", "### 디스크", "| 패키지 | 버전 |", "| 마운트 | 유형 | 크기 | 여유 | 사용 | inode 사용 |"} <= set(ko)
+    assert {
+        "### 패키지",
+        "### 디스크",
+        "| 패키지 | 버전 |",
+        "| 마운트 | 유형 | 크기 | 여유 | 사용 | inode 사용 |",
+    } <= set(ko)
     labels = [line.split(" | ")[0].removeprefix("| ") for line in ko[4:] if line.startswith("| ")]
     assert labels[:6] == ["OS", "커널", "호스트 이름", "가동 시간", "CPU", "메모리"], labels
     memory = next(line for line in ko if line.startswith("| 메모리 |"))
-    assert re.fullmatch(r"\| 메모리 \| [\d.]+ \S+ 중 [\d.]+ \S+ 사용 가능, (스왑 없음|스왑 .+ 중 .+ 사용) \|", memory)
+    assert re.fullmatch(
+        r"\| 메모리 \| [\d.]+ \S+ 중 [\d.]+ \S+ 사용 가능, (스왑 없음|스왑 .+ 중 .+ 사용) \|", memory
+    )
     missing = next(line for line in ko if line.startswith("설치되지 않음: "))
     assert "no-such-package-xyz" in missing and missing.endswith(".")
     # the disk rows are the English ones: numbers and names are not translated
