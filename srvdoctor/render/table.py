@@ -60,12 +60,12 @@ def print_results(console: Console, results: Sequence[Result], playbook_paths: M
         console.print()
 
 
-#: Area headings (srvdoctor.constants.AREAS) and status names, translated where printed: the
-#: English words are ids too (JSON, --only), so only the human report shows them translated.
+#: Area headings (srvdoctor.constants.AREAS) that are words, and status names, translated where
+#: printed: the English words are ids too (JSON, --only), so only the human report shows them
+#: translated. `gpu` and `docker` are names and stay as they are in every language.
 AREA_NAMES = {
     "disk": N_("disk"), "path": N_("path"), "network": N_("network"), "firewall": N_("firewall"),
-    "load": N_("load"), "gpu": N_("gpu"), "docker": N_("docker"), "logs": N_("logs"), "expect": N_("expect"),
-    "other": N_("other"),
+    "load": N_("load"), "logs": N_("logs"), "expect": N_("expect"), "other": N_("other"),
 }  # fmt: skip
 STATUS_NAMES = {
     "ok": N_("ok"),
