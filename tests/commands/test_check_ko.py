@@ -3,6 +3,7 @@ as one Korean line on stderr with exit 2. English stays as it was."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -139,3 +140,28 @@ def test_check_help_names_every_area_and_format_in_korean(cli) -> None:  # type:
     assert f"One of {', '.join(CHECK_FORMATS)}." in english
     assert f"영역, 쉼표로 구분: {', '.join(AREAS)}." in korean
     assert f"{', '.join(CHECK_FORMATS)} 중 하나." in korean
+
+
+def test_logs_file_in_korean(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """`logs --file`: the command's own sentences (what it read, what was cut) in Korean, the quoted
+    log line as it is; JSON keeps the English summary."""
+    quiet = tmp_path / "app.log"
+    quiet.write_text("starting\nready\n")
+    full = tmp_path / "train.log"
+    full.write_text("epoch 1\nOSError: [Errno 28] No space left on device\n")
+    ok = cli("logs", "--file", str(quiet), "--lang", "ko")
+    assert (ok.rc, ok.stdout.splitlines()) == (
+        0, ["로그", f"  [✓] logs.file: {quiet}의 마지막 2줄에 오류 줄 없음", "", "문제 없음 (정상 1)."],
+    )  # fmt: skip
+    cut = cli("logs", "--file", str(full), "--lines", "1", "--lang", "ko")
+    lines = cut.stdout.splitlines()
+    assert lines[1] == f"  [!] logs.file: {full}: OSError: [Errno 28] No space left on device"
+    assert (
+        "      잘림: 마지막 1줄 (잘림)만 읽었습니다" in lines
+        and lines[-1] == "문제 1건 발견: logs.file (경고 1)."
+    )
+    (result,) = json.loads(cli("logs", "--file", str(quiet), "--format", "json", "--lang", "ko").stdout)[
+        "results"
+    ]
+    assert result["summary"] == f"no error lines in the last 2 lines of {quiet}"
+    assert result["localized"]["summary"] == f"{quiet}의 마지막 2줄에 오류 줄 없음"
