@@ -134,11 +134,15 @@ def test_check_help_names_every_area_and_format_in_korean(cli) -> None:  # type:
     exactly srvdoctor's areas and formats."""
     from srvdoctor.constants import AREAS, CHECK_FORMATS
 
-    korean = cli("check", "--help", "--lang", "ko", env={"COLUMNS": "200"}).stdout
+    korean = " ".join(
+        cli("check", "--help", "--lang", "ko", env={"COLUMNS": "200"}).stdout.split()
+    )  # unwrapped
     english = cli("check", "--help", env={"COLUMNS": "200"}).stdout
     assert f"Areas, comma-separated: {', '.join(AREAS)}." in english
     assert f"One of {', '.join(CHECK_FORMATS)}." in english
-    assert f"영역, 쉼표로 구분: {', '.join(AREAS)}." in korean
+    glossed = "disk(디스크), path(경로), network(네트워크), firewall(방화벽), load(부하), gpu, docker, expect(기대 검사), logs(로그)"
+    assert f"영역, 쉼표로 구분: {glossed}." in korean
+    assert [a.split("(")[0] for a in glossed.split(", ")] == list(AREAS)
     assert f"{', '.join(CHECK_FORMATS)} 중 하나." in korean
 
 
