@@ -39,6 +39,11 @@ def _hatch_build() -> Any:
     return module
 
 
+def _version() -> str:
+    text = (PACKAGE / "__init__.py").read_text(encoding="utf-8")
+    return text.split("__version__ = ", 1)[1].split("\n", 1)[0].strip("\"'")
+
+
 def sources(only: list[str] | None = None) -> Iterator[Path]:
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
@@ -202,6 +207,10 @@ def main(argv: list[str]) -> int:
         old = _hatch_build().read_catalog(files) if files else Catalog(locale=lang)
         new = Catalog(locale=lang, domain="srvdoctor", project="srvdoctor", fuzzy=False)
         new.mime_headers = old.mime_headers
+        new.project, new.version, new.copyright_holder = "srvdoctor", _version(), "srvdoctor developers"
+        new.msgid_bugs_address = new.last_translator = new.language_team = "srvdoctor developers"
+        new.creation_date = new.revision_date = old.creation_date  # no churn on every update
+        new.header_comment = f"# {lang} translations of srvdoctor's messages (scripts/i18n.py).\n"
         for message in template:
             if not message.id:
                 continue

@@ -90,7 +90,9 @@ def _cases(tmp: Path) -> list[Case]:
         Case("report", ("report", *T)),
         # the reports' English summaries are data to merge: they came from hosts under LANG=C
         Case("merge FILES", ("merge", str(merge_a), str(merge_b)), given=_summaries(merge_a)),
-        Case("schedule install", ("schedule", "install")),
+        # the files it would write stay English (remove finds them by their first line; a file's
+        # content must not depend on the locale of whoever installed it): their comments are data
+        Case("schedule install", ("schedule", "install"), given=(UNIT_COMMENT,)),
         Case("schedule remove", ("schedule", "remove")),
     ]
     helps = [(), *((c,) for c in COMMANDS), ("notes", "show"), ("notes", "search"), ("notes", "new"),
@@ -99,6 +101,7 @@ def _cases(tmp: Path) -> list[Case]:
     return cases
 
 
+UNIT_COMMENT = "srvdoctor check into node_exporter's textfile directory; exit 1 only means a check failed."
 COMMANDS = ("check", "disk", "path", "port", "ping", "firewall", "load", "gpu", "docker", "logs", "notes",
             "triage", "report", "merge", "schedule")  # fmt: skip
 

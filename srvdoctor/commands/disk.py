@@ -601,6 +601,7 @@ def _print(
         con.print(f"[dim]{escape(skipped)}{more}[/dim]")
 
     from srvdoctor.playbooks import load_library
+    from srvdoctor.redact import redact_text
     from srvdoctor.render.table import print_result, verdict
 
     linked = any(x.playbook for x in report.results)  # the notes (YAML) only when a result links one
@@ -611,7 +612,7 @@ def _print(
             print_result(con, res, paths)
             if res.status.value == "ok":
                 for line in res.details:
-                    con.print(f"      {escape(line)}")
+                    con.print(f"      {escape(redact_text(line))}")
     problems = [x for x in report.results if x.check != "disk.deleted_open" and x.status.is_problem]
     if problems:
         con.print("[bold underline]" + escape(_("disk checks")) + "[/bold underline]")

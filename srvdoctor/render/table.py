@@ -8,7 +8,7 @@ from rich.console import Console
 
 from srvdoctor.messages import N_, _, display_language, ngettext
 from srvdoctor.model import AREAS, Report, Result, Status
-from srvdoctor.redact import redact_report
+from srvdoctor.redact import redact_report, redact_result
 from srvdoctor.render.safe import markup as escape
 
 MARKS: Mapping[Status, tuple[str, str, str]] = {
@@ -28,6 +28,8 @@ def mark(console: Console, status: Status) -> str:
 
 
 def print_result(console: Console, r: Result, playbook_paths: Mapping[str, str]) -> None:
+    """One result as lines: in the display language and redacted, whoever calls (triage, disk)."""
+    r = redact_result(r.localized(display_language()))
     shown = r.target not in ("-", "") and not r.summary.startswith(r.target)
     target = f" [dim]{escape(r.target)}[/dim]" if shown else ""
     console.print(f"  {mark(console, r.status)} [bold]{escape(r.check)}[/bold]{target}: {escape(r.summary)}")
