@@ -166,7 +166,7 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 #: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
 START = {"cli", "commands", "commands.clitypes", "commands.common", "constants", "i18n", "messages"}
 #: ...and by every command that runs checks and prints a report.
-REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table",
+REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table", "render.plain",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
                   "redact", "render.safe", "shellcmd"}  # fmt: skip
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
@@ -190,6 +190,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "redact",
             "render",
             "render.safe",
+            "render.plain",
             "shellcmd",
             "i18n",
         },
@@ -317,3 +318,21 @@ def test_registry_prefixes_name_every_check() -> None:
         assert set(mine) <= set(registry.checks([area]))
     ids = [c.id for c in CHECKS]
     assert list(registry.by_id(ids)) == ids and registry.by_id(["nope.x"]) == {}
+
+
+def test_a_config_with_checks_imports_only_the_checks_it_names(tmp_path: Path) -> None:
+    """`[checks."disk.space"]` validates against disk's module alone, not every check's (issue 17)."""
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text('[checks."disk.space"]\nwarn_percent = 85\n')
+    code = (
+        "import sys; sys.argv = ['srvdoctor', 'path', '/']\n"
+        "import srvdoctor.cli\n"
+        "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('srvdoctor.checks.')), file=sys.stderr)"
+    )
+    env = {**os.environ, "SRVDOCTOR_CONFIG": str(config)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    loaded = ast.literal_eval(proc.stderr.strip().splitlines()[-1])
+    assert set(loaded) == {"srvdoctor.checks.base", "srvdoctor.checks.registry", "srvdoctor.checks.path",
+                           "srvdoctor.checks.disk"}  # fmt: skip
+    assert "path.exists" in proc.stdout
