@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.markup import escape as rich_escape
@@ -103,3 +104,65 @@ def test_a_piped_report_loads_no_rich_and_a_forced_terminal_colours_it() -> None
     forced = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**env, "FORCE_COLOR": "1"})  # fmt: skip
     assert forced.stderr.strip() == "True" and "\x1b[" in forced.stdout
+
+
+WORDS = ["a", "ab", "disk-full", "No", "space", "left", "on", "device", "(EADDRNOTAVAIL)", "x" * 30, "y" * 75,
+         "[bold]", "\\[x]", "-", "", " ", "  "]  # fmt: skip
+
+
+def _rich_table(rows: list[tuple[str, ...]], no_wrap: tuple[bool, ...], width: int) -> str:
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    con = _safe_console_class()(file=buffer, highlight=False, soft_wrap=True, width=width)
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    for header, nw in zip(rows[0], no_wrap, strict=True):
+        table.add_column(header, no_wrap=nw)
+    for row in rows[1:]:
+        table.add_row(*row)
+    con.print(table)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_table_prints_as_rich_prints_it(seed: int) -> None:
+    """`notes` into a pipe: the columns, wrapping and cut-off rich would make, at any width."""
+    rng = random.Random(seed)
+    compared = 0
+    for _ in range(60):
+        count = rng.randint(1, 4)
+        no_wrap = tuple(rng.random() < 0.4 for _ in range(count))
+        rows = [tuple(markup(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 9)))) for _ in range(count))
+                for _ in range(rng.randint(1, 6))]  # fmt: skip
+        width = rng.choice([20, 40, 41, 57, 80, 81, 100, 133, 200])
+        buffer = io.StringIO()
+        if PlainConsole(buffer, width=width).print_table(rows, no_wrap):
+            assert buffer.getvalue() == _rich_table(rows, no_wrap, width), (rows, no_wrap, width)
+            compared += 1
+    assert compared > 25
+
+
+def test_a_table_rich_must_draw_is_left_to_rich() -> None:
+    buffer = io.StringIO()
+    assert not PlainConsole(buffer, width=80).print_table([("id", "제목")], (True, False))
+    assert buffer.getvalue() == ""
+
+
+def test_notes_into_a_pipe_is_richs_table_without_rich(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.argv = ['srvdoctor', 'notes']\n"
+        "import srvdoctor.cli\n"
+        "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print('rich' in sys.modules, file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "COLUMNS")}
+    env.update(SRVDOCTOR_CONFIG=os.devnull, SRVDOCTOR_NOTES=str(tmp_path), SRVDOCTOR_LANG="en")
+    for columns in ("80", "52", "160"):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              stdin=subprocess.DEVNULL, env={**env, "COLUMNS": columns})  # fmt: skip
+        assert proc.stderr.strip() == "False"
+        from srvdoctor.playbooks import load_library
+
+        notes = load_library(None).notes.values()
+        rows = [("id", "title", "origin"), *((markup(n.id), markup(n.title), n.origin) for n in notes)]
+        assert proc.stdout.startswith(_rich_table(rows, (True, False, False), int(columns)))
