@@ -7,7 +7,6 @@ A playbook is a markdown file with YAML front matter (`id`, `title`, `checks`,
 
 from __future__ import annotations
 
-import copy
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -90,7 +89,16 @@ def _known_meta(front: str) -> dict[str, Any] | None:
     from srvdoctor.playbook_meta import META
 
     meta = META.get(front)
-    return copy.deepcopy(meta) if meta is not None else None
+    return _copy(meta) if meta is not None else None
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a plain value's lists and dicts (copy.deepcopy, without its bookkeeping)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def _load_yaml(front: str, path: Path) -> Any:

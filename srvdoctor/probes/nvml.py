@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.metadata
 import importlib.util
+import os
 import re
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import psutil
 
 from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
@@ -190,6 +189,8 @@ def in_pid_namespace() -> bool:
 
 def lookup_process(pid: int) -> tuple[str, str, str] | None:
     """(name, user, cmdline) of a host PID, or None where no such process is visible."""
+    import psutil
+
     try:
         proc = psutil.Process(pid)
         with proc.oneshot():
@@ -436,8 +437,30 @@ def probe(timeout: float) -> GpuSample | NvmlUnavailable:
 # --------------------------------------------------------------------------- environment
 
 
+def _may_hold_pynvml_metadata() -> bool:
+    """False only when every sys.path entry is a directory listing no `pynvml*.dist-info` or
+    `.egg-info`: then importlib.metadata (and the email package it loads, ~10 ms) can find no
+    `pynvml` distribution. Anything else (a zip on the path, an unreadable directory): True."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except FileNotFoundError:
+            continue
+        except OSError:  # a zip file, an unreadable directory: ask importlib.metadata
+            return True
+        for name in names:
+            low = name.lower()
+            if low.startswith("pynvml") and low.endswith((".dist-info", ".egg-info")):
+                return True
+    return False
+
+
 def pynvml_distribution() -> str | None:
     """Version of the deprecated `pynvml` distribution, if installed beside nvidia-ml-py."""
+    if not _may_hold_pynvml_metadata():
+        return None
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("pynvml")
     except importlib.metadata.PackageNotFoundError:
