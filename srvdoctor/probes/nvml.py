@@ -299,11 +299,38 @@ def _import_pynvml() -> Any:
     return pynvml
 
 
+#: What pynvml says when libnvidia-ml cannot be loaded (str of its NVMLError_LibraryNotFound).
+LIBRARY_NOT_FOUND = "NVML Shared Library Not Found"
+
+
+class NvmlLibraryMissing(Exception):
+    """libnvidia-ml.so.1 does not load: what pynvml's nvmlInit would raise, found before importing
+    pynvml (a 6,000-line module, ~20 ms) on a machine that has no NVIDIA driver."""
+
+    def __str__(self) -> str:
+        return LIBRARY_NOT_FOUND
+
+
+def _library_loads() -> bool:
+    """Whether the dynamic loader finds NVML, as pynvml looks for it on Linux."""
+    if not sys.platform.startswith("linux"):
+        return True  # pynvml looks elsewhere there: let it
+    import ctypes
+
+    try:
+        ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return False
+    return True
+
+
 def _init() -> Any:
     """Import and initialise NVML once per process; shut it down at exit. Raises NVMLError."""
     with _lock:
         if "nv" in _state:
             return _state["nv"]
+        if not _library_loads():
+            raise NvmlLibraryMissing()
         nv = _import_pynvml()
         nv.nvmlInit()
         _state["nv"] = nv
@@ -410,6 +437,8 @@ def classify_error(exc: BaseException) -> NvmlUnavailable:
     """An NVML exception -> why the GPU cannot be read, worded for a person."""
     name = type(exc).__name__
     text = str(exc)
+    if isinstance(exc, NvmlLibraryMissing):
+        name = "NVMLError_LibraryNotFound"  # as pynvml would have named it
     if name in ("NVMLError_LibraryNotFound", "NVMLError_DriverNotLoaded"):
         return NvmlUnavailable("missing", t("no NVIDIA driver ({error})", error=text), name)
     if name == "NVMLError_LibRmVersionMismatch":
