@@ -166,15 +166,30 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 #: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
 START = {"cli", "commands", "commands.clitypes", "commands.common", "constants", "i18n", "messages"}
 #: ...and by every command that runs checks and prints a report.
-REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table", "render.plain",
+REPORT = START | {"config", "readinput", "model", "units", "runner", "render", "render.table", "render.plain",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
                   "redact", "render.safe", "shellcmd"}  # fmt: skip
+#: ...and by those whose results link a note (its path is shown): the notes, without YAML.
+LINKED = {"playbooks", "saferegex", "playbook_meta"}
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.tcp"}  # fmt: skip
+
+
+def _nvml_loads() -> bool:
+    import ctypes
+
+    try:
+        ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return False
+    return True
+
+
 HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio", "re2")
 BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (["--version"], START - {"constants"}, set()),
-    (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, {"rich"}),
+    # into a pipe (as here) no command that prints a report loads rich: render/plain.py
+    (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, set()),
     (
         ["notes"],
         START
@@ -200,6 +215,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (
         ["triage", "--no-run", "something odd happened"],
         REPORT
+        | LINKED
         | {
             "commands.triage",
             "triage",
@@ -210,12 +226,12 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "extract",
             "pasted",
         },
-        {"rich", "yaml"},
+        set(),
     ),
     (
         ["ping", "127.0.0.1", "--count", "1", "--timeout", "1"],
         REPORT | NET | {"commands.ping", "checks.ping", "probes.icmp"},
-        {"rich", "psutil"},
+        {"psutil"},
     ),
     (
         ["port", "1", "--timeout", "1"],
@@ -231,13 +247,14 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "probes.tls",
             "probes.firewall",
             "probes.fwrules",
-        },
-        {"rich", "psutil", "yaml", "ssl"},
+        }
+        | LINKED,  # port 1 is closed: the results link port-closed
+        {"psutil"},  # no ssl: nothing here speaks TLS
     ),
     (
         ["firewall"],
         REPORT | NET | {"commands.firewall", "checks.firewall", "probes.firewall", "probes.fwrules"},
-        {"rich", "psutil"},
+        {"psutil"},
     ),
     (
         ["gpu"],
@@ -245,7 +262,9 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         | {"commands.gpu", "checks.gpu", "probes.nvml", "probes.nvml_devices"}
         # gpu.driver names a container started without GPUs
         | {"checks.loadshare", "probes.cgroup", "probes.container", "probes.process_table", "probes.system"},
-        {"rich", "psutil", "pynvml", "yaml"},
+        # NVML, and psutil for the PIDs it names, only where libnvidia-ml loads (pynvml is never
+        # imported to find out that it does not)
+        {"pynvml", "psutil"} if _nvml_loads() else set(),
     ),
     (
         ["disk", "DIR"],
@@ -257,7 +276,8 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "probes.openfiles",
             "probes.scan",
             "probes.spaceeaters",
-        },
+        }
+        | LINKED,  # a filesystem near full links disk-full
         {"rich"},
     ),
     (
