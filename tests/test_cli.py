@@ -261,7 +261,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         REPORT
         | {"commands.gpu", "checks.gpu", "probes.nvml", "probes.nvml_devices"}
         # gpu.driver names a container started without GPUs
-        | {"checks.loadshare", "probes.cgroup", "probes.container", "probes.process_table", "probes.system"},
+        | {"probes.container"},
         # NVML, and psutil for the PIDs it names, only where libnvidia-ml loads (pynvml is never
         # imported to find out that it does not)
         {"pynvml", "psutil"} if _nvml_loads() else set(),
