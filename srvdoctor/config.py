@@ -30,11 +30,6 @@ from srvdoctor.units import (
     short_repr,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 CONFIG_NAME = "srvdoctor.toml"
 SYSTEM_CONFIG = Path("/etc/srvdoctor/srvdoctor.toml")
 DEFAULT_NOTES_DIR = Path("~/.config/srvdoctor/notes")
@@ -357,11 +352,14 @@ def _bad_target(kind: str, item: str) -> str | None:
 
 
 def _parse_checks(raw: Any, cfg: Config) -> dict[str, dict[str, Any]]:
-    from srvdoctor.checks.registry import CHECKS
+    from srvdoctor.checks import registry
 
     if not isinstance(raw, dict):
         raise cfg.error(("checks",), None, t("expected a table of check ids"))
-    by_id = {c.id: c for c in CHECKS}
+    # only the modules of the ids named (every check only to suggest a name for an unknown one)
+    by_id = registry.by_id(raw)
+    if any(check_id not in by_id for check_id in raw):
+        by_id = {c.id: c for c in registry.CHECKS}
     out: dict[str, dict[str, Any]] = {}
     for check_id, table in raw.items():
         if check_id not in by_id:
@@ -383,11 +381,16 @@ def _parse_checks(raw: Any, cfg: Config) -> dict[str, dict[str, Any]]:
     return out
 
 
-def parse_config(text: str, source: Path | None) -> Config:
-    """Parse and validate the text of a config file."""
-    where = str(source) if source else "<config>"
+def _parse_toml(text: str, where: str) -> dict[str, Any]:
+    """The TOML document `text`; malformed, a ConfigError naming `where` and the line."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
     try:
-        raw = tomllib.loads(text)
+        raw: dict[str, Any] = tomllib.loads(text)
+        return raw
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
@@ -400,6 +403,12 @@ def parse_config(text: str, source: Path | None) -> Config:
     except ValueError as exc:  # an integer of more than 4,300 digits
         first = str(exc).split(";")[0]
         raise ConfigError(t("{where}: malformed TOML: {why}", where=where, why=first)) from None
+
+
+def parse_config(text: str, source: Path | None) -> Config:
+    """Parse and validate the text of a config file."""
+    where = str(source) if source else "<config>"
+    raw = _parse_toml(text, where) if text.strip() else {}  # blank: tomllib need not load
     cfg = Config(source=source, text=text)
     for key in raw:
         if key not in _TOP_LEVEL and key not in EXTRA_SECTIONS:

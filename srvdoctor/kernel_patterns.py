@@ -17,8 +17,10 @@ against adversarial 10^5-character strings.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from srvdoctor.messages import t
@@ -290,6 +292,26 @@ class KernelMatch:
     severity: str
     title: str
     data: Mapping[str, object]
+
+
+def candidate_lines(texts: Sequence[str]) -> list[int]:
+    """Indices, in order, of the lines that hold a prefilter literal of some pattern: the only
+    lines `classify_line` can match. One `str.find` pass per literal over the joined text
+    instead of every pattern's literals tried on every line (a log of thousands of boot lines
+    holds a handful of problems)."""
+    literals = tuple(dict.fromkeys(s for p in PATTERNS for s in p.any_of))
+    if any("\n" in s for s in literals):  # could span two lines when joined: test each line
+        return [i for i, t in enumerate(texts) if any(s in t for s in literals)]
+    joined = "\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+    found: set[int] = set()
+    for literal in literals:
+        pos = joined.find(literal)
+        while pos != -1:
+            index = bisect.bisect_right(starts, pos) - 1
+            found.add(index)
+            pos = joined.find(literal, starts[index + 1])  # on from the next line
+    return sorted(found)
 
 
 def classify_line(line: str, hung_task_warn_s: int = 0) -> KernelMatch | None:

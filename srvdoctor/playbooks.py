@@ -83,9 +83,46 @@ def shipped_dir() -> Path:
     return here.parent / "playbooks"
 
 
-def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
+def _known_meta(front: str) -> dict[str, Any] | None:
+    """The values of a shipped note's front matter, parsed ahead of time (playbook_meta.py), when
+    `front` is exactly that text: a copy, as YAML would have returned a fresh one."""
+    from srvdoctor.playbook_meta import META
+
+    meta = META.get(front)
+    return _copy(meta) if meta is not None else None
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a plain value's lists and dicts (copy.deepcopy, without its bookkeeping)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _load_yaml(front: str, path: Path) -> Any:
+    """The YAML front matter `front` of the note at `path`; malformed, a PlaybookError."""
     import yaml
 
+    try:
+        # libyaml's loader where PyYAML has it: about 10x faster, same safe constructors
+        return yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError as exc:
+        reason = str(exc).splitlines()[0]
+        raise PlaybookError(
+            t("{path}: malformed front matter: {reason}", path=str(path), reason=reason)
+        ) from None
+    except RecursionError:
+        raise PlaybookError(t("{path}: malformed front matter: nested too deeply", path=str(path))) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. `date: 2024-13-45`
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PlaybookError(
+            t("{path}: malformed front matter: {reason}", path=str(path), reason=reason)
+        ) from None
+
+
+def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
     match = _FRONT_MATTER.match(text)
     if not match:
         raise PlaybookError(t("{path}: no YAML front matter (a '---' block at the top)", path=str(path)))
@@ -100,21 +137,9 @@ def parse_playbook(text: str, path: Path, origin: str = "shipped") -> Playbook:
     if _flow_depth(match.group(1)) > MAX_DEPTH:
         # PyYAML's scanner costs depth x tokens: 5,000 nested [ take seconds, 30,000 minutes
         raise PlaybookError(t("{path}: malformed front matter: nested too deeply", path=str(path)))
-    try:
-        # libyaml's loader where PyYAML has it: about 10x faster, same safe constructors
-        meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as exc:
-        reason = str(exc).splitlines()[0]
-        raise PlaybookError(
-            t("{path}: malformed front matter: {reason}", path=str(path), reason=reason)
-        ) from None
-    except RecursionError:
-        raise PlaybookError(t("{path}: malformed front matter: nested too deeply", path=str(path))) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. `date: 2024-13-45`
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PlaybookError(
-            t("{path}: malformed front matter: {reason}", path=str(path), reason=reason)
-        ) from None
+    meta = _known_meta(match.group(1))
+    if meta is None:
+        meta = _load_yaml(match.group(1), path)
     if not isinstance(meta, dict):
         raise PlaybookError(t("{path}: front matter must be a mapping", path=str(path)))
     _check_size(meta, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import socket
+import os
 import threading
 import time
 import traceback
@@ -14,6 +14,12 @@ from srvdoctor import __version__
 from srvdoctor.checks.base import Check, CheckContext
 from srvdoctor.messages import t
 from srvdoctor.model import Report, Result, Status
+
+
+def _hostname() -> str:
+    """socket.gethostname(), which on Linux is uname's nodename, without loading socket."""
+    return os.uname().nodename
+
 
 #: Seconds a check may run beyond `timeout * timeout_factor` before it is called timed out.
 GRACE_S = 1.0
@@ -101,7 +107,7 @@ def make_report(results: Sequence[Result], started_at: dt.datetime, duration_s: 
     return Report(
         tool="srvdoctor",
         version=__version__,
-        host=socket.gethostname(),
+        host=_hostname(),
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=duration_s,
         results=list(results),

@@ -166,15 +166,30 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 #: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
 START = {"cli", "commands", "commands.clitypes", "commands.common", "constants", "i18n", "messages"}
 #: ...and by every command that runs checks and prints a report.
-REPORT = START | {"config", "readinput", "saferegex", "model", "units", "runner", "playbooks", "render", "render.table",
+REPORT = START | {"config", "readinput", "model", "units", "runner", "render", "render.table", "render.plain",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
                   "redact", "render.safe", "shellcmd"}  # fmt: skip
+#: ...and by those whose results link a note (its path is shown): the notes, without YAML.
+LINKED = {"playbooks", "saferegex", "playbook_meta"}
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.tcp"}  # fmt: skip
+
+
+def _nvml_loads() -> bool:
+    import ctypes
+
+    try:
+        ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return False
+    return True
+
+
 HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio", "re2")
 BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (["--version"], START - {"constants"}, set()),
-    (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, {"rich"}),
+    # into a pipe (as here) no command that prints a report loads rich: render/plain.py
+    (["path", "/"], REPORT | {"commands.path", "checks.path", "probes.paths"}, set()),
     (
         ["notes"],
         START
@@ -190,14 +205,17 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "redact",
             "render",
             "render.safe",
+            "render.plain",
             "shellcmd",
             "i18n",
+            "playbook_meta",
         },
-        {"rich", "yaml"},
+        set(),  # into a pipe: rich's table without rich, the notes without YAML
     ),
     (
         ["triage", "--no-run", "something odd happened"],
         REPORT
+        | LINKED
         | {
             "commands.triage",
             "triage",
@@ -208,12 +226,12 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "extract",
             "pasted",
         },
-        {"rich", "yaml"},
+        set(),
     ),
     (
         ["ping", "127.0.0.1", "--count", "1", "--timeout", "1"],
         REPORT | NET | {"commands.ping", "checks.ping", "probes.icmp"},
-        {"rich", "psutil"},
+        {"psutil"},
     ),
     (
         ["port", "1", "--timeout", "1"],
@@ -229,21 +247,24 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "probes.tls",
             "probes.firewall",
             "probes.fwrules",
-        },
-        {"rich", "psutil", "yaml", "ssl"},
+        }
+        | LINKED,  # port 1 is closed: the results link port-closed
+        {"psutil"},  # no ssl: nothing here speaks TLS
     ),
     (
         ["firewall"],
         REPORT | NET | {"commands.firewall", "checks.firewall", "probes.firewall", "probes.fwrules"},
-        {"rich", "psutil"},
+        {"psutil"},
     ),
     (
         ["gpu"],
         REPORT
         | {"commands.gpu", "checks.gpu", "probes.nvml", "probes.nvml_devices"}
         # gpu.driver names a container started without GPUs
-        | {"checks.loadshare", "probes.cgroup", "probes.container", "probes.process_table", "probes.system"},
-        {"rich", "psutil", "pynvml", "yaml"},
+        | {"probes.container"},
+        # NVML, and psutil for the PIDs it names, only where libnvidia-ml loads (pynvml is never
+        # imported to find out that it does not)
+        {"pynvml", "psutil"} if _nvml_loads() else set(),
     ),
     (
         ["disk", "DIR"],
@@ -255,7 +276,8 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "probes.openfiles",
             "probes.scan",
             "probes.spaceeaters",
-        },
+        }
+        | LINKED,  # a filesystem near full links disk-full
         {"rich"},
     ),
     (
@@ -317,3 +339,21 @@ def test_registry_prefixes_name_every_check() -> None:
         assert set(mine) <= set(registry.checks([area]))
     ids = [c.id for c in CHECKS]
     assert list(registry.by_id(ids)) == ids and registry.by_id(["nope.x"]) == {}
+
+
+def test_a_config_with_checks_imports_only_the_checks_it_names(tmp_path: Path) -> None:
+    """`[checks."disk.space"]` validates against disk's module alone, not every check's (issue 17)."""
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text('[checks."disk.space"]\nwarn_percent = 85\n')
+    code = (
+        "import sys; sys.argv = ['srvdoctor', 'path', '/']\n"
+        "import srvdoctor.cli\n"
+        "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('srvdoctor.checks.')), file=sys.stderr)"
+    )
+    env = {**os.environ, "SRVDOCTOR_CONFIG": str(config)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    loaded = ast.literal_eval(proc.stderr.strip().splitlines()[-1])
+    assert set(loaded) == {"srvdoctor.checks.base", "srvdoctor.checks.registry", "srvdoctor.checks.path",
+                           "srvdoctor.checks.disk"}  # fmt: skip
+    assert "path.exists" in proc.stdout

@@ -136,3 +136,22 @@ def test_regex_is_linear_on_adversarial_input(pattern: object) -> None:
             elapsed = time.perf_counter() - started
             # linear: ~10^7 simple steps at most; a catastrophic pattern takes minutes
             assert elapsed < 1.0, (pattern.kind, prefilter, text[:40], elapsed)
+
+
+def test_candidate_lines_are_every_line_a_pattern_can_match() -> None:
+    """The joined-text prefilter keeps every line classify_line matches, in order, and drops
+    the lines that hold no literal at all (boundaries: first, last, empty and repeated lines)."""
+    import random
+
+    from srvdoctor.kernel_patterns import candidate_lines
+
+    ordinary = ["systemd[1]: Started Session 5 of user root.", "", "eth0: link up, 10000Mbps",
+                "Buffer cache flushed", "x"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(50):
+        texts = [rng.choice([s[0] for s in SAMPLES] + ordinary) for _ in range(rng.randint(0, 40))]
+        literal = [i for i, t in enumerate(texts) if any(s in t for p in PATTERNS for s in p.any_of)]
+        assert candidate_lines(texts) == literal
+        matched = [i for i, t in enumerate(texts) if classify_line(t) is not None]
+        assert set(matched) <= set(literal)
+    assert candidate_lines([SAMPLES[0][0]] * 3) == [0, 1, 2]

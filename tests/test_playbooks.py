@@ -248,3 +248,32 @@ def test_shipped_matches_mirror_the_conditions_table(note_id: str) -> None:
         if not (top and (top.note == note_id or (top.best and note_id in top.best.condition.notes))):
             wrong.append((phrase, found.note_ids[:3]))
     assert wrong == []
+
+
+def test_the_parsed_front_matter_module_is_current() -> None:
+    """srvdoctor/playbook_meta.py holds every shipped note's front matter as YAML parses it now."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gen_playbook_meta.py"
+    proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_notes_read_without_yaml_are_the_notes_yaml_reads(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from srvdoctor import playbooks
+
+    fast = load_library(None, lang=lang)
+    monkeypatch.setattr(playbooks, "_known_meta", lambda front: None)
+    assert load_library(None, lang=lang) == fast
+
+
+def test_a_note_whose_front_matter_changed_is_parsed_with_yaml(tmp_path: Path) -> None:
+    from srvdoctor.playbooks import parse_playbook
+
+    text = (shipped_dir() / "disk-full.md").read_text()
+    note = parse_playbook(
+        text.replace("title: No space left on device", "title: Disk full"), tmp_path / "x.md"
+    )
+    assert note.title == "Disk full" and note.matches == SHIPPED.notes["disk-full"].matches

@@ -569,10 +569,10 @@ class GpuDriver:
         hardware = nvidia_pci_devices() if isinstance(reading, NvmlUnavailable) else 0
         runtime = None
         if isinstance(reading, NvmlUnavailable) and reading.kind == "missing":
-            from srvdoctor.checks.loadshare import container
-            from srvdoctor.probes.container import gpu_exposure
+            from srvdoctor.probes.container import detect, gpu_exposure
 
-            where = container(ctx)
+            # the reading loadshare.container memoises, without loading the load checks' probes
+            where = ctx.memo("container", detect)
             runtime = gpu_exposure(where) if where.inside else None
         return self.judge(reading, env, hardware, runtime)
 

@@ -42,17 +42,28 @@ def limits(ctx: CheckContext) -> CgroupLimits:
     return ctx.memo("cgroup.limits", lambda: read_limits(t.pid if t.pid is not None else "self", t.cgroup))
 
 
-def readings(ctx: CheckContext) -> LoadReadings:
-    """One shared reading per run: primed when the first load check starts, read ≥ 0.2 s later."""
+def sampler(ctx: CheckContext) -> CpuSampler:
+    """The run's CPU sampler, primed on first use: `check` primes it before it loads the check
+    modules, so that the sample spans that work instead of being waited for after it."""
 
-    def take() -> LoadReadings:
+    def prime() -> CpuSampler:
         lim = limits(ctx) if judged_cgroup(ctx) else None
-        sampler = CpuSampler(
+        return CpuSampler(
             cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "",
             cgroup_stat_file=lim.cpu_stat_file if lim is not None else "",
         )
+
+    return ctx.memo("load.sampler", prime)
+
+
+def readings(ctx: CheckContext) -> LoadReadings:
+    """One shared reading per run: primed when the first load check starts (or `check` primed
+    it earlier), read ≥ 0.2 s later."""
+
+    def take() -> LoadReadings:
+        lim = limits(ctx) if judged_cgroup(ctx) else None
         return sample_all(
-            sampler,
+            sampler(ctx),
             min_interval_s=0.2,
             not_before=ctx.started + SAMPLE_S,
             limits=lim,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.logs_text import LogFinding, read_log
-from srvdoctor.kernel_patterns import PATTERNS, classify_line
+from srvdoctor.kernel_patterns import PATTERNS, candidate_lines, classify_line
 from srvdoctor.messages import Msg, join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.kernellog import (
@@ -93,7 +93,8 @@ class Problem:
 def find_problems(lines: Sequence[KernelLine], hung_task_warn_s: int = 0) -> list[Problem]:
     """Kernel lines -> problems grouped by (kind, title, device), newest first."""
     groups: dict[tuple[str, str, str], Problem] = {}
-    for line in lines:
+    for index in candidate_lines([line.text for line in lines]):
+        line = lines[index]
         m = classify_line(line.text, hung_task_warn_s)
         if m is None:
             continue

@@ -7,7 +7,6 @@ connect (open or refused, either proves the host answers) says otherwise.
 from __future__ import annotations
 
 import ipaddress
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -27,6 +26,12 @@ from srvdoctor.targets import TargetError
 
 #: Ports tried when ICMP is impossible or unanswered: SSH and web servers are the usual ones.
 FALLBACK_PORTS: tuple[int, ...] = (22, 80, 443)
+
+
+def _fmean(values: Sequence[float]) -> float:
+    import statistics  # here: it loads fractions and decimal, for the one command that pings
+
+    return statistics.fmean(values)
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class NetPing:
             rtts = echo.rtts_ms
             data.update(
                 rtt_min_ms=round(min(rtts), 3),
-                rtt_avg_ms=round(statistics.fmean(rtts), 3),
+                rtt_avg_ms=round(_fmean(rtts), 3),
                 rtt_max_ms=round(max(rtts), 3),
             )
         if echo.unreachable:

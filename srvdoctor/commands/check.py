@@ -111,8 +111,12 @@ def check(
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.runner import run_report
 
-    checks = registry.build(registry.select(only_areas, skip_areas), config)
     ctx = CheckContext(config=config, timeout=probe_timeout, debug=debug, fast=fast)
+    if "load" in (set(only_areas) or set(AREAS)) - set(skip_areas):
+        from srvdoctor.checks.loadshare import sampler
+
+        sampler(ctx)  # the CPU sample starts now: loading the check modules overlaps it
+    checks = registry.build(registry.select(only_areas, skip_areas), config)
     started = time.monotonic()
     report = run_report(checks, ctx)
     retry_sentence: str | None = None

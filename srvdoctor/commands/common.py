@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from srvdoctor.config import Config
     from srvdoctor.model import Report
     from srvdoctor.readinput import Read
+    from srvdoctor.render.plain import PlainConsole
 
 
 class UsageError(Exception):
@@ -328,7 +329,19 @@ def console(output: Path | None = None, stderr: bool = False) -> Console:
                        force_terminal=stream.isatty() or None)  # fmt: skip
 
 
-def flush_console(con: Console, output: Path | None) -> None:
+def report_console(output: Path | None = None) -> Console | PlainConsole:
+    """`console(output)`, or for a stdout that is no terminal, where rich would print plain text,
+    a `PlainConsole` that prints the same bytes without importing rich (render/plain.py)."""
+    if output is None:
+        from srvdoctor.render.plain import PlainConsole, rich_is_terminal
+
+        stream = _TerminalStream()
+        if not rich_is_terminal(stream):
+            return PlainConsole(stream)
+    return console(output)
+
+
+def flush_console(con: Console | PlainConsole, output: Path | None) -> None:
     if output is not None:
         buffer = con.file
         assert isinstance(buffer, io.StringIO)
@@ -343,16 +356,21 @@ def print_table_report(
     header: RenderableType | None = None,
 ) -> None:
     """The human report; `header` (a dashboard) above it, `footer` (a sentence) below."""
-    from srvdoctor.playbooks import load_library
     from srvdoctor.render.table import print_report
 
-    con = console(output)
+    con: Console | PlainConsole
     if header is not None:
-        con.print(header)
-        con.print()
-    # the notes (YAML) are read only when a result links one
-    linked = any(r.playbook for r in report.results)
-    print_report(con, report, load_library(config.resolved_notes_dir()).paths() if linked else {})
+        con = rich_console = console(output)
+        rich_console.print(header)
+        rich_console.print()
+    else:
+        con = report_console(output)
+    paths: dict[str, str] = {}
+    if any(r.playbook for r in report.results):  # the notes (YAML) are read only when one is linked
+        from srvdoctor.playbooks import load_library
+
+        paths = load_library(config.resolved_notes_dir()).paths()
+    print_report(con, report, paths)
     if footer:
         from srvdoctor.render.safe import markup as escape
 

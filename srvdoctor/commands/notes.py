@@ -25,6 +25,7 @@ from srvdoctor.commands.common import (
     flush_console,
     load,
     print_json,
+    report_console,
 )
 from srvdoctor.commands.completion import complete_note_ids
 from srvdoctor.constants import COMMAND_FORMATS
@@ -99,20 +100,28 @@ def notes(
             output,
         )  # fmt: skip
         return
-    from rich.table import Table
-
+    from srvdoctor.render.plain import PlainConsole
     from srvdoctor.render.safe import markup as escape
 
-    con = console(output)
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    rows = [(escape(n.id), escape(n.title), n.origin) for n in library.notes.values()]
+    header = ("id", _("title"), _("origin"))
     # English lists them untitled; another language titles the list (오답노트)
-    table.title = _("Wrong-answer notes") if display_language() != "en" else None
-    table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column(_("title"))
-    table.add_column(_("origin"), style="dim")
-    for n in library.notes.values():
-        table.add_row(escape(n.id), escape(n.title), n.origin)
-    con.print(table)
+    title = _("Wrong-answer notes") if display_language() != "en" else None
+    con = report_console(output)
+    # into a pipe, the table rich would print, without loading rich (render/plain.py)
+    plain = isinstance(con, PlainConsole) and title is None
+    if not (plain and con.print_table([header, *rows], (True, False, False))):  # type: ignore[union-attr]
+        from rich.table import Table
+
+        con = console(output)
+        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+        table.title = title
+        table.add_column(header[0], style="cyan", no_wrap=True)
+        table.add_column(header[1])
+        table.add_column(header[2], style="dim")
+        for row in rows:
+            table.add_row(*row)
+        con.print(table)
     count = len(library.notes)
     text = ngettext(
         "{n} note. Show one with: srvdoctor notes ID", "{n} notes. Show one with: srvdoctor notes ID", count

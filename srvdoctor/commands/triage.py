@@ -17,11 +17,11 @@ from srvdoctor.commands.common import (
     UsageError,
     check_format,
     check_timeout,
-    console,
     flush_console,
     load,
     print_json,
     read_input_file,
+    report_console,
 )
 from srvdoctor.constants import COMMAND_FORMATS
 from srvdoctor.messages import N_, Msg, _, display_language, localize, machine_language, t
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from srvdoctor.model import Report, Result
     from srvdoctor.playbooks import Playbook
+    from srvdoctor.render.plain import PlainConsole
     from srvdoctor.triage import Triage
 
 #: The most of a log triage reads: the end of it, where the error is.
@@ -157,7 +158,7 @@ def triage(
     if fmt == "json":
         print_json(record, output)
     else:
-        con = console(output)
+        con = report_console(output)
         _print(con, found, matched, runnable_ids, report, library.paths(), focus, confirmed)
 
         flush_console(con, output)
@@ -215,7 +216,7 @@ def _record(
 
 
 def _print(
-    con: Console,
+    con: Console | PlainConsole,
     found: Triage,
     matched: list[tuple[Playbook, list[str]]],
     runnable: list[str],

@@ -289,12 +289,9 @@ def connect(timeout: float, env: Mapping[str, str] | None = None) -> DockerSessi
 
 
 def _open(endpoint: Endpoint, timeout: float, env: Mapping[str, str] | None) -> DockerSession:
-    import docker
-    from docker.utils import kwargs_from_env
+    from srvdoctor.probes.docker_api import api_client
 
-    kwargs: dict[str, Any] = kwargs_from_env(environment=dict(os.environ if env is None else env))
-    kwargs["base_url"] = endpoint.url
-    client = docker.APIClient(version="auto", timeout=timeout, **kwargs)
+    client = api_client(endpoint.url, timeout, env)  # a unix socket: no Docker SDK to load
     version = client.version(api_version=False)
     info = client.info()
     security = " ".join(info.get("SecurityOptions") or [])

@@ -376,13 +376,10 @@ class DockerInfo:
 
 
 def _docker_read(timeout: float) -> DockerInfo:
-    import docker
+    from srvdoctor.probes.docker_api import default_url, read_with
 
-    client = docker.from_env(timeout=max(1, round(timeout)))
-    try:
-        version = client.version()
-    finally:
-        client.close()
+    # the engine docker.from_env() would use; a unix socket is read without the Docker SDK
+    version = read_with(default_url(), max(1, round(timeout)), lambda api: api.version())
     return DockerInfo(version.get("Version"), version.get("ApiVersion"))
 
 

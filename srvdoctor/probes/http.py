@@ -11,7 +11,6 @@ verify TLS against the system trust store.
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 from srvdoctor.probes.tls import client_context
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 MAX_REDIRECTS = 5
@@ -125,6 +126,8 @@ class HttpFailure:
 
 
 def _classify(exc: BaseException) -> tuple[str, str]:
+    import ssl
+
     import httpx
 
     chain: list[BaseException] = []

@@ -10,8 +10,8 @@ import contextlib
 import errno
 import ipaddress
 import itertools
+import os
 import re
-import secrets
 import select
 import shutil
 import socket
@@ -73,7 +73,7 @@ def _open(version: int, kind: int) -> socket.socket:
     return socket.socket(family, kind, proto)
 
 
-_ids = itertools.count(secrets.randbelow(0x10000))
+_ids = itertools.count(int.from_bytes(os.urandom(2), "big"))  # secrets.randbelow(0x10000), without hmac
 _ids_lock = threading.Lock()
 
 

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.metadata
 import importlib.util
+import os
 import re
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import psutil
 
 from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
@@ -190,6 +189,8 @@ def in_pid_namespace() -> bool:
 
 def lookup_process(pid: int) -> tuple[str, str, str] | None:
     """(name, user, cmdline) of a host PID, or None where no such process is visible."""
+    import psutil
+
     try:
         proc = psutil.Process(pid)
         with proc.oneshot():
@@ -298,11 +299,38 @@ def _import_pynvml() -> Any:
     return pynvml
 
 
+#: What pynvml says when libnvidia-ml cannot be loaded (str of its NVMLError_LibraryNotFound).
+LIBRARY_NOT_FOUND = "NVML Shared Library Not Found"
+
+
+class NvmlLibraryMissing(Exception):
+    """libnvidia-ml.so.1 does not load: what pynvml's nvmlInit would raise, found before importing
+    pynvml (a 6,000-line module, ~20 ms) on a machine that has no NVIDIA driver."""
+
+    def __str__(self) -> str:
+        return LIBRARY_NOT_FOUND
+
+
+def _library_loads() -> bool:
+    """Whether the dynamic loader finds NVML, as pynvml looks for it on Linux."""
+    if not sys.platform.startswith("linux"):
+        return True  # pynvml looks elsewhere there: let it
+    import ctypes
+
+    try:
+        ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return False
+    return True
+
+
 def _init() -> Any:
     """Import and initialise NVML once per process; shut it down at exit. Raises NVMLError."""
     with _lock:
         if "nv" in _state:
             return _state["nv"]
+        if not _library_loads():
+            raise NvmlLibraryMissing()
         nv = _import_pynvml()
         nv.nvmlInit()
         _state["nv"] = nv
@@ -409,6 +437,8 @@ def classify_error(exc: BaseException) -> NvmlUnavailable:
     """An NVML exception -> why the GPU cannot be read, worded for a person."""
     name = type(exc).__name__
     text = str(exc)
+    if isinstance(exc, NvmlLibraryMissing):
+        name = "NVMLError_LibraryNotFound"  # as pynvml would have named it
     if name in ("NVMLError_LibraryNotFound", "NVMLError_DriverNotLoaded"):
         return NvmlUnavailable("missing", t("no NVIDIA driver ({error})", error=text), name)
     if name == "NVMLError_LibRmVersionMismatch":
@@ -436,8 +466,30 @@ def probe(timeout: float) -> GpuSample | NvmlUnavailable:
 # --------------------------------------------------------------------------- environment
 
 
+def _may_hold_pynvml_metadata() -> bool:
+    """False only when every sys.path entry is a directory listing no `pynvml*.dist-info` or
+    `.egg-info`: then importlib.metadata (and the email package it loads, ~10 ms) can find no
+    `pynvml` distribution. Anything else (a zip on the path, an unreadable directory): True."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except FileNotFoundError:
+            continue
+        except OSError:  # a zip file, an unreadable directory: ask importlib.metadata
+            return True
+        for name in names:
+            low = name.lower()
+            if low.startswith("pynvml") and low.endswith((".dist-info", ".egg-info")):
+                return True
+    return False
+
+
 def pynvml_distribution() -> str | None:
     """Version of the deprecated `pynvml` distribution, if installed beside nvidia-ml-py."""
+    if not _may_hold_pynvml_metadata():
+        return None
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("pynvml")
     except importlib.metadata.PackageNotFoundError:

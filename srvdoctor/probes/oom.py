@@ -219,13 +219,12 @@ def docker_oom_kills(timeout: float, limit: int = 50) -> list[OomKill]:
     """Exited containers whose State.OOMKilled is true (Docker SDK; raises on no daemon)."""
     import datetime as dt
 
-    import docker
+    from srvdoctor.probes.docker_api import default_url, read_with
 
-    client = docker.from_env(timeout=max(1, int(timeout)))
-    try:
+    def read(api: Any) -> list[OomKill]:
         out: list[OomKill] = []
-        for summary in client.api.containers(all=True, filters={"status": "exited"}, limit=limit):
-            state = client.api.inspect_container(summary["Id"]).get("State", {})
+        for summary in api.containers(all=True, filters={"status": "exited"}, limit=limit):
+            state = api.inspect_container(summary["Id"]).get("State", {})
             if not state.get("OOMKilled"):
                 continue
             finished = str(state.get("FinishedAt") or "")
@@ -241,8 +240,9 @@ def docker_oom_kills(timeout: float, limit: int = 50) -> list[OomKill]:
                 OomKill(pid=None, name=f"container {names[0].lstrip('/')}", time=when, source="docker")
             )
         return out
-    finally:
-        client.close()
+
+    # the engine docker.from_env() would use; a unix socket is read without the Docker SDK
+    return read_with(default_url(), max(1, int(timeout)), read)
 
 
 def docker_present() -> bool:

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from srvdoctor.probes.cgroup import CgroupLimits, Pressure, parse_psi, read_cpu_usage_s, read_throttling
 from srvdoctor.probes.container import ContainerInfo
 from srvdoctor.probes.process_table import HZ, ProcessTable, ProcRow
@@ -111,12 +109,16 @@ def pressure(directory: Path = PSI_DIR) -> dict[str, Pressure] | None:
 
 
 def memory() -> Memory:
+    import psutil  # here: the commands that never read CPU or memory need not load it
+
     vm = psutil.virtual_memory()
     sw = psutil.swap_memory()
     return Memory(int(vm.total), int(vm.available), int(sw.total), int(sw.used))
 
 
 def load() -> Load:
+    import psutil  # here: the commands that never read CPU or memory need not load it
+
     one, five, fifteen = os.getloadavg()
     return Load(one, five, fifteen, psutil.cpu_count() or 1)
 
@@ -192,6 +194,8 @@ class CpuSampler:
         self._baseline(self.table.scan())
 
     def _baseline(self, rows: list[ProcRow]) -> None:
+        import psutil  # here: the commands that never read CPU or memory need not load it
+
         self._t0 = time.monotonic()
         self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)
         self._cpu0 = list(psutil.cpu_times(percpu=True))
@@ -202,6 +206,8 @@ class CpuSampler:
 
     def read(self, min_interval_s: float = 0.2, not_before: float = 0.0) -> CpuSample:
         """Wait until `min_interval_s` after the baseline (and until `not_before`), then read."""
+        import psutil  # here: the commands that never read CPU or memory need not load it
+
         wait = max(self._t0 + min_interval_s, not_before) - time.monotonic()
         if wait > 0:
             time.sleep(wait)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import ssl
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 from srvdoctor.messages import t
 
@@ -48,6 +51,8 @@ class TlsResult:
 
 def client_context() -> ssl.SSLContext:
     """The context srvdoctor verifies with (the system trust store), shared with httpx."""
+    import ssl  # here: a command that makes no TLS handshake need not load OpenSSL
+
     return ssl.create_default_context()
 
 
@@ -101,6 +106,8 @@ def _days_left(not_after_iso: str | None, now: dt.datetime) -> float | None:
 
 def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
     """Connect to `address:port`, handshake with SNI `host`, verify; never raises."""
+    import ssl  # here: a command that makes no TLS handshake need not load OpenSSL
+
     now = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
 
@@ -181,6 +188,8 @@ def handshake(host: str, address: str, port: int, timeout: float) -> TlsResult:
 
 def speaks_tls(address: str, port: int, timeout: float) -> bool:
     """True when `address:port` completes a TLS handshake (certificate not checked)."""
+    import ssl  # here: a command that makes no TLS handshake need not load OpenSSL
+
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -195,6 +204,8 @@ def speaks_tls(address: str, port: int, timeout: float) -> bool:
 
 
 def _unverified_cert(host: str, address: str, port: int, timeout: float) -> tuple[str | None, str, str]:
+    import ssl  # here: a command that makes no TLS handshake need not load OpenSSL
+
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE

@@ -64,7 +64,7 @@ def is_visible(text: str) -> bool:
 
 def markup(text: str) -> str:
     """`text` for rich markup: control characters spelled out, `[` escaped."""
-    from rich.markup import escape
+    from srvdoctor.render.plain import escape  # rich.markup.escape, without importing rich
 
     return escape(visible(text))
 

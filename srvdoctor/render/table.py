@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from srvdoctor.messages import N_, _, display_language, ngettext
 from srvdoctor.model import AREAS, Report, Result, Status
 from srvdoctor.redact import redact_report, redact_result
 from srvdoctor.render.safe import markup as escape
+
+if TYPE_CHECKING:
+    from rich.console import Console as RichConsole
+
+    from srvdoctor.render.plain import PlainConsole
+
+    #: rich's Console, or its plain-text stand-in for a pipe (render/plain.py)
+    Console = RichConsole | PlainConsole
 
 MARKS: Mapping[Status, tuple[str, str, str]] = {
     # status: (unicode mark, ascii mark, style)
