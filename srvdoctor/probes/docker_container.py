@@ -39,11 +39,15 @@ def container_state(name: str, timeout: float) -> ContainerState | ContainerMiss
         raise DaemonUnavailable(t("the Docker SDK is not installed ({error})", error=str(exc))) from None
     from docker.utils import kwargs_from_env
 
-    from srvdoctor.probes.docker import find_endpoint
+    from srvdoctor.probes.docker import DockerUnavailable, find_endpoint
 
     try:
         # the daemon `srvdoctor docker` finds: DOCKER_HOST, the default socket, or the rootless one
-        kwargs = {**kwargs_from_env(), "base_url": find_endpoint().url}
+        endpoint = find_endpoint()
+    except DockerUnavailable as exc:  # no socket at all: the same skip as a daemon that does not answer
+        raise DaemonUnavailable(exc.reason) from None
+    try:
+        kwargs = {**kwargs_from_env(), "base_url": endpoint.url}
         client = docker.DockerClient(timeout=max(1, round(timeout)), **kwargs)
     except docker.errors.DockerException as exc:
         raise DaemonUnavailable(_short(exc)) from None

@@ -475,3 +475,36 @@ def test_a_slow_expectation_gets_its_own_timeout_not_the_probe_timeout() -> None
     checks = registry.build(registry.select(["expect"]), cfg)
     (result,) = run_checks(checks, CheckContext(config=cfg, timeout=0.2))
     assert (result.status, result.data["exit"]) == (Status.OK, 0)
+
+
+@pytest.mark.root
+def test_container_skips_when_there_is_no_docker_socket_at_all(tmp_path: Path) -> None:
+    """DOCKER_HOST unset and neither /run/docker.sock nor the rootless socket: a skip naming
+    what was looked for, not a check that 'could not run'. /run is hidden by a tmpfs in a
+    mount namespace of its own, so the real engine's socket really is absent."""
+    config = tmp_path / "smoke.toml"
+    config.write_text('[[expect.container]]\nname = "model-server"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "XDG_RUNTIME_DIR")}
+    script = 'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/run 2>/dev/null; exec "$@"'
+    cli = [
+        sys.executable,
+        "-m",
+        "srvdoctor",
+        "check",
+        "--only",
+        "expect",
+        "-c",
+        str(config),
+        "--format",
+        "json",
+    ]
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", *cli], capture_output=True, text=True,
+                          env=env, timeout=60)  # fmt: skip
+    import json
+
+    (result,) = json.loads(proc.stdout)["results"]
+    assert (result["status"], result["summary"]) == (
+        "skip",
+        "no Docker daemon answers: no Docker socket: DOCKER_HOST is unset, "
+        "/var/run/docker.sock and /run/user/0/docker.sock do not exist",
+    ), proc.stderr
