@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
-from srvdoctor.messages import _, localize, machine_language, oserror
+from srvdoctor.messages import _, display_language, localize, machine_language, oserror
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -369,7 +369,7 @@ def print_table_report(
     if any(r.playbook for r in report.results):  # the notes (YAML) are read only when one is linked
         from srvdoctor.playbooks import load_library
 
-        paths = load_library(config.resolved_notes_dir()).paths()
+        paths = load_library(config.resolved_notes_dir(), lang=display_language()).paths()
     print_report(con, report, paths)
     if footer:
         from srvdoctor.render.safe import markup as escape

@@ -605,7 +605,7 @@ def _print(
     from srvdoctor.render.table import print_result, verdict
 
     linked = any(x.playbook for x in report.results)  # the notes (YAML) only when a result links one
-    paths = load_library(config.resolved_notes_dir()).paths() if linked else {}
+    paths = load_library(config.resolved_notes_dir(), lang=display_language()).paths() if linked else {}
     con.print("[bold underline]" + escape(_("deleted but open files")) + "[/bold underline]")
     for res in report.results:
         if res.check == "disk.deleted_open":

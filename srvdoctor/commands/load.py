@@ -20,7 +20,7 @@ from srvdoctor.commands.common import (
     load,
 )
 from srvdoctor.constants import COMMAND_FORMATS
-from srvdoctor.messages import _
+from srvdoctor.messages import _, display_language
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -118,7 +118,7 @@ def _view(
     if session.notes is None:
         from srvdoctor.playbooks import load_library
 
-        session.notes = load_library(config.resolved_notes_dir()).paths()
+        session.notes = load_library(config.resolved_notes_dir(), lang=display_language()).paths()
     capture = Console(file=io.StringIO(), width=width, force_terminal=True, highlight=False, soft_wrap=True)
     print_report(capture, report, session.notes)
     assert isinstance(capture.file, io.StringIO)

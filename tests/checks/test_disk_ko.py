@@ -58,7 +58,7 @@ def test_full_tmpfs_in_korean(tmpfs, cli: Callable[..., CliResult]) -> None:  # 
     assert table_line(table.stdout, "disk.space", full) == (
         f"disk.space: {full} 100% 사용 중 (전체 2.0 MiB 중 여유 공간 0 B)"
     )
-    assert f"→ try: srvdoctor disk {full} --depth 2" in table.stdout  # a command stays a command
+    assert f"→ 해 보기: srvdoctor disk {full} --depth 2" in table.stdout  # a command stays a command
 
     report = cli("check", "--only", "disk", "--format", "json", "--lang", "ko")
     found = json_result(report, "disk.space", full)
@@ -143,7 +143,7 @@ def test_deleted_open_file_in_korean(holder, tmpfs, cli: Callable[..., CliResult
         f"or empty it in place: : > /proc/{proc.pid}/fd/{fd}",
     ]
     table = cli("check", "--only", "disk", "--lang", "ko")
-    assert f"→ try: {path} 공간을 되찾으려면 srvdoctor-held (PID {proc.pid}) 재시작" in table.stdout
+    assert f"→ 해 보기: {path} 공간을 되찾으려면 srvdoctor-held (PID {proc.pid}) 재시작" in table.stdout
 
 
 def test_a_mount_that_cannot_be_read_names_the_os_error_in_korean(tmp_path: Path) -> None:

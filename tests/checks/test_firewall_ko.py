@@ -43,7 +43,7 @@ def test_filtered_port_in_korean(lab: NetLab) -> None:
         filtered[0],
     ), filtered[0]
     assert "1초 후 연결 시간 초과" in out
-    assert "→ try: srvdoctor firewall --port 8082   # 서버가 실행되는 머신에서" in out
+    assert "→ 해 보기: srvdoctor firewall --port 8082   # 서버가 실행되는 머신에서" in out
     opened = [x for x in out if x.startswith("[✓] port.tcp")]
     assert len(opened) == 1 and re.fullmatch(
         rf"\[✓\] port\.tcp: {re.escape(ip)}:8080 TCP 연결 받음 \([\d.]+ ms\)", opened[0]
@@ -62,9 +62,9 @@ def test_blocking_rule_in_korean(lab: NetLab) -> None:
         r"-A INPUT -p tcp -m tcp --dport 8082 -j DROP   \(카운터를 마지막으로 초기화한 뒤 패킷 \d+개, \d+바이트 일치\)",
         blocked[0],
     ), blocked[0]
-    assert "→ try: sudo iptables -D INPUT -p tcp -m tcp --dport 8082 -j DROP   # 막는 규칙을 삭제" in out
-    assert "→ try: sudo iptables -I INPUT -p tcp --dport 8082 -j ACCEPT" in out
-    assert "→ try: sudo netfilter-persistent save   # 재부팅 후에도 유지 (iptables-persistent 패키지)" in out
+    assert "→ 해 보기: sudo iptables -D INPUT -p tcp -m tcp --dport 8082 -j DROP   # 막는 규칙을 삭제" in out
+    assert "→ 해 보기: sudo iptables -I INPUT -p tcp --dport 8082 -j ACCEPT" in out
+    assert "→ 해 보기: sudo netfilter-persistent save   # 재부팅 후에도 유지 (iptables-persistent 패키지)" in out
 
 
 def test_blocking_rule_json_english_with_korean(lab: NetLab) -> None:

@@ -73,8 +73,8 @@ def test_closed_port_in_korean(cli: Callable[..., CliResult]) -> None:
     assert (
         f"[✗] port.listen 127.0.0.1:{port}: 이 머신의 포트 {port}에서 수신 대기하는 것 없음 (수신 대기 소켓을 읽음)"
     ) in out
-    assert "→ try: 서버 로그에서 서버가 고른 포트를 확인하십시오" in out
-    assert f"→ try: ss -ltnp 'sport = :{port}'" in out  # a command stays a command
+    assert "→ 해 보기: 서버 로그에서 서버가 고른 포트를 확인하십시오" in out
+    assert f"→ 해 보기: ss -ltnp 'sport = :{port}'" in out  # a command stays a command
 
 
 def test_closed_port_in_english_is_unchanged(cli: Callable[..., CliResult]) -> None:
@@ -130,9 +130,9 @@ def test_loopback_only_listener_in_korean(
     assert f"또는 127.0.0.1에 둔 채 터널로 접속: ssh -L {port}:localhost:{port} user@server" in out
     # a hint keeps its command and translates its remark (a pasteable comment)
     assert (
-        "→ try: jupyter lab --ip 0.0.0.0   # 또는 jupyter_server_config.py에 c.ServerApp.ip = '0.0.0.0'"
+        "→ 해 보기: jupyter lab --ip 0.0.0.0   # 또는 jupyter_server_config.py에 c.ServerApp.ip = '0.0.0.0'"
     ) in out
-    assert "→ try: uvicorn app:app --host 0.0.0.0" in out
+    assert "→ 해 보기: uvicorn app:app --host 0.0.0.0" in out
     opened = [x for x in out if x.startswith("[✓] port.tcp")]
     assert len(opened) == 1, out
     assert re.fullmatch(

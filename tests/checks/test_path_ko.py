@@ -26,7 +26,9 @@ def test_missing_path_with_near_misses_in_korean(tmp_path: Path, cli: Callable[.
         f"혹시 {tmp_path}/Models 또는 {tmp_path}/models1?"
     )
     assert table_line(table.stdout, "path.exists", wanted) == f"path.exists: {ko}"
-    assert "→ playbook: srvdoctor notes path-missing" in table.stdout
+    # the Korean note is the one linked
+    assert "→ 플레이북: srvdoctor notes path-missing (" in table.stdout
+    assert "playbooks/ko/path-missing.md)" in table.stdout
 
     found = json_result(cli("path", str(wanted), "--format", "json", "--lang", "ko"), "path.exists", wanted)
     assert found["summary"] == (
