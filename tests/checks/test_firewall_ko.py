@@ -64,7 +64,9 @@ def test_blocking_rule_in_korean(lab: NetLab) -> None:
     ), blocked[0]
     assert "→ 해 보기: sudo iptables -D INPUT -p tcp -m tcp --dport 8082 -j DROP   # 막는 규칙을 삭제" in out
     assert "→ 해 보기: sudo iptables -I INPUT -p tcp --dport 8082 -j ACCEPT" in out
-    assert "→ 해 보기: sudo netfilter-persistent save   # 재부팅 후에도 유지 (iptables-persistent 패키지)" in out
+    assert (
+        "→ 해 보기: sudo netfilter-persistent save   # 재부팅 후에도 유지 (iptables-persistent 패키지)" in out
+    )
 
 
 def test_blocking_rule_json_english_with_korean(lab: NetLab) -> None:
