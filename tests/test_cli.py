@@ -275,6 +275,9 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "probes.filesystems",
             "probes.openfiles",
             "probes.scan",
+            "probes.scan_model",
+            "probes.scan_pool",
+            "probes.scan_walk",
             "probes.spaceeaters",
         }
         | LINKED,  # a filesystem near full links disk-full
