@@ -15,6 +15,11 @@ the largest files, so memory does not grow with the number of files. The top lev
 are read in this process; the subtrees below are shared out to a pool of forked worker
 processes (threads do not help: the walk is bound by the interpreter), which on two
 cores is what brings a Python walk level with du.
+
+The modules: `scan_model` (the values and what the processes share), `scan_walk` (the walk
+in one process: one `os.listdir` and one `lstat(name, dir_fd=...)` per entry), `scan_pool`
+(how many workers, the forked workers and the parent's side of the queues) and this one
+(reading the top levels to share them out, and merging what comes back).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ Split from probes/scan.py (which re-exports the public names); see there for the
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,6 @@ EXPAND_LEVELS = 3
 GRACE_S = 3.0
 
 ProgressFn = Callable[[int, str], None]
-_OPEN_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @dataclass(slots=True)

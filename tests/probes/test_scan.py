@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -265,3 +266,37 @@ def test_an_idle_worker_steals_from_a_busy_one(tmp_path: Path) -> None:
         assert (result.incomplete, result.workers) == (None, 2)
         stolen += result.stolen
     assert stolen > 0
+
+
+@pytest.mark.parametrize("apparent", [False, True])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_top_files_are_the_largest_by_a_plain_walk(tmp_path: Path, apparent: bool, workers: int) -> None:
+    """The largest files, by allocated or apparent size, against a plain os.walk + lstat: sizes
+    chosen so that the two orders differ (sparse files, sizes just over a block boundary) and
+    many files fall just under the heap's floor (the per-file test compares blocks, not bytes)."""
+    rng = random.Random(17)
+    for d in range(12):
+        sub = tmp_path / f"d{d}" / "e"
+        sub.mkdir(parents=True)
+        for i in range(40):
+            path = sub / f"f{i}"
+            with open(path, "wb") as fh:
+                if i % 7 == 0:
+                    fh.truncate(rng.randrange(1, 3_000_000))  # sparse: large apparent, few blocks
+                    fh.write(b"z")
+                else:
+                    fh.write(b"x" * (4096 * rng.randrange(0, 40) + rng.choice((0, 1, 511, 512, 513, 4095))))
+    os.link(tmp_path / "d0" / "e" / "f1", tmp_path / "d5" / "twin")  # one inode, listed once
+    sizes: dict[tuple[int, int], tuple[int, str]] = {}
+    for where, _dirs, names in os.walk(tmp_path):
+        for name in names:
+            st = os.lstat(os.path.join(where, name))
+            key = st.st_size if apparent else st.st_blocks * 512
+            sizes.setdefault((st.st_dev, st.st_ino), (key, os.path.join(where, name)))
+    expected = sorted((key for key, _ in sizes.values()), reverse=True)[:7]
+    result = scan(str(tmp_path), depth=1, top=7, workers=workers, apparent_size=apparent)
+    got = [f.apparent if apparent else f.bytes for f in result.top_files]
+    assert got == expected
+    for f in result.top_files:
+        st = os.lstat(f.path)
+        assert (f.bytes, f.apparent) == (st.st_blocks * 512, st.st_size)
