@@ -272,6 +272,8 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         | {
             "commands.disk",
             "checks.disk",
+            "checks.disk_gap",
+            "render.disk",
             "probes.filesystems",
             "probes.openfiles",
             "probes.scan",
