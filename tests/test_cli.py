@@ -218,6 +218,24 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         | LINKED
         | {
             "commands.triage",
+            "checks.ids",
+            "triage",
+            "usernotes",
+            "conditions",
+            "condindex",
+            "textscan",
+            "extract",
+            "pasted",
+        },
+        set(),
+    ),
+    (  # a note that names disk checks: their ids are known without importing checks.disk
+        ["triage", "--no-run", "OSError: [Errno 28] No space left on device"],
+        REPORT
+        | LINKED
+        | {
+            "commands.triage",
+            "checks.ids",
             "triage",
             "usernotes",
             "conditions",
@@ -344,6 +362,14 @@ def test_registry_prefixes_name_every_check() -> None:
         assert set(mine) <= set(registry.checks([area]))
     ids = [c.id for c in CHECKS]
     assert list(registry.by_id(ids)) == ids and registry.by_id(["nope.x"]) == {}
+
+
+def test_the_static_check_ids_are_the_registry_s() -> None:
+    """checks/ids.py (what triage --no-run tells known ids by) lists every check, in order."""
+    from srvdoctor.checks import registry
+    from srvdoctor.checks.ids import CHECK_IDS
+
+    assert CHECK_IDS == tuple(c.id for c in registry.checks())
 
 
 def test_a_config_with_checks_imports_only_the_checks_it_names(tmp_path: Path) -> None:

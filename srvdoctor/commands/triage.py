@@ -126,16 +126,18 @@ def triage(
     matched = library.matching(raw, found)
 
     named = list(dict.fromkeys(c for note, _ in matched for c in note.checks))
-    from srvdoctor.checks import registry
+    from srvdoctor.checks.ids import CHECK_IDS  # known ids without importing a check module
 
-    by_id = registry.by_id(named)
-    runnable_ids = [c for c in named if c in by_id]
-    unknown = [c for c in named if c not in by_id]
+    runnable_ids = [c for c in named if c in CHECK_IDS]
+    unknown = [c for c in named if c not in CHECK_IDS]
 
     report: Report | None = None
     if runnable_ids and not no_run:
+        from srvdoctor.checks import registry
         from srvdoctor.checks.base import CheckContext
         from srvdoctor.runner import run_report
+
+        by_id = registry.by_id(runnable_ids)
 
         scoped = scoped_config(config, found.extracted)
         ctx = CheckContext(config=scoped, timeout=probe_timeout, debug=debug)
