@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,21 +57,72 @@ class Layer:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+#: Commands started ahead by `all_layers` in this thread (so that the tools run side by side,
+#: not one after another), keyed by their argv; `_run` takes its answer from there.
+_ahead = threading.local()
+
+
+def _started() -> dict[tuple[str, ...], subprocess.Popen[str]]:
+    started: dict[tuple[str, ...], subprocess.Popen[str]] | None = getattr(_ahead, "started", None)
+    if started is None:
+        started = _ahead.started = {}
+    return started
+
+
+def _start(cmd: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+
+
 def _run(cmd: list[str], timeout: float) -> tuple[int, str, str]:
     try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env={**os.environ, "LC_ALL": "C"},
-        )
-    except subprocess.TimeoutExpired:
-        return 124, "", t("{program} did not answer within {timeout:g} s", program=cmd[0], timeout=timeout)
+        proc = _started().pop(tuple(cmd), None) or _start(cmd)
     except OSError as exc:
         return 127, "", str(exc)
-    return proc.returncode, proc.stdout, proc.stderr
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return 124, "", t("{program} did not answer within {timeout:g} s", program=cmd[0], timeout=timeout)
+    return proc.returncode, out, err
+
+
+def _start_ahead() -> None:
+    """Start the read-only commands `all_layers` will run, all at once."""
+    root = os.geteuid() == 0
+    ahead: list[list[str]] = []
+    for binary in ("iptables-save", "ip6tables-save"):
+        if path := shutil.which(binary):
+            ahead.append([path, "-c"])
+    if nft := shutil.which("nft"):
+        ahead.append([nft, "-j", "list", "ruleset"])
+        if root:  # read only after `nft -j` answered, which needs root
+            ahead.append([nft, "-a", "list", "ruleset"])
+    if (ufw := shutil.which("ufw")) and root:
+        ahead.append([ufw, "status", "verbose"])
+    if firewall_cmd := shutil.which("firewall-cmd"):
+        ahead.append([firewall_cmd, "--state"])
+    for cmd in ahead:
+        try:
+            _started()[tuple(cmd)] = _start(cmd)
+        except OSError:
+            continue  # `_run` starts it again and words the error
+
+
+def _reap_unused() -> None:
+    """End what was started ahead and not asked for (`nft -a` when `nft -j` failed)."""
+    started = _started()
+    while started:
+        _cmd, proc = started.popitem()
+        proc.kill()
+        proc.communicate()
 
 
 def _denied(rc: int, err: str) -> bool:
@@ -199,15 +251,19 @@ def parse_firewalld_list(text: str) -> dict[str, Any]:
 
 def all_layers(timeout: float) -> list[Layer]:
     """ufw, firewalld, iptables, ip6tables, then nftables without iptables-nft's own tables."""
-    ipt = read_iptables(timeout)
-    ip6 = read_iptables(timeout, "ip6tables-save")
-    skip = [
-        (layer_family, rs.table)
-        for layer, layer_family in ((ipt, "ip"), (ip6, "ip6"))
-        for rs in layer.rulesets
-        if rs.table in IPTABLES_TABLES
-    ]
-    return [read_ufw(timeout), read_firewalld(timeout), ipt, ip6, read_nft(timeout, skip)]
+    _start_ahead()
+    try:
+        ipt = read_iptables(timeout)
+        ip6 = read_iptables(timeout, "ip6tables-save")
+        skip = [
+            (layer_family, rs.table)
+            for layer, layer_family in ((ipt, "ip"), (ip6, "ip6"))
+            for rs in layer.rulesets
+            if rs.table in IPTABLES_TABLES
+        ]
+        return [read_ufw(timeout), read_firewalld(timeout), ipt, ip6, read_nft(timeout, skip)]
+    finally:
+        _reap_unused()
 
 
 def cloud_vendor(dmi: Path = DMI) -> tuple[str, str] | None:
