@@ -1,4 +1,4 @@
-"""Who listens on which TCP port, on which address: psutil over /proc/net/tcp{,6}.
+"""Who listens on which TCP port, on which address: /proc/net/tcp{,6} read as psutil reads it.
 
 Shell equivalent: `ss -ltnp` (`sudo` to see other users' processes).
 """
@@ -9,9 +9,8 @@ import ipaddress
 import os
 from dataclasses import dataclass
 
-import psutil
-
 from srvdoctor.messages import t
+from srvdoctor.probes import procnet
 
 #: Process names that usually serve a port (for "nothing listens, but jupyter runs").
 USUAL_SERVERS: dict[int, tuple[str, ...]] = {
@@ -77,11 +76,7 @@ class RunningServer:
 
 def listeners() -> list[Listener]:
     """Every TCP socket in LISTEN state in this network namespace."""
-    out: list[Listener] = []
-    for conn in psutil.net_connections(kind="tcp"):
-        if conn.status != psutil.CONN_LISTEN or not conn.laddr:
-            continue
-        out.append(_describe(conn.laddr.ip, conn.laddr.port, conn.pid))
+    out = [_describe(address, port, pid) for address, port, pid in procnet.listening_tcp()]
     out.sort(key=lambda item: (item.port, item.address))
     return out
 
@@ -89,14 +84,10 @@ def listeners() -> list[Listener]:
 def _describe(address: str, port: int, pid: int | None) -> Listener:
     if pid is None:
         return Listener(address, port)
-    try:
-        proc = psutil.Process(pid)
-        with proc.oneshot():
-            name = proc.name()
-            user = proc.username()
-            cmdline = " ".join(proc.cmdline())
-    except (psutil.Error, OSError):
+    details = procnet.process_details(pid)
+    if details is None:
         return Listener(address, port, pid)
+    name, user, cmdline = details
     return Listener(address, port, pid, name, user, cmdline)
 
 
@@ -105,6 +96,8 @@ def usual_servers_running(port: int) -> list[RunningServer]:
     names = USUAL_SERVERS.get(port, ())
     if not names:
         return []
+    import psutil
+
     found: list[RunningServer] = []
     me = os.getpid()
     for proc in psutil.process_iter(["pid", "name", "cmdline"]):
