@@ -369,7 +369,7 @@ def test_the_static_check_ids_are_the_registry_s() -> None:
     from srvdoctor.checks import registry
     from srvdoctor.checks.ids import CHECK_IDS
 
-    assert CHECK_IDS == tuple(c.id for c in registry.checks())
+    assert tuple(c.id for c in registry.checks()) == CHECK_IDS
 
 
 def test_a_config_with_checks_imports_only_the_checks_it_names(tmp_path: Path) -> None:
