@@ -18,6 +18,7 @@ against adversarial 10^5-character strings.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -126,8 +127,12 @@ class KernelPattern:
     severity: str  # "warn" | "fail"
     playbook: str
     any_of: tuple[str, ...]
-    regex: re.Pattern[str]
+    expression: str  # compiled on first use (`regex`): most runs meet few of these kinds
     source: str  # the kernel source file the format string comes from
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.expression)
 
     def match(self, line: str) -> re.Match[str] | None:
         if not any(s in line for s in self.any_of):
@@ -137,7 +142,12 @@ class KernelPattern:
 
 def _p(kind: str, title: str, severity: str, playbook: str, any_of: tuple[str, ...], regex: str,
        source: str) -> KernelPattern:  # fmt: skip
-    return KernelPattern(kind, title, severity, playbook, any_of, re.compile(regex), source)
+    return KernelPattern(kind, title, severity, playbook, any_of, regex, source)
+
+
+@functools.cache
+def _compile(expression: str) -> re.Pattern[str]:
+    return re.compile(expression)
 
 
 _DEV = r"[^)\s,:]{1,64}"  # a device name inside "(device X)" / "(X)"

@@ -258,15 +258,9 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         | {
             "commands.port",
             "checks.servers",
-            "checks.http",
             "checks.ladder",
-            "checks.firewall",
-            "probes.http",
-            "probes.tls",
-            "probes.firewall",
-            "probes.fwrules",
         }
-        | LINKED,  # port 1 is closed: the results link port-closed
+        | LINKED,  # port 1 is closed: the results link port-closed; no firewall, no HTTP/TLS
         set(),  # no ssl: nothing here speaks TLS; no psutil: the listeners read from /proc
     ),
     (

@@ -13,17 +13,12 @@ import time
 from collections.abc import Sequence
 
 from srvdoctor.checks.base import CheckContext
-from srvdoctor.checks.firewall import FirewallRules
-from srvdoctor.checks.http import HttpStatus, HttpTls, plain_to_tls
 from srvdoctor.checks.netcommon import Reach, is_local, listeners_on, reach_all
 from srvdoctor.checks.network import PortListen, PortTcp
 from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
-from srvdoctor.probes.firewall import all_layers
-from srvdoctor.probes.http import get
 from srvdoctor.probes.listeners import usual_servers_running
 from srvdoctor.probes.timeout import map_with_timeout
-from srvdoctor.probes.tls import handshake
 from srvdoctor.targets import Target
 
 
@@ -44,13 +39,20 @@ def _upper_rungs(ctx: CheckContext, r: Reach) -> list[Result]:
         on_port = listeners_on(ctx, t.port)
         running = usual_servers_running(t.port) if not on_port else []
         out.append(listen.judge_port(t, on_port, running, ctx.timeout, tcp.address))
-        if tcp.state in ("filtered", "rejected"):
+        if tcp.state in ("filtered", "rejected"):  # the firewall's modules only then
+            from srvdoctor.checks.firewall import FirewallRules
+            from srvdoctor.probes.firewall import all_layers
+
             rules = _build(FirewallRules, ctx)
             assert isinstance(rules, FirewallRules)
             layers = ctx.memo("firewall:layers", lambda: all_layers(ctx.timeout))
             out.append(dataclasses.replace(rules.judge_port(t.port, layers), area="firewall"))
     if not (t.is_url and tcp.ok):
         return out
+    from srvdoctor.checks.http import HttpStatus, HttpTls, plain_to_tls  # URL targets only
+    from srvdoctor.probes.http import get
+    from srvdoctor.probes.tls import handshake
+
     if t.scheme == "https":
         tls_check = _build(HttpTls, ctx)
         assert isinstance(tls_check, HttpTls)
