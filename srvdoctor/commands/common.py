@@ -380,9 +380,9 @@ def print_table_report(
 
 def print_json(obj: Any, output: Path | None) -> None:
     from srvdoctor.redact import redact_obj
-    from srvdoctor.render.json import dumps, utf8_safe
+    from srvdoctor.render.json import dumps
 
-    write_output(dumps(utf8_safe(redact_obj(obj))), output)
+    write_output(dumps(redact_obj(obj)), output)  # dumps makes every string UTF-8-safe
 
 
 def finish(
