@@ -29,6 +29,10 @@ _procs_line = procs_line
 class CpuUsage:
     """CPU use over a short sample (≥ 0.2 s, overlapping the other checks): per core, iowait, steal.
 
+    srvdoctor's own CPU time in the sample (loading and running the other checks, their
+    child processes: `os.times`) is left out — it is not the machine's load — and reported
+    as `own_percent`.
+
     Warn when every core is at least `busy_percent` (90) busy, naming the busiest
     processes (→ cpu-overload); warn when iowait is at least `iowait_percent` (20) of
     all CPU time (→ io-wait); warn when steal is at least `steal_percent` (10): the
@@ -166,6 +170,7 @@ class CpuUsage:
                 "iowait_percent": round(cpu.iowait_percent, 1),
                 "steal_percent": round(cpu.steal_percent, 1),
                 "interval_s": round(cpu.interval_s, 3),
+                "own_percent": round(cpu.own_percent, 1),  # srvdoctor's own CPU, left out of the above
                 "top_cpu": [p.to_dict() for p in cpu.top_cpu],
             },
             playbook=playbook,

@@ -68,6 +68,7 @@ class CpuSample:
     top_mem: tuple[ProcInfo, ...] = ()
     cgroup_cpu_cores: float | None = None  # CPUs the cgroup (container) used over the sample
     cgroup_throttled_percent: float | None = None  # of the quota periods in the sample, throttled
+    own_percent: float = 0.0  # srvdoctor's own CPU (and its children's), left out of the figures above
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,12 @@ def _throttled(before: tuple[int, int] | None, after: tuple[int, int] | None) ->
     return _clamp_percent(100.0 * (after[1] - before[1]) / (after[0] - before[0]))
 
 
+def _own_cpu_s() -> float:
+    """CPU seconds this process and its reaped children have used (os.times)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 class CpuSampler:
     """Prime now, read later: CPU times per core, swap counters and per-process CPU ticks.
 
@@ -188,6 +195,7 @@ class CpuSampler:
         self._swap0 = (0, 0)
         self._ticks0: dict[tuple[int, int], int] = {}
         self._cg0: float | None = None
+        self._own0 = 0.0
         self.prime()
 
     def prime(self) -> None:
@@ -203,6 +211,7 @@ class CpuSampler:
         self._ticks0 = {(r.pid, r.start): r.ticks for r in rows}
         self._cg0 = read_cpu_usage_s(self.cgroup_cpu_file)
         self._thr0 = read_throttling(self.cgroup_stat_file)
+        self._own0 = _own_cpu_s()
 
     def read(self, min_interval_s: float = 0.2, not_before: float = 0.0) -> CpuSample:
         """Wait until `min_interval_s` after the baseline (and until `not_before`), then read."""
@@ -216,16 +225,26 @@ class CpuSampler:
         swap1 = _vmstat_swap()
         cg1 = read_cpu_usage_s(self.cgroup_cpu_file)
         thr1 = read_throttling(self.cgroup_stat_file)
+        own1 = _own_cpu_s()
         rows = self.table.scan()
         interval = max(t1 - self._t0, 1e-6)
-        per_core: list[float] = []
+        deltas = []
         sums = [0.0, 0.0, 0.0, 0.0]
         for before, after in zip(self._cpu0, cpu1, strict=False):
             b, a = _busy_idle(before), _busy_idle(after)
             delta = [max(0.0, x - y) for x, y in zip(a, b, strict=True)]
-            per_core.append(_clamp_percent(100.0 * (delta[0] - delta[1]) / delta[0]) if delta[0] > 0 else 0.0)
+            deltas.append(delta)
             sums = [s + d for s, d in zip(sums, delta, strict=True)]
         total = sums[0]
+        # srvdoctor's own work (loading checks, reading /proc, its children) is not the load it
+        # reports: left out, shared among the cores in proportion to their busy time
+        busy = sums[0] - sums[1]
+        own = min(max(0.0, own1 - self._own0), busy)
+        per_core: list[float] = []
+        for delta in deltas:
+            core_busy = delta[0] - delta[1]
+            core_busy -= own * core_busy / busy if busy > 0 else 0.0
+            per_core.append(_clamp_percent(100.0 * core_busy / delta[0]) if delta[0] > 0 else 0.0)
 
         def pct(x: float) -> float:
             return _clamp_percent(100.0 * x / total) if total > 0 else 0.0
@@ -235,7 +254,7 @@ class CpuSampler:
         cg_cores = (cg1 - self._cg0) / interval if cg1 is not None and self._cg0 is not None else None
         sample = CpuSample(
             interval_s=interval,
-            total_percent=pct(sums[0] - sums[1]),
+            total_percent=pct(busy - own),
             per_core_percent=tuple(per_core),
             iowait_percent=pct(sums[2]),
             steal_percent=pct(sums[3]),
@@ -245,8 +264,10 @@ class CpuSampler:
             top_mem=tuple(sorted(procs, key=lambda p: p.rss_bytes, reverse=True)[: self.top]),
             cgroup_cpu_cores=max(0.0, cg_cores) if cg_cores is not None else None,
             cgroup_throttled_percent=_throttled(self._thr0, thr1),
+            own_percent=pct(own),
         )
         self._thr0 = thr1
+        self._own0 = own1
         self._cpu0, self._swap0, self._cg0 = cpu1, swap1, cg1
         self._t0 = t1
         self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)

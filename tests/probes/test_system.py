@@ -100,3 +100,22 @@ def test_memory_and_load_match_proc() -> None:
     assert mem.total_bytes == int(meminfo["MemTotal"].split()[0]) * 1024
     assert mem.swap_total_bytes == int(meminfo["SwapTotal"].split()[0]) * 1024
     assert system.load().cpus == os.cpu_count()
+
+
+def test_srvdoctors_own_cpu_is_left_out_of_the_sample() -> None:
+    """`check` loads its modules while the sample runs: that work is not the machine's load.
+    Burn one core in this process for the whole window: it shows as own_percent (one core of
+    the machine's), not in total_percent, and the two add up to what /proc/stat counted."""
+    cores = psutil.cpu_count() or 1
+    before = psutil.cpu_times()
+    sampler = CpuSampler()
+    deadline = time.monotonic() + 0.6
+    while time.monotonic() < deadline:
+        pass
+    sample = sampler.read(min_interval_s=0.0)
+    after = psutil.cpu_times()
+    idle = (after.idle + after.iowait) - (before.idle + before.iowait)
+    elapsed = sum(after) - sum(before)
+    counted = 100.0 * (elapsed - idle) / elapsed  # busy share of all cores, srvdoctor included
+    assert sample.own_percent >= 0.7 * 100 / cores, sample
+    assert abs(sample.total_percent + sample.own_percent - counted) < 100 / cores / 2, (sample, counted)
