@@ -382,3 +382,26 @@ def test_a_config_with_checks_imports_only_the_checks_it_names(tmp_path: Path) -
     assert set(loaded) == {"srvdoctor.checks.base", "srvdoctor.checks.registry", "srvdoctor.checks.path",
                            "srvdoctor.checks.disk"}  # fmt: skip
     assert "path.exists" in proc.stdout
+
+
+@pytest.mark.parametrize(("config_text", "loaded"), [("", False), ('[[expect.path]]\npath = "/"\n', True)])
+def test_check_loads_the_expect_checks_only_when_the_config_has_expectations(
+    tmp_path: Path, config_text: str, loaded: bool
+) -> None:
+    """Without `[[expect.*]]` the expect checks have nothing to say: `check` does not import
+    them (~50 ms); with one, they run (issue 17)."""
+    config = tmp_path / "srvdoctor.toml"
+    config.write_text(config_text)
+    code = (
+        "import sys; sys.argv = ['srvdoctor', 'check', '--only', 'path,expect', '--format', 'json']\n"
+        "import srvdoctor.cli\n"
+        "try:\n    srvdoctor.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print('srvdoctor.checks.expect' in sys.modules, file=sys.stderr)"
+    )
+    env = {**os.environ, "SRVDOCTOR_CONFIG": str(config)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.stderr.strip().splitlines()[-1] == str(loaded), proc.stderr
+    import json
+
+    checks = {r["check"] for r in json.loads(proc.stdout)["results"]}
+    assert ("expect.path" in checks) is loaded
