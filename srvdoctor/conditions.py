@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from srvdoctor.messages import t
+from srvdoctor.messages import STRERROR_FILE, strerror_data, t
 
 #: Infrastructure areas, with the words the report uses.
 AREA_LABELS: dict[str, str] = {
@@ -517,18 +517,14 @@ LOCALISED: dict[str, str] = {
     "EPERM": "EACCES",
 }
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "strerror.json"
+DATA_FILE = STRERROR_FILE  # read through srvdoctor.messages.strerror_data
 
 
 @lru_cache(maxsize=1)
 def localised() -> dict[str, tuple[str, ...]]:
     """errno name -> its strerror text in every language glibc ships (English excluded)."""
-    try:
-        raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
     out: dict[str, tuple[str, ...]] = {}
-    for name, by_lang in raw.get("messages", {}).items():
+    for name, by_lang in strerror_data().get("messages", {}).items():
         out[name] = tuple(sorted({m for m in by_lang.values() if isinstance(m, str) and m}))
     return out
 

@@ -49,6 +49,7 @@ __all__ = [
 
 DOMAIN = "srvdoctor"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+STRERROR_FILE = Path(__file__).resolve().parent / "data" / "strerror.json"
 
 _state = {"display": "en", "machine": "en"}
 
@@ -140,8 +141,7 @@ class Msg(str):
 
     def retext(self, english: str) -> Msg:
         """The same message with other English text (a reworded copy for one sink)."""
-        copy = type(self)(english, self.template, self.args, self.plural, self.number, self.parts)
-        return copy
+        return type(self)(english, self.template, self.args, self.plural, self.number, self.parts)
 
     def localized(self, lang: str) -> str:
         """This message in `lang`; the English text when `lang` has no translation for it."""
@@ -203,16 +203,23 @@ class _OsText(Msg):
         return _strerror_table(lang).get(str(self), str(self))
 
 
+@functools.lru_cache(maxsize=1)
+def strerror_data() -> Mapping[str, Any]:
+    """data/strerror.json (glibc's strerror texts per errno name and language); {} if unreadable.
+    Read once per run, by this module and by the triage conditions."""
+    import json
+
+    try:
+        data = json.loads(STRERROR_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 @functools.lru_cache(maxsize=4)
 def _strerror_table(lang: str) -> Mapping[str, str]:
     """English strerror text → `lang`'s, from glibc's own catalogs (data/strerror.json)."""
-    import json
-
-    path = Path(__file__).resolve().parent / "data" / "strerror.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = strerror_data()
     english: Mapping[str, str] = data.get("english", {})
     messages: Mapping[str, Mapping[str, str]] = data.get("messages", {})
     return {english[k]: texts[lang] for k, texts in messages.items() if k in english and lang in texts}
@@ -222,12 +229,3 @@ def oserror(exc: BaseException | str) -> Msg:
     """The text of an OSError (its strerror, else str(exc)), printed in the user's language."""
     text = exc if isinstance(exc, str) else (getattr(exc, "strerror", None) or str(exc))
     return _OsText(text, text, {})
-
-
-def placeholders(template: str) -> frozenset[str]:
-    """The field names a template uses (`{n}`, `{path:>10}` → n, path)."""
-    import string
-
-    return frozenset(
-        name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name
-    )
