@@ -23,6 +23,7 @@ import re
 import sys
 from typing import Any
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import N_, _, display_language, ngettext
 
 #: click's and typer's gettext msgids that a srvdoctor run can print.
@@ -101,7 +102,7 @@ VENDORED_MESSAGES = (
     N_("{value!r} is not a valid boolean. Recognized values: {states}"),
 )
 
-_FIELD = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
+_FIELD = lazy(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 
 
 def install() -> None:

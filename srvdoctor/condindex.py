@@ -5,10 +5,11 @@ cheaply (`srvdoctor.textscan`)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from srvdoctor.conditions import CONDITIONS, LOCALISED, Condition, localised, program_messages
+from srvdoctor.lazyre import lazy
+from srvdoctor.record import dataclass
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def compiled() -> tuple[Compiled, ...]:
     return tuple(out)
 
 
-_ESCAPED = re.compile(r"\\([.()\[\]/:\-'\"<>_ ])")
-_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
+_ESCAPED = lazy(r"\\([.()\[\]/:\-'\"<>_ ])")
+_META = lazy(r"[\\^$.|?*+()\[\]{}]")
 
 
 def literal(pattern: str) -> str | None:
@@ -76,7 +77,7 @@ def anchor(key: str) -> bytes:
     return max(words, key=len).encode("utf-8", "surrogatepass")
 
 
-_ANCHOR_SPLIT = re.compile(r"[\x00-\x60\x7b-\x7f]+")
+_ANCHOR_SPLIT = lazy(r"[\x00-\x60\x7b-\x7f]+")
 
 
 def find_phrase(line: str, low: str, frags: tuple[str, ...]) -> str | None:

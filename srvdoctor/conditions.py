@@ -25,11 +25,11 @@ from `scripts/gen_program_messages.py`) join the condition their English text na
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from srvdoctor.messages import STRERROR_FILE, strerror_data, t
+from srvdoctor.record import dataclass
 
 #: Infrastructure areas, with the words the report uses.
 AREA_LABELS: dict[str, str] = {

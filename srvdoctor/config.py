@@ -15,12 +15,13 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from srvdoctor.messages import join, oserror, t
 from srvdoctor.model import FAIL_ON
+from srvdoctor.record import dataclass
 from srvdoctor.units import (
     MAX_SIZE_BYTES,
     check_duration,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from srvdoctor.lazyre import lazy
+from srvdoctor.record import dataclass
 
 if TYPE_CHECKING:
     from srvdoctor.config import Config
@@ -32,63 +35,47 @@ class Extracted:
                 "urls": list(self.urls)}  # fmt: skip
 
 
-class _Lazy:
-    """A regular expression compiled on first use: a triage meets few of these kinds."""
-
-    __slots__ = ("_args", "_compiled")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._args = (pattern, flags)
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def re(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(*self._args)
-        return self._compiled
-
-
 _QUOTED = r"""(?:'(?P<sq>[^'\n]+)'|"(?P<dq>[^"\n]+)"|‘(?P<uq>[^’\n]+)’)"""
 _PATH_ERRORS = r"(?:No such file or directory|Permission denied|ENOENT|EACCES)"
 _PATH_PATTERNS = (
     # Python: [Errno 2] No such file or directory: '/data/x'
-    _Lazy(_PATH_ERRORS + r"(?:\s*\(os error \d+\))?[,:]\s*" + _QUOTED, re.I),
+    lazy(_PATH_ERRORS + r"(?:\s*\(os error \d+\))?[,:]\s*" + _QUOTED, re.I),
     # Node: ENOENT: no such file or directory, open '/data/x'
-    _Lazy(_PATH_ERRORS + r"[^'\"\n]*?,\s*(?:open|stat|lstat|access|scandir|mkdir|unlink)\s+" + _QUOTED,
+    lazy(_PATH_ERRORS + r"[^'\"\n]*?,\s*(?:open|stat|lstat|access|scandir|mkdir|unlink)\s+" + _QUOTED,
                re.I),
     # ls: cannot access '/data/x': No such file or directory
     # python: can't open file '/x.py': [Errno 2] No such file or directory
-    _Lazy(_QUOTED + r":\s*(?:\[Errno \d+\]\s*)?" + _PATH_ERRORS, re.I),
+    lazy(_QUOTED + r":\s*(?:\[Errno \d+\]\s*)?" + _PATH_ERRORS, re.I),
     # cat: /data/x: No such file or directory / bash: ./run.sh: Permission denied
-    _Lazy(r"(?:^|[\s:])(?P<bare>(?:~|\.{1,2})?/[^\s:'\"]*|[\w.-]+/[^\s:'\"]+):\s*" + _PATH_ERRORS,
+    lazy(r"(?:^|[\s:])(?P<bare>(?:~|\.{1,2})?/[^\s:'\"]*|[\w.-]+/[^\s:'\"]+):\s*" + _PATH_ERRORS,
                re.I | re.M),
     # Go: open /data/x: no such file or directory
-    _Lazy(r"\b(?:open|stat|lstat|mkdir|chdir|remove)\s+(?P<go>/[^\s:]+):\s*" + _PATH_ERRORS, re.I),
+    lazy(r"\b(?:open|stat|lstat|mkdir|chdir|remove)\s+(?P<go>/[^\s:]+):\s*" + _PATH_ERRORS, re.I),
 )  # fmt: skip
 
-_BIND_LINE = _Lazy(r"address already in use|EADDRINUSE|Errno 98\b|already allocated|bind|listen", re.I)
+_BIND_LINE = lazy(r"address already in use|EADDRINUSE|Errno 98\b|already allocated|bind|listen", re.I)
 _PORT_PATTERNS = (
-    _Lazy(r"\bport\s*[:=]?\s*(\d{1,5})\b", re.I),
-    _Lazy(r"\(\s*'[^']*'\s*,\s*(\d{1,5})\s*\)"),  # ('0.0.0.0', 8000)
+    lazy(r"\bport\s*[:=]?\s*(\d{1,5})\b", re.I),
+    lazy(r"\(\s*'[^']*'\s*,\s*(\d{1,5})\s*\)"),  # ('0.0.0.0', 8000)
 )
 #: HOST:PORT in a bind/listen line: `0.0.0.0:80`, `:::3000`, `[::1]:8000`, `:8080`, `localhost:5000`;
 #: never a time of day (`12:34:56.789`).
-_HOSTPORT_IN_BIND = _Lazy(
+_HOSTPORT_IN_BIND = lazy(
     r"(?<![\w:.])(?:\[[0-9a-f:]*\]|::|(?:\d{1,3}\.){3}\d{1,3}|[a-z][\w.-]*)?:(\d{1,5})\b(?![:.]\d)", re.I
 )
-_URL = _Lazy(r"""\b(?:https?|wss?)://[^\s'"<>)\]}]+""", re.I)
+_URL = lazy(r"""\b(?:https?|wss?)://[^\s'"<>)\]}]+""", re.I)
 _HOST_PATTERNS = (
-    _Lazy(r"\bhost\s*=\s*['\"]([^'\"\s]+)['\"]", re.I),
-    _Lazy(r"(?:Failed to resolve|Could not resolve host:?|resolve host)\s+['\"]?([\w.-]+)", re.I),
-    _Lazy(r"\blookup\s+([\w.-]+)(?:\s+on\s|:)", re.I),
-    _Lazy(r"\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\s+([\w.-]+)", re.I),
-    _Lazy(r"\b(?:connect(?:ing)? to|to host)\s+['\"]?([A-Za-z][\w-]*(?:\.[\w-]+)+)", re.I),
+    lazy(r"\bhost\s*=\s*['\"]([^'\"\s]+)['\"]", re.I),
+    lazy(r"(?:Failed to resolve|Could not resolve host:?|resolve host)\s+['\"]?([\w.-]+)", re.I),
+    lazy(r"\blookup\s+([\w.-]+)(?:\s+on\s|:)", re.I),
+    lazy(r"\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\s+([\w.-]+)", re.I),
+    lazy(r"\b(?:connect(?:ing)? to|to host)\s+['\"]?([A-Za-z][\w-]*(?:\.[\w-]+)+)", re.I),
 )
-_HOSTNAME = _Lazy(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*$")
-_IN_USE_LINE = _Lazy(
+_HOSTNAME = lazy(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*$")
+_IN_USE_LINE = lazy(
     r"address already in use|EADDRINUSE|Errno 98\b|already allocated|is (?:already )?in use", re.I
 )
-_REFUSED_LINE = _Lazy(r"refused|ECONNREFUSED|Errno 111\b|timed out|unreachable", re.I)
+_REFUSED_LINE = lazy(r"refused|ECONNREFUSED|Errno 111\b|timed out|unreachable", re.I)
 
 
 def _group(match: re.Match[str]) -> str:
@@ -108,7 +95,7 @@ def extract_paths(text: str) -> list[str]:
         if not re.search(_PATH_ERRORS, line, re.I):
             continue
         for pattern in _PATH_PATTERNS:
-            for match in pattern.re.finditer(line):
+            for match in pattern.finditer(line):
                 path = _group(match).strip()
                 if path and "://" not in path and "docker.sock" not in path:
                     found.append(path)
@@ -116,18 +103,15 @@ def extract_paths(text: str) -> list[str]:
 
 
 _ANY_ERRNO_PATH = (
-    _Lazy(r"\[Errno \d+\][^'\"\n]*?:\s*" + _QUOTED),  # Python OSError: [Errno 28] ...: '/x'
-    _Lazy(r"\bE[A-Z]{3,}:[^,\n]*,\s*\w+\s+" + _QUOTED),  # Node: ENOSPC: ..., write '/x'
+    lazy(r"\[Errno \d+\][^'\"\n]*?:\s*" + _QUOTED),  # Python OSError: [Errno 28] ...: '/x'
+    lazy(r"\bE[A-Z]{3,}:[^,\n]*,\s*\w+\s+" + _QUOTED),  # Node: ENOSPC: ..., write '/x'
 )
 
 
 def mentioned_paths(text: str) -> list[str]:
     """Absolute paths an OS error names, whatever the error (`[Errno 28] ...: '/data/x'`)."""
     found = [
-        _group(m)
-        for line in text.splitlines()
-        for pattern in _ANY_ERRNO_PATH
-        for m in pattern.re.finditer(line)
+        _group(m) for line in text.splitlines() for pattern in _ANY_ERRNO_PATH for m in pattern.finditer(line)
     ]
     return list(dict.fromkeys(p for p in [*found, *extract_paths(text)] if p.startswith("/")))
 
@@ -150,35 +134,35 @@ def extract_ports(text: str) -> list[str]:
     """
     found: list[str] = []
     for line in text.splitlines():
-        in_use = bool(_IN_USE_LINE.re.search(line))
+        in_use = bool(_IN_USE_LINE.search(line))
         host = re.search(r"\bhost\s*=\s*['\"]([^'\"\s]+)['\"]", line)
         for pattern in _PORT_PATTERNS:
-            for match in pattern.re.finditer(line):
+            for match in pattern.finditer(line):
                 port = match.group(1)
                 if not _valid_port(port):
                     continue
-                if host and not in_use and _REFUSED_LINE.re.search(line):
+                if host and not in_use and _REFUSED_LINE.search(line):
                     found.append(f"{host.group(1)}:{port}")
                 else:
                     found.append(port)
-        if in_use and _BIND_LINE.re.search(line):
-            for match in _HOSTPORT_IN_BIND.re.finditer(_URL.re.sub(" ", line)):
+        if in_use and _BIND_LINE.search(line):
+            for match in _HOSTPORT_IN_BIND.finditer(_URL.sub(" ", line)):
                 if _valid_port(match.group(1)):
                     found.append(match.group(1))
     return list(dict.fromkeys(found))
 
 
 def extract_urls(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(0).rstrip(".,;:'\"") for m in _URL.re.finditer(text)))
+    return list(dict.fromkeys(m.group(0).rstrip(".,;:'\"") for m in _URL.finditer(text)))
 
 
 def extract_hosts(text: str) -> list[str]:
     """Hostnames named where a connection or a lookup failed."""
     found: list[str] = []
     for pattern in _HOST_PATTERNS:
-        for match in pattern.re.finditer(text):
+        for match in pattern.finditer(text):
             host = match.group(1).rstrip(".")
-            if (_HOSTNAME.re.match(host) and not host.replace(".", "").isdigit()) or _is_ip(host):
+            if (_HOSTNAME.match(host) and not host.replace(".", "").isdigit()) or _is_ip(host):
                 found.append(host)
     return list(dict.fromkeys(found))
 

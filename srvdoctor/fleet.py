@@ -13,12 +13,12 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from srvdoctor.messages import t
 from srvdoctor.model import Report, Result, Status, count_statuses, worst_status
+from srvdoctor.record import dataclass
 from srvdoctor.units import number_value, short_repr
 
 #: The report schema this srvdoctor writes.

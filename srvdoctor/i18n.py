@@ -18,15 +18,16 @@ choice belongs to the commands, which pass `explicit` only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
+
+from srvdoctor.lazyre import lazy
 
 DEFAULT = "en"
 
 #: `ko`, `ko_KR`, `ko-KR`, `ko_KR.UTF-8`, `ko_KR.eucKR@dict`: the language is the first subtag.
-_LOCALE = re.compile(r"^(?P<lang>[A-Za-z]{2,3})(?:[_-][A-Za-z0-9]+)?(?:\.[^@]*)?(?:@.*)?$")
-_LANG_DIR = re.compile(r"^[a-z]{2,3}$")
+_LOCALE = lazy(r"^(?P<lang>[A-Za-z]{2,3})(?:[_-][A-Za-z0-9]+)?(?:\.[^@]*)?(?:@.*)?$")
+_LANG_DIR = lazy(r"^[a-z]{2,3}$")
 
 
 class UnknownLanguageError(ValueError):

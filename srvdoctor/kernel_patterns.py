@@ -22,9 +22,10 @@ import functools
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 
 #: Where the Xid code table comes from.
 XID_SOURCE = "https://docs.nvidia.com/deploy/xid-errors/ (NVIDIA Xid errors and Xid catalog)"
@@ -288,7 +289,7 @@ PATTERNS: tuple[KernelPattern, ...] = (
 
 #: Patterns whose device is a CPU number.
 _CPU_KINDS = frozenset({"soft-lockup", "hard-lockup", "cpu-thermal"})
-_EDAC = re.compile(r"(EDAC MC\d{1,3})")
+_EDAC = lazy(r"(EDAC MC\d{1,3})")
 
 
 @dataclass(frozen=True)

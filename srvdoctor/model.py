@@ -6,10 +6,11 @@ import dataclasses
 import enum
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from srvdoctor.constants import AREAS
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import pasteable
 
 __all__ = ["AREAS", "FAIL_ON", "Report", "Result", "Status"]

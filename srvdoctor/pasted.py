@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from srvdoctor.conditions import BY_ID
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 from srvdoctor.textscan import Evidence
 
-_DF_HEADER = re.compile(r"^Filesystem\s.{0,80}?(I?Use%|Capacity)", re.IGNORECASE)
-_DF_COMMAND = re.compile(r"^(?:\S{0,80}[$#>] ?)?df\s{1,4}-(\w{1,4})\b")
-_DF_ROW = re.compile(r"\s(\d{1,3})%(?:\s+(/\S{0,300}))?\s*$")
-_FREE_MEM = re.compile(r"^Mem:\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+\S+){0,3}?\s+(\S+)\s*$")
-_FREE_SWAP = re.compile(r"^Swap:\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
-_TOP_MEM = re.compile(r"^([KMGT]iB) Mem\s*:\s*([\d.]+) total")
-_TOP_AVAIL = re.compile(r"([\d.]+) avail Mem")
-_SMI_MEM = re.compile(r"\|\s{0,8}(\d+)MiB\s{0,3}/\s{0,3}(\d+)MiB\s{0,3}\|")
-_SMI_TEMP = re.compile(r"^\|\s{0,8}(?:\d+|N/A)\s{1,8}(\d{1,3})C\s{1,8}P\d{1,2}\b")
-_INSPECT_OOM = re.compile(r'"OOMKilled"\s{0,4}:\s{0,4}(true|false)')
-_INSPECT_EXIT = re.compile(r'"ExitCode"\s{0,4}:\s{0,4}(-?\d{1,4})')
+_DF_HEADER = lazy(r"^Filesystem\s.{0,80}?(I?Use%|Capacity)", re.IGNORECASE)
+_DF_COMMAND = lazy(r"^(?:\S{0,80}[$#>] ?)?df\s{1,4}-(\w{1,4})\b")
+_DF_ROW = lazy(r"\s(\d{1,3})%(?:\s+(/\S{0,300}))?\s*$")
+_FREE_MEM = lazy(r"^Mem:\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+\S+){0,3}?\s+(\S+)\s*$")
+_FREE_SWAP = lazy(r"^Swap:\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
+_TOP_MEM = lazy(r"^([KMGT]iB) Mem\s*:\s*([\d.]+) total")
+_TOP_AVAIL = lazy(r"([\d.]+) avail Mem")
+_SMI_MEM = lazy(r"\|\s{0,8}(\d+)MiB\s{0,3}/\s{0,3}(\d+)MiB\s{0,3}\|")
+_SMI_TEMP = lazy(r"^\|\s{0,8}(?:\d+|N/A)\s{1,8}(\d{1,3})C\s{1,8}P\d{1,2}\b")
+_INSPECT_OOM = lazy(r'"OOMKilled"\s{0,4}:\s{0,4}(true|false)')
+_INSPECT_EXIT = lazy(r'"ExitCode"\s{0,4}:\s{0,4}(-?\d{1,4})')
 
 _UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "p": 2**50}
 

@@ -10,21 +10,24 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from srvdoctor.record import dataclass
 
 if TYPE_CHECKING:
     from srvdoctor.triage import Triage
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import oserror, t
 from srvdoctor.saferegex import Matcher, UnsafePattern, compile_linear
 
 #: The sections every shipped playbook has, in order.
 SECTIONS = ("Symptom", "Why it happens", "Confirm", "Fix", "Prevent")
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n?(.*)\Z", re.DOTALL)
-_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # always with fullmatch: `$` would accept "id\n"
+_FRONT_MATTER = lazy(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n?(.*)\Z", re.DOTALL)
+_ID = lazy(r"[a-z0-9][a-z0-9-]*")  # always with fullmatch: `$` would accept "id\n"
 #: A note file larger than this is skipped, unread: notes are a page or two.
 MAX_NOTE_BYTES = 1024 * 1024
 #: Front matter larger than this (or with more YAML nodes than MAX_META_NODES) is skipped.

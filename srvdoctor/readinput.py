@@ -12,7 +12,8 @@ import os
 import select
 import stat
 import time
-from dataclasses import dataclass
+
+from srvdoctor.record import dataclass
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
+
+from srvdoctor.lazyre import lazy
 
 if TYPE_CHECKING:
     from srvdoctor.model import Report, Result
@@ -37,38 +39,13 @@ if TYPE_CHECKING:
 MASK = "***"
 
 
-class _Lazy:
-    """A regex compiled on its first use: most text holds none of the literals that gate a
-    pattern, so a command that prints a short report never pays for compiling them all."""
+SECRET_NAME = lazy(r"TOKEN|KEY|SECRET|PASSWORD|PASS|CREDENTIAL", re.IGNORECASE)
 
-    __slots__ = ("_flags", "_pattern", "_regex")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._pattern, self._flags = pattern, flags
-        self._regex: re.Pattern[str] | None = None
-
-    def compiled(self) -> re.Pattern[str]:
-        if self._regex is None:
-            self._regex = re.compile(self._pattern, self._flags)
-        return self._regex
-
-    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
-        return self.compiled().sub(repl, text)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.compiled().search(text)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.compiled().finditer(text)
-
-
-SECRET_NAME = _Lazy(r"TOKEN|KEY|SECRET|PASSWORD|PASS|CREDENTIAL", re.IGNORECASE)
-
-_URL_USERINFO = _Lazy(
+_URL_USERINFO = lazy(
     r"(?P<scheme>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/@'\"<>\\\x00-\x1f\x7f]+)@"
 )
 
-_TOKEN_FORMATS = _Lazy(
+_TOKEN_FORMATS = lazy(
     r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|hf_[A-Za-z0-9]{20,}"
     r"|sk-(?:proj-)?[A-Za-z0-9_-]{20,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
     r"|glpat-[A-Za-z0-9_-]{20,})\b"
@@ -78,8 +55,8 @@ _TOKEN_FORMATS = _Lazy(
 #: Prometheus escapes), angle brackets (XML) and control characters (ANSI colour codes).
 _VALUE = r"""(?![-$<*%{])[^\s"'\\<>\x00-\x1f\x7f]+"""
 _ASSIGN_VALUE = r"""(?![-$<*%{])[^\s"'\\<>&\x00-\x1f\x7f]+"""
-_OPTION = _Lazy(rf"(?P<key>(?<![\w-])--?[A-Za-z][A-Za-z0-9_-]*)(?P<sep>=|[ \t]+)(?P<value>{_VALUE})")
-_ASSIGN = _Lazy(rf"(?P<key>(?<![\w.-])[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=)(?P<value>{_ASSIGN_VALUE})")
+_OPTION = lazy(rf"(?P<key>(?<![\w-])--?[A-Za-z][A-Za-z0-9_-]*)(?P<sep>=|[ \t]+)(?P<value>{_VALUE})")
+_ASSIGN = lazy(rf"(?P<key>(?<![\w.-])[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=)(?P<value>{_ASSIGN_VALUE})")
 _SECRET_PARTS = ("password", "passwd", "passphrase", "pwd", "token", "secret", "apikey", "credential",
                  "credentials")  # fmt: skip
 _KEY_OWNERS = frozenset({"api", "access", "private", "secret", "ssh", "signing", "encryption", "master",
@@ -101,21 +78,21 @@ def is_secret_option(name: str) -> bool:
     return False
 
 
-_HEADER = _Lazy(
+_HEADER = lazy(
     rf"(?P<key>\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?)"
     rf"(?P<value>(?!(?:bearer|basic|token|digest|negotiate)\s){_VALUE})",
     re.IGNORECASE,
 )
-_SCHEME = _Lazy(
+_SCHEME = lazy(
     rf"(?P<key>\b(?:bearer|basic)\s+)(?P<value>(?=[A-Za-z0-9._~+/=-]{{8,}})(?=[A-Za-z]*[0-9._~+/=-]){_VALUE})",
     re.IGNORECASE,
 )
-_TOOL_FLAG = _Lazy(
+_TOOL_FLAG = lazy(
     r"(?P<tool>(?<![\w-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|sshpass|redis-cli)\b)"
     r"(?P<args>[^\n;|&]*)"
 )
-_TOOL_PASSWORD = {"redis-cli": _Lazy(rf"(?P<key>(?<!\S)-a[ \t]*)(?P<value>{_VALUE})")}
-_DASH_P = _Lazy(rf"(?P<key>(?<!\S)-p[ \t]*)(?P<value>{_VALUE})")
+_TOOL_PASSWORD = {"redis-cli": lazy(rf"(?P<key>(?<!\S)-a[ \t]*)(?P<value>{_VALUE})")}
+_DASH_P = lazy(rf"(?P<key>(?<!\S)-p[ \t]*)(?P<value>{_VALUE})")
 
 #: A secret shorter than this is not scrubbed from free text (it would mangle words).
 MIN_SCRUB_LEN = 6

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.messages import localize, t, tn
 from srvdoctor.model import Result, Status
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalduration
 
 

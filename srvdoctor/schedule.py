@@ -12,10 +12,10 @@ import itertools
 import re
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalduration
 
 NAME = "srvdoctor"

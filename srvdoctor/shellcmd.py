@@ -19,7 +19,9 @@ import re
 import shlex
 from collections.abc import Iterable
 
-_NEEDS_ANSI_C = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+from srvdoctor.lazyre import lazy
+
+_NEEDS_ANSI_C = lazy("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 _SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -43,7 +45,7 @@ def _ansi_c(arg: str) -> str:
 
 def quote(arg: str) -> str:
     """One shell word for `arg`, whatever it holds."""
-    if _NEEDS_ANSI_C.search(arg):
+    if not (arg.isascii() and arg.isprintable()) and _NEEDS_ANSI_C.search(arg):
         return _ansi_c(arg)
     return shlex.quote(arg)
 
@@ -124,7 +126,7 @@ def split(line: str) -> list[str]:
 
 
 #: "COMMAND   (a remark)": the remark would be a bash syntax error once pasted.
-_TRAILING_REMARK = re.compile(r"^(?P<cmd>.*\S)   \((?P<remark>[^()]*(?:\([^()]*\)[^()]*)*)\)$", re.DOTALL)
+_TRAILING_REMARK = lazy(r"^(?P<cmd>.*\S)   \((?P<remark>[^()]*(?:\([^()]*\)[^()]*)*)\)$", re.DOTALL)
 
 
 def pasteable(hint: str) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 
-_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")  # fullmatch: `$` takes "a\n"
+_LABEL = lazy(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")  # fullmatch: `$` takes "a\n"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

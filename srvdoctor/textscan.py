@@ -10,11 +10,12 @@ only on the first and last `MAX_CANDIDATES` such lines. The caller bounds the in
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from srvdoctor.condindex import Compiled, compiled, find_phrase
 from srvdoctor.conditions import AREA_LABELS, ORDER, Condition
 from srvdoctor.messages import N_, join, t
+from srvdoctor.record import dataclass
 
 #: Longest line searched as one piece; longer lines are cut into overlapping chunks.
 MAX_LINE = 4096

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from srvdoctor.conditions import AREA_LABELS, Condition
@@ -29,7 +29,9 @@ from srvdoctor.extract import (
     mentioned_paths,
     scoped_config,
 )
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 from srvdoctor.textscan import Hit, Lines, NoteScore, prepare, rank, scan, why
 
 if TYPE_CHECKING:
@@ -60,15 +62,15 @@ CODE_EXCEPTIONS = frozenset(
     }
 )  # fmt: skip
 
-_TRACEBACK = re.compile(r"^\s*Traceback \(most recent call last\):\s*$")
-_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.*))?$')
-_EXCEPTION = re.compile(
+_TRACEBACK = lazy(r"^\s*Traceback \(most recent call last\):\s*$")
+_FRAME = lazy(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.*))?$')
+_EXCEPTION = lazy(
     r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault|Failure|Killed)"
     r"|[A-Za-z_][\w]*\.[A-Za-z_][\w.]*)"
     r"(?::\s?(?P<message>.*))?$"
 )
-_LIBRARY = re.compile(r"(?:site-packages|dist-packages)[/\\]|/lib/python\d(?:\.\d+)?/|/lib64/python\d|^<")
-_ERRORISH = re.compile(
+_LIBRARY = lazy(r"(?:site-packages|dist-packages)[/\\]|/lib/python\d(?:\.\d+)?/|/lib64/python\d|^<")
+_ERRORISH = lazy(
     r"\b(?:error|exception|fatal|failed|failure|denied|refused|killed|cannot|can't|could not|unable to"
     r"|not found|no such|timed out|abort(?:ed)?|panic|segmentation fault|insufficient|mismatch"
     r"|out of memory|in use|unreachable|not responding|unavailable|exceeded|expired|broken pipe"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from srvdoctor.lazyre import lazy
+
 #: The longest duration srvdoctor accepts anywhere (timeouts, `max_age`, `--every`, `--retry-for`):
 #: ten years. Longer values, `inf` and `nan` are errors naming the key, never an OverflowError.
 MAX_DURATION_S = 10 * 365 * 86400.0
@@ -19,7 +21,7 @@ _SIZE_UNITS = {
     "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4,
 }  # fmt: skip
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
-_NUMBER_UNIT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+_NUMBER_UNIT = lazy(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
 
 
 def parse_size(text: str) -> int:

@@ -11,12 +11,12 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from srvdoctor.messages import N_
 from srvdoctor.playbooks import Library, Playbook
+from srvdoctor.record import dataclass
 
 #: Words `srvdoctor notes` takes as subcommands: no note may be called that.
 RESERVED_IDS = frozenset({"new", "search", "show"})

@@ -164,9 +164,9 @@ def test_no_arguments_prints_the_help(cli, args: list[str]) -> None:  # type: ig
 #: Import budgets: the srvdoctor modules (short names) and heavy libraries each command may
 #: load beyond what typer itself loads. A command that needs more must say so here, so a new
 #: feature cannot quietly slow `path` or `port` down (issue 17). Shared by every command:
-START = {"cli", "commands", "commands.clitypes", "commands.common", "constants", "i18n", "messages"}
+START = {"cli", "commands", "commands.clitypes", "commands.common", "constants", "i18n", "lazyre", "messages"}
 #: ...and by every command that runs checks and prints a report.
-REPORT = START | {"config", "readinput", "model", "units", "runner", "render", "render.table", "render.plain",
+REPORT = START | {"config", "readinput", "model", "record", "units", "runner", "render", "render.table", "render.plain",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
                   "redact", "render.safe", "shellcmd"}  # fmt: skip
 #: ...and by those whose results link a note (its path is shown): the notes, without YAML.
@@ -200,6 +200,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "readinput",
             "saferegex",
             "model",
+            "record",
             "units",
             "playbooks",
             "redact",
@@ -342,7 +343,7 @@ def test_version_imports_no_command_and_no_heavy_library() -> None:
     assert out.splitlines() == [
         f"srvdoctor {__version__}",
         "['srvdoctor.cli', 'srvdoctor.commands', 'srvdoctor.commands.clitypes', 'srvdoctor.commands.common',"
-        " 'srvdoctor.i18n', 'srvdoctor.messages']",
+        " 'srvdoctor.i18n', 'srvdoctor.lazyre', 'srvdoctor.messages']",
     ]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from srvdoctor.config import Config
 from srvdoctor.model import Result
+from srvdoctor.record import dataclass
 
 T = TypeVar("T")
 

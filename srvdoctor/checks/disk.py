@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -13,6 +13,7 @@ from srvdoctor.model import Result, Status
 from srvdoctor.probes.filesystems import Filesystem, FilesystemError, filesystems
 from srvdoctor.probes.openfiles import DeletedOpenFile, DeletedOpenScan, deleted_open_files
 from srvdoctor.probes.timeout import call_with_timeout
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 from srvdoctor.units import naturalsize
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -21,6 +20,7 @@ from srvdoctor.probes.dns import (
     hosts_file_entries,
     read_resolv_conf,
 )
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import TargetError, is_ip
 

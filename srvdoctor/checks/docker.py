@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -24,6 +23,7 @@ from srvdoctor.probes.docker import (
     read_daemon_json,
     rootless_daemon_json,
 )
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 from srvdoctor.units import naturalsize
 

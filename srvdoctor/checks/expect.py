@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -58,6 +57,7 @@ from srvdoctor.expect.model import (
 from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.timeout import map_with_timeout
+from srvdoctor.record import dataclass
 
 __all__ = [
     "CHECKS",

@@ -7,22 +7,22 @@ the system through the probes and judge what they read.
 from __future__ import annotations
 
 import json as jsonlib
-import re
 import shlex
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.expect_result import UNHEALTHY, exp_timeout
 from srvdoctor.checks.expect_result import result as _result
 from srvdoctor.expect.model import HttpExpect, JsonMatch, ListenExpect, PortExpect
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import join, oserror, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.dns import Resolution
 from srvdoctor.probes.http import HttpFailure, HttpResponse
 from srvdoctor.probes.listeners import Listener
 from srvdoctor.probes.tcp import TcpResult
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalduration
 
 # --------------------------------------------------------------------------- http
@@ -165,7 +165,7 @@ class TcpOutcome:
     elapsed_s: float = 0.0
 
 
-_ERRNO_PREFIX = re.compile(r"\[Errno -?\d+\] ")
+_ERRNO_PREFIX = lazy(r"\[Errno -?\d+\] ")
 
 
 def _strerror(text: str) -> str:

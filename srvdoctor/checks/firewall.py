@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -16,6 +15,7 @@ from srvdoctor.messages import join, t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.firewall import Layer, all_layers, cloud_vendor
 from srvdoctor.probes.fwrules import Rule, Verdict, evaluate
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from srvdoctor.probes.nvml import (
     environment,
     probe,
 )
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
 
 #: Clock-event reasons that mean the card is slowed against its will, and their playbooks.

@@ -6,7 +6,6 @@ the memo); a URL whose port does not answer is skipped here and reported by port
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -16,6 +15,7 @@ from srvdoctor.model import Result, Status
 from srvdoctor.probes.http import HttpResult, get
 from srvdoctor.probes.timeout import map_with_timeout
 from srvdoctor.probes.tls import TlsResult, handshake, speaks_tls
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pwd
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.messages import t
 from srvdoctor.model import JsonValue, Result, Status
 from srvdoctor.probes.inotify import InotifyUse, read_inotify_use
+from srvdoctor.record import dataclass
 
 
 def _user(uid: int) -> str:

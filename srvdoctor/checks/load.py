@@ -4,7 +4,6 @@ checks/memory.py and checks/oom.py (re-exported here: one CHECKS tuple for the a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -16,6 +15,7 @@ from srvdoctor.model import Result, Status
 from srvdoctor.probes.cgroup import CgroupLimits
 from srvdoctor.probes.container import ContainerInfo, volumes
 from srvdoctor.probes.system import CpuSample, Load
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
 
 __all__ = ["CHECKS", "SAMPLE_S", "ContainerLimits", "CpuLoad", "CpuUsage", "MemAvailable", "MemOom",

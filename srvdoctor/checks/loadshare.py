@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.messages import join, t
 from srvdoctor.model import Status
 from srvdoctor.probes.cgroup import CgroupLimits, read_limits
 from srvdoctor.probes.container import ContainerInfo, detect
 from srvdoctor.probes.system import CpuSampler, LoadReadings, ProcInfo, sample_all
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
 
 #: The CPU sample spans at least this long after the run starts, overlapping the other checks

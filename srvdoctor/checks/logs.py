@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -21,6 +21,7 @@ from srvdoctor.probes.kernellog import (
     boot_time,
     read_kernel_log,
 )
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
 
 if TYPE_CHECKING:

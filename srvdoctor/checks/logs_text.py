@@ -10,19 +10,21 @@ notes through `Library.matching` (the notes' own ranking).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.playbooks import Library
+from srvdoctor.record import dataclass
 
 #: A line that looks like an error. Literal words, one alternation, no nested quantifiers.
-_ERROR_WORD = re.compile(
+_ERROR_WORD = lazy(
     r"\b(?:error|errno|exception|fatal|failed|failure|traceback|panic|killed|denied|refused|"
     r"cannot|can't|unable|segmentation fault|out of memory|no space left|timed? ?out|critical|"
     r"abort(?:ed)?)\b",
     re.IGNORECASE,
 )
 #: Lines that say the word "error" without being one (log levels that count errors, etc.).
-_NOT_ERROR = re.compile(r"\b(?:0 errors?|no errors?|errors?=0|without errors?)\b", re.IGNORECASE)
+_NOT_ERROR = lazy(r"\b(?:0 errors?|no errors?|errors?=0|without errors?)\b", re.IGNORECASE)
 _TRACEBACK_START = "Traceback (most recent call last)"
 #: Lines classified after the first error at most.
 WINDOW = 60

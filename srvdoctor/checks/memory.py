@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -11,6 +10,7 @@ from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.cgroup import CgroupLimits
 from srvdoctor.probes.system import CpuSample, Memory, ProcInfo
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
 
 

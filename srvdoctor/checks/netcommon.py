@@ -8,7 +8,6 @@ per check.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.messages import t
@@ -18,6 +17,7 @@ from srvdoctor.probes.dns import Resolution, resolve
 from srvdoctor.probes.listeners import Listener, listeners
 from srvdoctor.probes.tcp import TcpResult, connect
 from srvdoctor.probes.timeout import map_with_timeout
+from srvdoctor.record import dataclass
 from srvdoctor.targets import Target, TargetError, parse_host, parse_target
 
 #: Ports commonly meant to be reached from another machine (notebooks, dashboards, APIs).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -44,6 +43,7 @@ from srvdoctor.probes.listeners import (
     docker_proxy_target,
     usual_servers_running,
 )
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 from srvdoctor.targets import Target, TargetError, is_ip
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -11,6 +10,7 @@ from srvdoctor.checks.loadshare import target
 from srvdoctor.messages import t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.oom import OomKill, OomReading, read_oom
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalduration, naturalsize
 
 

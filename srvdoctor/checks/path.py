@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
@@ -10,6 +9,7 @@ from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.paths import PathState, inspect_path
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
+from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import cmd
 
 

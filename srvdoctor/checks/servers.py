@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from srvdoctor.messages import N_, t
 from srvdoctor.probes.listeners import Listener
+from srvdoctor.record import dataclass
 
 
 @dataclass(frozen=True)

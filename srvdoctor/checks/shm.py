@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import ClassVar
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.checks.loadshare import container, limits
 from srvdoctor.messages import oserror, t
 from srvdoctor.model import Result, Status
+from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
 
 SHM = "/dev/shm"

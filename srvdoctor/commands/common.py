@@ -8,7 +8,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
@@ -210,6 +209,8 @@ def _write_in_place(data: bytes, output: Path) -> None:
 
 
 def _replace_atomically(data: bytes, output: Path, target: Path, st: os.stat_result | None) -> None:
+    import tempfile  # here: only --output loads it (random, hashlib), not every command
+
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from typing import TYPE_CHECKING, Annotated
@@ -22,6 +21,7 @@ from srvdoctor.commands.common import (
     read_input_file,
 )
 from srvdoctor.constants import COMMAND_FORMATS
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import _, t
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from srvdoctor.model import Result
     from srvdoctor.playbooks import Library
 
-_SINCE = re.compile(r"^(\d{1,9}(?:\.\d{1,6})?)\s*(s|sec|m|min|h|d|w)?$")
+_SINCE = lazy(r"^(\d{1,9}(?:\.\d{1,6})?)\s*(s|sec|m|min|h|d|w)?$")
 _SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
 
 

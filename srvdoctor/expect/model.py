@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
+
+from srvdoctor.record import dataclass
 
 #: Every kind, in report order; `[[expect.<kind>]]` in the config, check id `expect.<kind>`.
 KINDS: tuple[str, ...] = ("http", "port", "listen", "path", "process", "container", "gpu", "command")

@@ -32,6 +32,7 @@ from srvdoctor.expect.model import (
     TextMatch,
     Where,
 )
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
 from srvdoctor.units import (
     MAX_SIZE_BYTES,
@@ -42,7 +43,7 @@ from srvdoctor.units import (
     short_repr,
 )
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _CONTAINER_STATES = ("running", "exited", "paused", "restarting", "created", "dead")
 

@@ -13,9 +13,11 @@ inactive file cache (v2 `memory.current` - `memory.stat` inactive_file; v1
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from srvdoctor.record import dataclass
 
 #: Above this a limit means "no limit" (v1 writes PAGE_COUNTER_MAX, 9223372036854771712).
 UNLIMITED = 1 << 60

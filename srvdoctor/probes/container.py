@@ -11,29 +11,29 @@ only with an overlay root filesystem beside it.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.lazyre import LazyPattern, lazy
 from srvdoctor.messages import join, t
+from srvdoctor.record import dataclass
 
 _ID = r"([0-9a-f]{12,64})"
 #: cgroup path -> runtime
-_CGROUP_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("kubernetes", re.compile(r"kubepods.*?(?:cri-containerd-|crio-|docker-|/)" + _ID)),
-    ("kubernetes", re.compile(r"kubepods")),
-    ("docker", re.compile(r"/docker[-/]" + _ID)),
-    ("podman", re.compile(r"libpod-(?:conmon-)?" + _ID)),
-    ("containerd", re.compile(r"cri-containerd-" + _ID)),
-    ("lxc", re.compile(r"/lxc(?:\.payload)?[./]([^/]+)")),
+_CGROUP_PATTERNS: tuple[tuple[str, LazyPattern[str]], ...] = (
+    ("kubernetes", lazy(r"kubepods.*?(?:cri-containerd-|crio-|docker-|/)" + _ID)),
+    ("kubernetes", lazy(r"kubepods")),
+    ("docker", lazy(r"/docker[-/]" + _ID)),
+    ("podman", lazy(r"libpod-(?:conmon-)?" + _ID)),
+    ("containerd", lazy(r"cri-containerd-" + _ID)),
+    ("lxc", lazy(r"/lxc(?:\.payload)?[./]([^/]+)")),
 )
 #: the source path of a bind-mounted /etc/hostname (mountinfo field 4) -> runtime
-_MOUNT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("docker", re.compile(r"/docker/containers/" + _ID + "/")),
-    ("kubernetes", re.compile(r"/kubelet/pods/([0-9a-f-]{36})/")),
-    ("containerd", re.compile(r"/io\.containerd\.grpc\.v1\.cri/sandboxes/" + _ID + "/")),
-    ("podman", re.compile(r"/overlay-containers/" + _ID + "/userdata")),
+_MOUNT_PATTERNS: tuple[tuple[str, LazyPattern[str]], ...] = (
+    ("docker", lazy(r"/docker/containers/" + _ID + "/")),
+    ("kubernetes", lazy(r"/kubelet/pods/([0-9a-f-]{36})/")),
+    ("containerd", lazy(r"/io\.containerd\.grpc\.v1\.cri/sandboxes/" + _ID + "/")),
+    ("podman", lazy(r"/overlay-containers/" + _ID + "/userdata")),
 )
 
 

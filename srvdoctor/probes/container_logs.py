@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from srvdoctor.probes.docker import DockerSession
 from srvdoctor.probes.timeout import call_with_timeout
+from srvdoctor.record import dataclass
 
 #: Lines and bytes of a container's log read at most.
 TAIL_LINES = 500

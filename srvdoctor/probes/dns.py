@@ -8,11 +8,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from srvdoctor.messages import oserror, t
+from srvdoctor.probes.tcp import socket_host
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
+from srvdoctor.record import dataclass
 
 RESOLV_CONF = Path("/etc/resolv.conf")
 HOSTS = Path("/etc/hosts")
@@ -123,7 +125,7 @@ def resolve(name: str, timeout: float, port: int | None = None) -> Resolution:
     started = time.perf_counter()
 
     def lookup() -> list[tuple[int, str]]:
-        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(socket_host(name), port, type=socket.SOCK_STREAM)
         return [(int(info[0]), str(info[4][0])) for info in infos]
 
     try:

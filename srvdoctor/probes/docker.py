@@ -17,12 +17,13 @@ import os
 import re
 import socket
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
 from srvdoctor.messages import join, oserror, t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
+from srvdoctor.record import dataclass
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
 DEFAULT_DAEMON_JSON = "/etc/docker/daemon.json"

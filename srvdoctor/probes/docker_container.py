@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from srvdoctor.record import dataclass
 
 
 @dataclass(frozen=True)

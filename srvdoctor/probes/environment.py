@@ -20,12 +20,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from srvdoctor.messages import oserror, t
 from srvdoctor.probes.timeout import call_with_timeout
+from srvdoctor.record import dataclass
 
 OS_RELEASE = (Path("/etc/os-release"), Path("/usr/lib/os-release"))
 

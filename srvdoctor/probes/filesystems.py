@@ -6,12 +6,12 @@ Shell equivalent: `df -h` and `df -i`.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import oserror, t
 from srvdoctor.probes.timeout import ProbeTimeout, map_with_timeout
+from srvdoctor.record import dataclass
 
 MOUNTINFO = Path("/proc/self/mountinfo")
 
@@ -31,7 +31,7 @@ PSEUDO_FSTYPES = frozenset(
 #: Kernel trees whose sub-mounts are never user data.
 PSEUDO_PREFIXES = ("/proc", "/sys")
 
-_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+_OCTAL_ESCAPE = lazy(r"\\([0-7]{3})")
 
 
 def _unescape(field: str) -> str:

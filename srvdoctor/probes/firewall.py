@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from srvdoctor.probes.fwrules import (
     parse_iptables_save,
     parse_nft_json,
 )
+from srvdoctor.record import dataclass
 
 UFW_CONF = Path("/etc/ufw/ufw.conf")
 DMI = Path("/sys/class/dmi/id")

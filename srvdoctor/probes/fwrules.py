@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from srvdoctor.record import dataclass
 
 #: iptables-save options that do not restrict which new TCP connections a rule sees.
 _NEUTRAL = {

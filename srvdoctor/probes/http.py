@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 from srvdoctor.probes.tls import client_context
+from srvdoctor.record import dataclass
 
 if TYPE_CHECKING:
     import ssl

@@ -19,9 +19,11 @@ import struct
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from srvdoctor.messages import join, oserror, t
+from srvdoctor.probes.tcp import socket_host
+from srvdoctor.record import dataclass
 
 _ECHO_REQUEST = {4: 8, 6: 128}
 _ECHO_REPLY = {4: 0, 6: 129}
@@ -237,7 +239,7 @@ def _send(sock: socket.socket, raw: bool, packet: bytes, address: str) -> bool:
     """
     for attempt in range(2 if raw else 1):
         try:
-            sock.sendto(packet, (address, 0))
+            sock.sendto(packet, (socket_host(address), 0))
             return True
         except OSError as exc:
             if exc.errno not in (errno.ENETUNREACH, errno.EHOSTUNREACH):

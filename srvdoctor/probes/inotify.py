@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from srvdoctor.record import dataclass
 
 PROC = "/proc"
 LIMITS = "/proc/sys/fs/inotify"

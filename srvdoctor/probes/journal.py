@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 
 #: sd_booted(3): systemd is the init system when this directory exists.
 SYSTEMD_RUN = Path("/run/systemd/system")
@@ -111,7 +112,7 @@ class JournalUsage:
     )
 
 
-_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[KMGTPE]?)i?B?\b", re.I)
+_SIZE = lazy(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[KMGTPE]?)i?B?\b", re.I)
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4, "P": 1024**5, "E": 1024**6}
 
 

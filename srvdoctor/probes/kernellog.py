@@ -15,12 +15,14 @@ import re
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 import psutil
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import Msg, oserror, t
+from srvdoctor.record import dataclass
 
 KMSG = Path("/dev/kmsg")
 KERN_LOG = Path("/var/log/kern.log")
@@ -35,14 +37,14 @@ ENABLE_HINT = t(
 )
 
 # journalctl -o short-unix: "1732620000.123456 host kernel: message"
-_JOURNAL_LINE = re.compile(r"^(?P<ts>\d{1,12}(?:\.\d{1,9})?) \S{1,255} kernel: (?P<msg>.*)$")
+_JOURNAL_LINE = lazy(r"^(?P<ts>\d{1,12}(?:\.\d{1,9})?) \S{1,255} kernel: (?P<msg>.*)$")
 # rsyslog RFC 3339: "2026-12-01T20:45:26.123456+00:00 host kernel: [  12.345678] message"
-_RFC3339_LINE = re.compile(
+_RFC3339_LINE = lazy(
     r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) \S{1,255} kernel: "
     r"(?:\[ {0,12}\d{1,12}\.\d{1,9}\] )?(?P<msg>.*)$"
 )
 # classic syslog: "Dec  1 20:45:26 host kernel: [  12.345678] message" (local time, no year)
-_SYSLOG_LINE = re.compile(
+_SYSLOG_LINE = lazy(
     r"^(?P<ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S{1,255} kernel: "
     r"(?:\[ {0,12}\d{1,12}\.\d{1,9}\] )?(?P<msg>.*)$"
 )
@@ -149,7 +151,7 @@ def read_kmsg(
     return list(kept), SourceRead(str(path), True, len(kept), size, dropped)
 
 
-_KMSG_ESCAPE = re.compile(r"\\x([0-9a-f]{2})")
+_KMSG_ESCAPE = lazy(r"\\x([0-9a-f]{2})")
 
 
 def _unescape_kmsg(text: str) -> str:

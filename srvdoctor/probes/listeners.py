@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
 
 from srvdoctor.messages import t
 from srvdoctor.probes import procnet
+from srvdoctor.record import dataclass
 
 #: Process names that usually serve a port (for "nothing listens, but jupyter runs").
 USUAL_SERVERS: dict[int, tuple[str, ...]] = {

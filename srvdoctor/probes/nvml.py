@@ -19,12 +19,14 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
+from srvdoctor.record import dataclass
 
 #: NVML clock-event (throttle) reason bits, by name (nvmlClocksEventReason*).
 CLOCK_EVENT_REASONS: Mapping[int, str] = {
@@ -496,8 +498,8 @@ def pynvml_distribution() -> str | None:
         return None
 
 
-_TORCH_CUDA = re.compile(r"""^cuda\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.M)
-_TORCH_VERSION = re.compile(r"""^__version__\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.M)
+_TORCH_CUDA = lazy(r"""^cuda\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.M)
+_TORCH_VERSION = lazy(r"""^__version__\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.M)
 
 
 def torch_build() -> tuple[str | None, str | None]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 
 from srvdoctor.messages import t
+from srvdoctor.record import dataclass
 
 
 @dataclass(frozen=True)

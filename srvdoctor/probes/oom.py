@@ -11,28 +11,29 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import join, oserror, t
+from srvdoctor.record import dataclass
 
 KMSG = Path("/dev/kmsg")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 # "Out of memory: Killed process 4242 (python3) total-vm:..., anon-rss:...kB, ... UID:1000 ..."
 # "Memory cgroup out of memory: Killed process 11675 (python3) total-vm:221364kB, anon-rss:32512kB, ..."
-_KILLED = re.compile(
+_KILLED = lazy(
     r"(?P<kind>Memory cgroup out of memory|Out of memory)(?: \(oom_kill_allocating_task\))?: "
     r"Killed process (?P<pid>\d+) \((?P<name>[^)]*)\)"
     r"(?:.*?anon-rss:(?P<anon>\d+)kB)?(?:.*?UID:(?P<uid>\d+))?"
 )
 # "oom-kill:constraint=CONSTRAINT_MEMCG,...,oom_memcg=/x,task_memcg=/x/y,task=python3,pid=11675,uid=0"
-_OOM_KILL_CTX = re.compile(r"oom-kill:.*?task_memcg=(?P<memcg>[^,]*),task=(?P<name>[^,]*),pid=(?P<pid>\d+)")
+_OOM_KILL_CTX = lazy(r"oom-kill:.*?task_memcg=(?P<memcg>[^,]*),task=(?P<name>[^,]*),pid=(?P<pid>\d+)")
 # journalctl -o short-unix: "1732620000.123456 host kernel: message"
-_JOURNAL_LINE = re.compile(r"^(?P<ts>\d+(?:\.\d+)?) \S+ kernel: (?P<msg>.*)$")
+_JOURNAL_LINE = lazy(r"^(?P<ts>\d+(?:\.\d+)?) \S+ kernel: (?P<msg>.*)$")
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from srvdoctor.messages import join, oserror, t
 from srvdoctor.probes.timeout import call_with_timeout
+from srvdoctor.record import dataclass
 
 
 @dataclass(frozen=True)

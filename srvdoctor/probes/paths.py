@@ -9,9 +9,9 @@ import difflib
 import errno
 import os
 import stat
-from dataclasses import dataclass
 
 from srvdoctor.messages import join, oserror, t
+from srvdoctor.record import dataclass
 
 #: Names read from a parent directory to look for near misses.
 MAX_NAMES = 20_000

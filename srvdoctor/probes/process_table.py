@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import pwd
-from dataclasses import dataclass
+
+from srvdoctor.record import dataclass
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 HZ = os.sysconf("SC_CLK_TCK")

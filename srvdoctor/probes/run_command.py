@@ -7,7 +7,8 @@ import os
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+
+from srvdoctor.record import dataclass
 
 #: Characters of stdout+stderr kept for matching and reporting.
 MAX_OUTPUT = 64 * 1024

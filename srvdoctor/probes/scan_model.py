@@ -6,8 +6,10 @@ Split from probes/scan.py (which re-exports the public names); see there for the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from srvdoctor.record import dataclass
 
 #: Never entered below the scan root, even with cross_mounts.
 NEVER_ENTER = frozenset({"/proc", "/sys", "/dev", "/run"})

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from dataclasses import dataclass
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.messages import N_
+from srvdoctor.record import dataclass
 
 GiB = 1024**3
 MiB = 1024**2
@@ -102,7 +102,7 @@ BIG_LOG_BYTES = GiB
 
 _CONDA_ROOTS = frozenset({"miniconda3", "miniconda", "anaconda3", "anaconda", "miniforge3", "mambaforge",
                           "conda", ".conda", "micromamba", ".micromamba"})  # fmt: skip
-_CORE = re.compile(r"^core(\.\d+)?$|\.core$")
+_CORE = lazy(r"^core(\.\d+)?$|\.core$")
 
 
 def docker_data_roots(daemon_json: str = "/etc/docker/daemon.json") -> frozenset[str]:

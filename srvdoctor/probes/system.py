@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from srvdoctor.probes.cgroup import CgroupLimits, Pressure, parse_psi, read_cpu_usage_s, read_throttling
 from srvdoctor.probes.container import ContainerInfo
 from srvdoctor.probes.process_table import HZ, ProcessTable, ProcRow
+from srvdoctor.record import dataclass
 
 PSI_DIR = Path("/proc/pressure")
 PSI_RESOURCES = ("cpu", "memory", "io")

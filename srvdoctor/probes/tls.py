@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from srvdoctor.record import dataclass
 
 if TYPE_CHECKING:
     import ssl

@@ -17,14 +17,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from srvdoctor.lazyre import lazy
+
 #: rich.markup.RE_TAGS: a tag, with the backslashes before it.
-_TAGS = re.compile(r"((\\*)\[([a-z#/@][^[]*?)])")
+_TAGS = lazy(r"((\\*)\[([a-z#/@][^[]*?)])")
 #: rich._emoji_replace's pattern: only text it matches can hold an emoji code.
-_EMOJI = re.compile(r"(:(\S*?)(?:(?:\-)(emoji|text))?:)")
+_EMOJI = lazy(r"(:(\S*?)(?:(?:\-)(emoji|text))?:)")
 #: What rich.text strips from every piece of text (rich.control.strip_control_codes).
 _STRIPPED = str.maketrans(dict.fromkeys((7, 8, 11, 12, 13)))
 #: rich.markup.escape's pattern.
-_ESCAPE = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+_ESCAPE = lazy(r"(\\*)(\[[a-z#/@][^[]*?])")
 
 
 def escape(markup: str) -> str:
@@ -94,8 +96,8 @@ def rich_is_terminal(stream: Any) -> bool:
 
 
 #: rich._wrap.re_word: a word and the whitespace after it.
-_WORD = re.compile(r"\s*\S+\s*")
-_TRAILING_SPACE = re.compile(r"\s+$")
+_WORD = lazy(r"\s*\S+\s*")
+_TRAILING_SPACE = lazy(r"\s+$")
 
 
 def _normalize(low: int, high: int) -> tuple[int, int]:

@@ -27,9 +27,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from srvdoctor.lazyre import lazy
 from srvdoctor.model import Report, Status
+from srvdoctor.record import dataclass
 from srvdoctor.redact import redact_report
 from srvdoctor.render import numeric_data
 
@@ -65,7 +67,7 @@ UNIT_SUFFIXES: Mapping[str, tuple[str, float]] = {
     "celsius": ("celsius", 1.0),
 }
 
-_INVALID = re.compile(r"[^a-zA-Z0-9_]")
+_INVALID = lazy(r"[^a-zA-Z0-9_]")
 _FIXED = frozenset(
     {
         "srvdoctor_check_status",
@@ -87,9 +89,9 @@ def metric_name(*parts: str) -> str:
 
 
 #: per-second rate endings of a `data` key: `swap_in_bytes_s`, `reads_per_s`, `bytes_per_sec`.
-_RATE = re.compile(r"^(?P<stem>.+?)_(?:per_)?(?:s|sec|second)$")
+_RATE = lazy(r"^(?P<stem>.+?)_(?:per_)?(?:s|sec|second)$")
 #: `X_percent_of_Y`: a percentage of something named after it.
-_PERCENT_OF = re.compile(r"(^|_)(?:percent|pct)_of_")
+_PERCENT_OF = lazy(r"(^|_)(?:percent|pct)_of_")
 #: endings promtool reserves for histograms and summaries (and counters).
 _RESERVED_ENDINGS = ("_count", "_sum", "_bucket", "_total", "_created", "_info")
 

@@ -21,12 +21,18 @@ from __future__ import annotations
 
 import re
 
+from srvdoctor.lazyre import lazy
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 #: Everything `visible` rewrites: C0, DEL, C1, bidi controls, U+2028/9, lone surrogates.
-UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+UNSAFE = lazy("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _plain(text: str) -> bool:
+    """True for printable ASCII (no C0, no DEL): none of the sets below can match, so no
+    pattern need be compiled or run for the text most output is made of."""
+    return text.isascii() and text.isprintable()
 
 
 def _spell(match: re.Match[str]) -> str:
@@ -46,20 +52,22 @@ def _spell(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """`text` with every control character spelled out (`\\x1b`, `\\n`, `\\u202e`, `\\xff`)."""
+    if _plain(text):
+        return text
     return UNSAFE.sub(_spell, text) if UNSAFE.search(text) else text
 
 
 def visible_lines(text: str) -> str:
     """`visible` line by line: newlines kept, every other control character spelled out. For
     whole blocks of srvdoctor's own text (a note); names inside them go through `visible`."""
-    if not UNSAFE.search(text):
+    if _plain(text.replace("\n", " ")) or not UNSAFE.search(text):
         return text
     return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def is_visible(text: str) -> bool:
     """True when `visible(text) == text`: nothing a terminal would act on."""
-    return UNSAFE.search(text) is None
+    return _plain(text) or UNSAFE.search(text) is None
 
 
 def markup(text: str) -> str:
@@ -69,22 +77,26 @@ def markup(text: str) -> str:
     return escape(visible(text))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def visible_surrogates(text: str) -> str:
     """Only the lone surrogates of `text` spelled out (`\\xff` for an undecodable byte): what any
     text must go through before it is encoded as UTF-8."""
+    if text.isascii():
+        return text
     return _SURROGATE.sub(_spell, text) if _SURROGATE.search(text) else text
 
 
 #: What XML 1.0 forbids (C0 but tab, LF, CR; surrogates; U+FFFE/U+FFFF), plus DEL and C1,
 #: which it discourages (and which carry terminal escapes).
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_XML_UNSAFE = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
     """`text` as XML 1.0 can hold it: forbidden characters spelled out (`\\x1b`, `\\x01`)."""
+    if _plain(text):
+        return text
     return _XML_UNSAFE.sub(_spell, text) if _XML_UNSAFE.search(text) else text
 
 
