@@ -1,19 +1,22 @@
-"""`@dataclass` for srvdoctor's records, at a fifth of the standard library's class cost.
+"""`@dataclass` for srvdoctor's records, at a seventh of the standard library's class cost.
 
 Python 3.11's `dataclasses.dataclass(frozen=True)` compiles six functions per class
 (`__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__`, `__delattr__`), each through its
-own `exec`: about 1.1 ms a class. srvdoctor defines ~170 records, most of them loaded by
-`srvdoctor check`, so that was a quarter of its CPU time before a single check ran.
+own `exec`, and reads every annotation through its ClassVar/InitVar tests: about 1.1 ms a
+class. srvdoctor defines ~170 records, most of them loaded by `srvdoctor check`, so that was
+a quarter of its CPU time before a single check ran (issue 17).
 
-This decorator keeps the standard library's field bookkeeping (`dataclasses.fields`, `asdict`,
-`replace`, `is_dataclass`, `__match_args__` and inheritance all work as before) and builds
-only `__init__` through one `exec`; the other methods are shared, generic functions over the
-class's field names. Behaviour is the standard's for everything srvdoctor uses: defaults,
-`field(default_factory=…, repr=…, compare=…, hash=…)`, `__post_init__`, `frozen=True`
-(assignment and deletion raise `dataclasses.FrozenInstanceError`; instances hash by their
-compared fields), `eq` (instances of the same class compare by field), `repr`. Anything else
-(`slots`, `order`, `kw_only`, `InitVar`, `init=False` fields) is handed to the standard
-decorator unchanged. mypy sees `dataclasses.dataclass` itself.
+This decorator sets the same `__dataclass_fields__` (real `dataclasses.Field` objects),
+`__dataclass_params__` and `__match_args__`, so `dataclasses.fields`, `asdict`, `replace`,
+`is_dataclass` and inheritance work as before; it builds `__init__` through one `exec`, and the
+other methods are shared, generic functions over the class's field names (~0.15 ms a class).
+Behaviour is the standard's for what srvdoctor uses: defaults, `field(default_factory=…,
+repr=…, compare=…, hash=…)`, ClassVar, `__post_init__`, `frozen=True` (assignment and
+deletion raise `dataclasses.FrozenInstanceError`; instances hash by their compared fields),
+`eq` (instances of the same class compare by field), `repr`, the mutable-default error.
+Anything else (`slots`, `order`, `kw_only`, `InitVar`, `init=False` fields, annotations that
+are not names) goes to the standard decorator unchanged. mypy sees `dataclasses.dataclass`.
+tests/test_record.py holds the two side by side.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ else:
 
 _MISSING = dataclasses.MISSING
 _FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
+_FIELD_CLASSVAR = dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
 
 
 class _Factory:
@@ -55,25 +59,12 @@ _HAS_FACTORY = _Factory()
 
 
 def _record(cls: type, frozen: bool) -> type:
-    # The standard decorator with code generation off: fields, __match_args__, params.
-    undocumented = cls.__doc__ is None
-    if undocumented:
-        cls.__doc__ = cls.__name__  # or dataclasses calls inspect.signature for one
-    frozen_bases = [b for b in cls.__mro__[1:] if getattr(b, "__dataclass_params__", None)]
-    if frozen_bases and any(b.__dataclass_params__.frozen for b in frozen_bases) != frozen:  # type: ignore[attr-defined]
+    bases = [b for b in cls.__mro__[1:] if "__dataclass_fields__" in b.__dict__]
+    if bases and any(b.__dataclass_params__.frozen for b in bases) != frozen:  # type: ignore[attr-defined]
         raise TypeError(f"{cls.__qualname__}: frozen and non-frozen records do not inherit from each other")
-    # the standard check reads the bases' params, where our frozen bases say so: hide it a moment
-    frozen_bases = [b for b in frozen_bases if b.__dataclass_params__.frozen]  # type: ignore[attr-defined]
-    for base in frozen_bases:
-        base.__dataclass_params__.frozen = False  # type: ignore[attr-defined]
-    try:
-        cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False)
-    finally:
-        for base in frozen_bases:
-            base.__dataclass_params__.frozen = True  # type: ignore[attr-defined]
-    every = [f for f in cls.__dataclass_fields__.values() if f._field_type is _FIELD]  # type: ignore[attr-defined]
-    if any(not f.init or f.kw_only is True for f in every):
-        raise TypeError(f"{cls.__qualname__}: use dataclasses.dataclass for init=False or kw_only fields")
+    every = _collect_fields(cls, bases)
+    if every is None:  # a kind of field this module does not build: the standard decorator does
+        return dataclasses.dataclass(cls, frozen=frozen)
     names = tuple(f.name for f in every)
     if "__init__" not in cls.__dict__:
         cls.__init__ = _init(cls, every, frozen)  # type: ignore[misc]
@@ -90,12 +81,79 @@ def _record(cls: type, frozen: bool) -> type:
         cls.__delattr__ = _frozen_delattr(cls, names)  # type: ignore[assignment]
     elif "__hash__" not in cls.__dict__:
         cls.__hash__ = None  # type: ignore[assignment]  # eq without frozen: unhashable, as dataclasses
-    if undocumented:
+    if cls.__doc__ is None:
         cls.__doc__ = f"{cls.__name__}({', '.join(names)})"
-    params = cls.__dataclass_params__  # type: ignore[attr-defined]
-    params.init = params.repr = params.eq = True
-    params.frozen = frozen
+    cls.__dataclass_params__ = _params(frozen)  # type: ignore[attr-defined]
     return cls
+
+
+#: What the standard decorator reads as a class variable or an init-only pseudo-field, in a
+#: string annotation (`from __future__ import annotations`) or an object.
+_CLASSVAR = ("ClassVar", "typing.ClassVar", "t.ClassVar")
+_SPECIAL = ("InitVar", "dataclasses.InitVar", "KW_ONLY", "dataclasses.KW_ONLY")
+
+
+def _collect_fields(cls: type, bases: list[type]) -> list[dataclasses.Field[Any]] | None:
+    """Set `__dataclass_fields__` and `__match_args__` as the standard decorator does, for
+    plain fields and class variables, and return the fields `__init__` takes; None (the class
+    untouched) for any other kind (InitVar, KW_ONLY, init=False, kw_only fields)."""
+    annotations: dict[str, Any] = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (as dataclasses reads them)
+    own: dict[str, dataclasses.Field[Any]] = {}
+    for name, kind in annotations.items():
+        text = kind if isinstance(kind, str) else getattr(kind, "__qualname__", repr(kind))
+        if text.startswith(_SPECIAL) or not isinstance(kind, (str, type)):
+            return None
+        default = cls.__dict__.get(name, _MISSING)
+        f: Any = default if isinstance(default, dataclasses.Field) else dataclasses.field(default=default)
+        if f.kw_only is True or not f.init:
+            return None
+        if text.startswith(_CLASSVAR):
+            if f.default_factory is not _MISSING:
+                return None
+            f._field_type = _FIELD_CLASSVAR
+        else:
+            f._field_type = _FIELD
+            if f.default is not _MISSING and type(f.default).__hash__ is None:
+                raise ValueError(
+                    f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory"
+                )
+        f.name, f.type, f.kw_only = name, kind, False
+        own[name] = f
+    fields: dict[str, dataclasses.Field[Any]] = {}
+    for base in reversed(bases):
+        fields.update(base.__dataclass_fields__)  # type: ignore[attr-defined]
+    fields.update(own)
+    every = [f for f in fields.values() if f._field_type is _FIELD]  # type: ignore[attr-defined]
+    if any(not f.init or f.kw_only is True for f in every):  # a base's, set by the standard decorator
+        return None
+    for name, f in own.items():
+        if isinstance(cls.__dict__.get(name), dataclasses.Field):
+            if f.default is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, f.default)
+    cls.__dataclass_fields__ = fields  # type: ignore[attr-defined]
+    if "__match_args__" not in cls.__dict__:
+        setattr(cls, "__match_args__", tuple(f.name for f in every))  # noqa: B010 (mypy refuses cls.__match_args__ =)
+    return every
+
+
+_PARAMS: dict[bool, Any] = {}
+
+
+def _params(frozen: bool) -> Any:
+    """A `__dataclass_params__` as the standard decorator leaves it (init, repr, eq; frozen or
+    not), whatever fields that object has in this Python version."""
+    params = _PARAMS.get(frozen)
+    if params is None:
+        kind = dataclasses._DataclassParams  # type: ignore[attr-defined]
+        params = object.__new__(kind)
+        for name in kind.__slots__:
+            setattr(
+                params, name, name in ("init", "repr", "eq", "match_args") or (name == "frozen" and frozen)
+            )
+        _PARAMS[frozen] = params
+    return params
 
 
 def _init(cls: type, every: list[dataclasses.Field[Any]], frozen: bool) -> Callable[..., None]:

@@ -131,11 +131,29 @@ _NAME_WORDS = ("pass", "pwd", "token", "secret", "key", "credential")
 _TOOLS = ("mysql", "mariadb", "sshpass", "redis-cli")
 
 
+#: Short strings already redacted: a report repeats its keys and words (`status`, `summary`,
+#: `ok`) thousands of times, and the answer depends on the text alone.
+_SHORT: dict[str, str] = {}
+_SHORT_LEN = 64
+_SHORT_MAX = 8192
+
+
 def redact_text(text: str) -> str:
     """THE redaction step: `text` with every credential srvdoctor can recognise masked.
 
     Linear in the length of `text` (each pattern starts only where a word starts), and each
     pattern runs only when a literal it needs occurs, so megabytes of JSON cost milliseconds."""
+    if len(text) <= _SHORT_LEN:
+        done = _SHORT.get(text)
+        if done is None:
+            if len(_SHORT) >= _SHORT_MAX:
+                _SHORT.clear()
+            done = _SHORT[text] = _redact(text)
+        return done
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     if not text:
         return text
     lowered = text.lower()

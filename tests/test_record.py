@@ -124,6 +124,25 @@ def test_options_it_does_not_cover_go_to_the_standard_decorator() -> None:
     assert Slotted(1) == Slotted(1)
 
 
+def test_what_it_does_not_build_goes_to_the_standard_decorator() -> None:
+    @record.dataclass(frozen=True)
+    class WithInitVar:
+        a: int
+        scale: dataclasses.InitVar[int] = 1
+
+        def __post_init__(self, scale: int) -> None:
+            object.__setattr__(self, "a", self.a * scale)
+
+    assert WithInitVar(2, 3).a == 6
+    assert [f.name for f in dataclasses.fields(WithInitVar)] == ["a"]
+    for decorate in (dataclasses.dataclass, record.dataclass):
+        with pytest.raises(ValueError, match="mutable default <class 'list'> for field items is not allowed"):
+
+            @decorate
+            class Mutable:
+                items: list[int] = []  # noqa: RUF012 (the mistake under test)
+
+
 def test_every_srvdoctor_record_builds_the_init_dataclasses_would() -> None:
     """Over the whole package: same parameters, same defaults, in the same order."""
     seen = 0
