@@ -14,8 +14,10 @@ Rows (issue 17's table; targets from it and DESIGN.md):
   load, gpu, port: the commands against the tools they replace
 
 Each row runs ours and its reference interleaved (ref, ours, ref, ours...), so that noise
-from other processes hits both alike, and prints medians, the machine's CPU count and its
-load average before and after: on a shared machine, read the ratio, not the milliseconds.
+from other processes hits both alike, and prints medians, the median of the per-pair ratios
+(each run of ours over the reference run just before it: the pair shares the machine's drift),
+the machine's CPU count and its load average before and after: on a shared machine, read the
+ratio, not the milliseconds.
 srvdoctor's own modules are byte-compiled first (PYTHONDONTWRITEBYTECODE=1 would otherwise
 make every run compile them, as an installed wheel never does).
 """
@@ -31,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 PY = sys.executable
 SRVDOCTOR = [PY, "-m", "srvdoctor"]
@@ -46,10 +49,22 @@ def once(cmd: Sequence[str], **kwargs: object) -> tuple[float, float]:
     return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime
 
 
+class Pair(NamedTuple):
+    """Ours against the reference, run interleaved: medians of (wall, cpu) seconds, and the
+    median of the per-pair ratios (each run of ours over the reference run just before it)."""
+
+    ours: tuple[float, float]
+    ref: tuple[float, float]
+    ratio: float
+    cpu_ratio: float
+
+
 def side_by_side(
     ours: Sequence[str], ref: Sequence[str], runs: int, warmup: int = 1, **kwargs: object
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Medians ((wall, cpu) of ours, (wall, cpu) of ref), runs interleaved."""
+) -> Pair:
+    """Runs interleaved (ref, ours, ref, ours...). The ratio is the median of each pair's ratio,
+    not the ratio of the medians: this machine's speed drifts by tens of percent within seconds,
+    and a pair run back to back shares the drift."""
     for _ in range(warmup):
         once(ref, **kwargs)
         once(ours, **kwargs)
@@ -59,19 +74,20 @@ def side_by_side(
         theirs.append(once(ref, **kwargs))
         mine.append(once(ours, **kwargs))
     med = statistics.median
-    return (med(w for w, _ in mine), med(c for _, c in mine)), (
-        med(w for w, _ in theirs),
-        med(c for _, c in theirs),
+    return Pair(
+        (med(w for w, _ in mine), med(c for _, c in mine)),
+        (med(w for w, _ in theirs), med(c for _, c in theirs)),
+        med(m[0] / r[0] for m, r in zip(mine, theirs, strict=True) if r[0]),
+        med(m[1] / r[1] for m, r in zip(mine, theirs, strict=True) if r[1]),
     )
 
 
-def row(name: str, ours: tuple[float, float], ref: tuple[float, float], ref_name: str, target: str) -> None:
-    """One line: wall and CPU of ours and of the reference, and the wall ratio."""
-    ratio = ours[0] / ref[0] if ref[0] else float("nan")
-    cpu_ratio = ours[1] / ref[1] if ref[1] else float("nan")
+def row(name: str, pair: Pair, ref_name: str, target: str) -> None:
+    """One line: wall and CPU of ours and of the reference, and the median per-pair ratios."""
+    ours, ref = pair.ours, pair.ref
     print(f"{name:<34} {ours[0] * 1000:7.0f} ms ({ours[1] * 1000:5.0f} ms CPU)  vs {ref_name:<24} "
-          f"{ref[0] * 1000:7.0f} ms ({ref[1] * 1000:5.0f} ms CPU)  ratio {ratio:5.2f}x "
-          f"(CPU {cpu_ratio:5.2f}x)  target {target}")  # fmt: skip
+          f"{ref[0] * 1000:7.0f} ms ({ref[1] * 1000:5.0f} ms CPU)  ratio {pair.ratio:5.2f}x "
+          f"(CPU {pair.cpu_ratio:5.2f}x)  target {target}")  # fmt: skip
 
 
 def wall(cmd: Sequence[str], runs: int, warmup: int = 2, **kwargs: object) -> float:
@@ -101,8 +117,8 @@ QUIET_ENV = {**os.environ, "SRVDOCTOR_CONFIG": os.devnull}
 
 def bench_version() -> None:
     """`srvdoctor --version` (the installed console script) vs `python -c "import typer"`."""
-    ours, ref = side_by_side([*CMD, "--version"], TYPER, runs=15)
-    row("srvdoctor --version", ours, ref, 'python -c "import typer"', "<= 1.30x")
+    pair = side_by_side([*CMD, "--version"], TYPER, runs=15)
+    row("srvdoctor --version", pair, 'python -c "import typer"', "<= 1.30x")
 
 
 #: The commands that should start about as fast as typer itself (issue 17).
@@ -120,8 +136,8 @@ STARTUP = {
 def bench_startup() -> None:
     """Each light command vs `python -c "import typer"`, interleaved."""
     for name, args in STARTUP.items():
-        ours, ref = side_by_side([*CMD, *args], TYPER, runs=9, env=QUIET_ENV)
-        row(f"srvdoctor {name}", ours, ref, 'python -c "import typer"', "<= 1.50x")
+        pair = side_by_side([*CMD, *args], TYPER, runs=15, env=QUIET_ENV)
+        row(f"srvdoctor {name}", pair, 'python -c "import typer"', "<= 1.50x")
 
 
 def bench_triage() -> None:
@@ -136,8 +152,8 @@ def bench_triage() -> None:
 
 def bench_check() -> None:
     """`srvdoctor check`, every area this machine has, no targets configured, vs import typer."""
-    ours, ref = side_by_side([*CMD, "check", "--format", "json"], TYPER, runs=5, env=QUIET_ENV)
-    row("srvdoctor check", ours, ref, 'python -c "import typer"', "<= 4x, <= 2000 ms")
+    pair = side_by_side([*CMD, "check", "--format", "json"], TYPER, runs=7, env=QUIET_ENV)
+    row("srvdoctor check", pair, 'python -c "import typer"', "<= 4x, <= 2000 ms")
 
 
 def bench_load() -> None:
@@ -242,8 +258,8 @@ def bench_disk() -> None:
     du_cmd = ["du", "-s", "-B1", "-x", str(tree)]
     runs = 7 if files <= 300_000 else 3
     subprocess.run(du_cmd, stdout=subprocess.DEVNULL, check=False)  # warm the cache
-    ours, ref = side_by_side(ours_cmd, du_cmd, runs=runs, env=QUIET_ENV)
-    row(f"srvdoctor disk ({files:,} files)", ours, ref, "du -s -B1 -x", "<= 1.20x")
+    pair = side_by_side(ours_cmd, du_cmd, runs=runs, env=QUIET_ENV)
+    row(f"srvdoctor disk ({files:,} files)", pair, "du -s -B1 -x", "<= 1.20x")
     proc = subprocess.run(ours_cmd, capture_output=True, text=True, check=False, env=QUIET_ENV)
     report = json.loads(proc.stdout)
     total, reference = report["tree"]["bytes"], du_total(tree)
