@@ -366,6 +366,34 @@ def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str =
     return Library(dict(sorted(notes.items())), tuple(problems))
 
 
+def note_paths(ids: Iterable[str], user_dir: Path | None, lang: str = "en") -> dict[str, str]:
+    """Where each of `ids` is read from, as `load_library(user_dir, lang=lang).paths()` says,
+    without reading the shipped library: a report links a note or two, and parsing all the
+    shipped notes for that cost more than the command's own work (issue 17).
+
+    A shipped note is `<id>.md` (tests/test_playbooks.py holds every shipped note to its
+    name), in `<lang>/` where translated; the user's notes are read whole, since their ids are
+    in their front matter."""
+    root = shipped_dir()
+    found: dict[str, str] = {}
+    for note_id in ids:
+        if not _ID.fullmatch(note_id):
+            continue
+        original = root / f"{note_id}.md"
+        if not original.is_file():
+            continue
+        translated = root / lang / f"{note_id}.md"
+        found[note_id] = str(translated if lang != "en" and translated.is_file() else original)
+    try:
+        is_dir = user_dir is not None and user_dir.is_dir()
+    except (OSError, ValueError):
+        is_dir = False
+    if user_dir is not None and is_dir:
+        for note_id, user in _read_dir(user_dir, "user", []).items():
+            found[note_id] = str(user.path)
+    return {k: found[k] for k in sorted(found)}
+
+
 def referenced_ids(check_classes: Iterable[Any]) -> set[str]:
     """Every playbook id the given check classes can link to."""
     return {pid for cls in check_classes for pid in getattr(cls, "playbooks", ())}

@@ -169,8 +169,9 @@ START = {"cli", "commands", "commands.clitypes", "commands.common", "constants",
 REPORT = START | {"config", "readinput", "model", "record", "units", "runner", "render", "render.table", "render.plain",
                   "checks", "checks.base", "checks.registry", "probes", "probes.timeout",
                   "redact", "render.safe", "shellcmd"}  # fmt: skip
-#: ...and by those whose results link a note (its path is shown): the notes, without YAML.
-LINKED = {"playbooks", "saferegex", "playbook_meta"}
+#: ...and by those whose results link a note (its path is shown): where the note is, without
+#: reading the shipped notes (playbooks.note_paths).
+LINKED = {"playbooks", "saferegex"}
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.procnet", "probes.tcp"}  # fmt: skip
 
@@ -218,6 +219,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         REPORT
         | LINKED
         | {
+            "playbook_meta",  # triage reads every note (their front matter parsed ahead of time)
             "commands.triage",
             "checks.ids",
             "triage",
@@ -235,6 +237,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         REPORT
         | LINKED
         | {
+            "playbook_meta",  # triage reads every note (their front matter parsed ahead of time)
             "commands.triage",
             "checks.ids",
             "triage",

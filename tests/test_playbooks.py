@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from srvdoctor.checks.registry import CHECKS
-from srvdoctor.playbooks import SECTIONS, load_library, referenced_ids, shipped_dir
+from srvdoctor.playbooks import SECTIONS, load_library, note_paths, referenced_ids, shipped_dir
 
 SHIPPED = load_library(None)
 
@@ -31,6 +31,30 @@ def test_playbook_has_the_five_sections(note_id: str) -> None:
 @pytest.mark.parametrize("note_id", sorted(SHIPPED.notes))
 def test_playbook_names_only_real_checks(note_id: str) -> None:
     assert set(SHIPPED.notes[note_id].checks) <= {c.id for c in CHECKS}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("with_user_notes", [False, True])
+def test_note_paths_are_the_librarys_paths(tmp_path: Path, lang: str, with_user_notes: bool) -> None:
+    """What a report links (note_paths, which reads no shipped note) is where the library
+    reads each note: shipped, translated, overridden or extended by the user's."""
+    user = tmp_path / "notes"
+    if with_user_notes:
+        user.mkdir()
+        (user / "full.md").write_text("---\nid: disk-full\ntitle: Ours\n---\n## Symptom\nlocal\n")
+        (user / "inode-exhaustion.md").write_text(
+            "---\nid: inode-exhaustion\ntitle: x\nextends: true\n---\n## Local\nask ops\n"
+        )
+        (user / "gpu-box.md").write_text("---\nid: gpu-box\ntitle: Our GPU box\n---\n## Symptom\nx\n")
+        (user / "broken.md").write_text("no front matter\n")
+    library = load_library(user, lang=lang).paths()
+    ids = [*library, "no-such-note", "../etc/passwd", "Disk-Full"]
+    got = note_paths(ids, user, lang=lang)
+    assert got == library
+    if with_user_notes:
+        assert got["disk-full"] == str(user / "full.md")
+    if lang == "ko":
+        assert got["port-closed"] == str(shipped_dir() / "ko" / "port-closed.md")
 
 
 def test_user_note_overrides_and_extends(tmp_path: Path) -> None:

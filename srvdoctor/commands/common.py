@@ -367,10 +367,11 @@ def print_table_report(
     else:
         con = report_console(output)
     paths: dict[str, str] = {}
-    if any(r.playbook for r in report.results):  # the notes (YAML) are read only when one is linked
-        from srvdoctor.playbooks import load_library
+    linked = {r.playbook for r in report.results if r.playbook}
+    if linked:  # the notes are looked up only when one is linked
+        from srvdoctor.playbooks import note_paths
 
-        paths = load_library(config.resolved_notes_dir(), lang=display_language()).paths()
+        paths = note_paths(linked, config.resolved_notes_dir(), lang=display_language())
     print_report(con, report, paths)
     if footer:
         from srvdoctor.render.safe import markup as escape
