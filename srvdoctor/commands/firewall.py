@@ -45,13 +45,16 @@ def firewall(
     probe_timeout = check_timeout(timeout, config)
     check_ports(ports)
 
+    from srvdoctor.probes.firewall import all_layers, cloud_vendor, start_reading
+
+    start_reading()  # iptables-save, nft... run while the checks load
+
     import dataclasses
     import datetime as dt
     import time
 
     from srvdoctor.checks.base import CheckContext
     from srvdoctor.checks.firewall import FirewallRules, configured_ports, docker_published, listening_ports
-    from srvdoctor.probes.firewall import all_layers, cloud_vendor
     from srvdoctor.runner import make_report
 
     check = FirewallRules(**config.checks.get(FirewallRules.id, {}))

@@ -250,9 +250,17 @@ def parse_firewalld_list(text: str) -> dict[str, Any]:
     return info
 
 
+def start_reading() -> None:
+    """Start the firewall tools now, side by side, for the next `all_layers` in this thread
+    to read: a caller with other work first (importing the checks) lets them run meanwhile."""
+    if not getattr(_ahead, "begun", False):
+        _ahead.begun = True
+        _start_ahead()
+
+
 def all_layers(timeout: float) -> list[Layer]:
     """ufw, firewalld, iptables, ip6tables, then nftables without iptables-nft's own tables."""
-    _start_ahead()
+    start_reading()
     try:
         ipt = read_iptables(timeout)
         ip6 = read_iptables(timeout, "ip6tables-save")
@@ -265,6 +273,7 @@ def all_layers(timeout: float) -> list[Layer]:
         return [read_ufw(timeout), read_firewalld(timeout), ipt, ip6, read_nft(timeout, skip)]
     finally:
         _reap_unused()
+        _ahead.begun = False
 
 
 def cloud_vendor(dmi: Path = DMI) -> tuple[str, str] | None:
