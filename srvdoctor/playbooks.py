@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -275,7 +275,15 @@ class Library:
         return difflib.get_close_matches(note_id, list(self.notes), n=n, cutoff=0.4)
 
     def paths(self) -> dict[str, str]:
+        if isinstance(self.notes, _ShippedOnDemand):
+            return self.notes.paths()
         return {k: str(v.path) for k, v in self.notes.items()}
+
+    def _users(self) -> list[Playbook]:
+        """The notes a user wrote (alone or extending a shipped one)."""
+        if isinstance(self.notes, _ShippedOnDemand):
+            return [self.notes[k] for k in self.notes.user_ids]
+        return [n for n in self.notes.values() if n.origin != "shipped"]
 
     def matching(self, text: str, found: Triage | None = None) -> list[tuple[Playbook, list[str]]]:
         """Playbooks for an error text, best first.
@@ -293,13 +301,10 @@ class Library:
             from srvdoctor.triage import triage
 
             found = triage(text)
-        searched = (
-            "\n".join(prepare(text).lines) if any(n.origin != "shipped" for n in self.notes.values()) else ""
-        )
+        users = self._users()
+        searched = "\n".join(prepare(text).lines) if users else ""
         mine: list[tuple[Playbook, list[str]]] = []
-        for note in self.notes.values():
-            if note.origin == "shipped":
-                continue
+        for note in users:
             hits = [m.group(0) for p in note.patterns() if (m := p.search(searched))]
             if hits:
                 mine.append((note, hits))
@@ -344,15 +349,31 @@ def _translated(original: Playbook, translation: Playbook) -> Playbook:
     )  # fmt: skip
 
 
-def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str = "en") -> Library:
-    """The shipped notes, in `lang` where translated (`playbooks/<lang>/<id>.md`), then the user's."""
+def load_library(
+    user_dir: Path | None, shipped: Path | None = None, lang: str = "en", on_demand: bool = False
+) -> Library:
+    """The shipped notes, in `lang` where translated (`playbooks/<lang>/<id>.md`), then the user's.
+
+    `on_demand`: the shipped notes are parsed when first looked up (a triage looks up two or
+    three of them), not all at once; the user's are read now, as always, and their problems
+    reported. A shipped note is `<id>.md` (tests/test_playbooks.py holds each to its name)."""
     problems: list[str] = []
     root = shipped or shipped_dir()
+    if on_demand:
+        users = _read_user_dir(user_dir, problems)
+        return Library(_ShippedOnDemand(root, lang, users), tuple(problems))
     notes = _read_dir(root, "shipped", problems)
     if lang != "en":  # a translated note replaces its title and text; the others stay English
         for note_id, translation in _read_dir(root / lang, "shipped", problems).items():
             if note_id in notes:  # a translation without its original is not shipped yet
                 notes[note_id] = _translated(notes[note_id], translation)
+    for note_id, user in _read_user_dir(user_dir, problems).items():
+        notes[note_id] = _merge(notes[note_id], user) if note_id in notes else user
+    return Library(dict(sorted(notes.items())), tuple(problems))
+
+
+def _read_user_dir(user_dir: Path | None, problems: list[str]) -> dict[str, Playbook]:
+    """The user's notes (none when `user_dir` is None or not a directory)."""
     try:
         is_dir = user_dir is not None and user_dir.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte
@@ -360,38 +381,78 @@ def load_library(user_dir: Path | None, shipped: Path | None = None, lang: str =
             t("{path}: cannot read the notes directory: {error}", path=str(user_dir), error=oserror(exc))
         )
         is_dir = False
-    if user_dir is not None and is_dir:
-        for note_id, user in _read_dir(user_dir, "user", problems).items():
-            notes[note_id] = _merge(notes[note_id], user) if note_id in notes else user
-    return Library(dict(sorted(notes.items())), tuple(problems))
+    return _read_dir(user_dir, "user", problems) if user_dir is not None and is_dir else {}
+
+
+class _ShippedOnDemand(Mapping[str, Playbook]):
+    """The library's notes, the shipped ones parsed when first looked up (load_library's
+    `on_demand`). Iterating the values parses them all, as the eager library did."""
+
+    def __init__(self, root: Path, lang: str, users: dict[str, Playbook]) -> None:
+        self.root, self.lang, self.users = root, lang, users
+        self.user_ids = tuple(users)
+        try:
+            shipped = {p.stem for p in root.glob("*.md") if _ID.fullmatch(p.stem)}
+        except OSError:
+            shipped = set()
+        self.shipped = shipped
+        self.ids = sorted(shipped | set(users))
+        self.parsed: dict[str, Playbook | None] = {}
+
+    def _shipped(self, note_id: str) -> Playbook | None:
+        if note_id not in self.parsed:
+            note = self._parse(self.root / f"{note_id}.md", note_id)
+            if note is not None and self.lang != "en":
+                translated = self.root / self.lang / f"{note_id}.md"
+                translation = self._parse(translated, note_id) if translated.is_file() else None
+                note = _translated(note, translation) if translation is not None else note
+            self.parsed[note_id] = note
+        return self.parsed[note_id]
+
+    @staticmethod
+    def _parse(path: Path, note_id: str) -> Playbook | None:
+        try:
+            note = parse_playbook(_read_note(path), path, "shipped")
+        except (OSError, UnicodeDecodeError, PlaybookError):
+            return None  # tests/test_playbooks.py reads every shipped note cleanly
+        return note if note.id == note_id else None
+
+    def __getitem__(self, note_id: str) -> Playbook:
+        shipped = self._shipped(note_id) if note_id in self.shipped else None
+        user = self.users.get(note_id)
+        if user is not None:
+            return _merge(shipped, user) if shipped is not None else user
+        if shipped is None:
+            raise KeyError(note_id)
+        return shipped
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, note_id: object) -> bool:
+        return note_id in self.shipped or note_id in self.users
+
+    def paths(self, only: Iterable[str] | None = None) -> dict[str, str]:
+        """Every note's path (or those of `only`), without parsing a shipped one."""
+        out = {}
+        for note_id in self.ids if only is None else sorted(set(only) & set(self.ids)):
+            if note_id in self.users:
+                out[note_id] = str(self.users[note_id].path)
+                continue
+            translated = self.root / self.lang / f"{note_id}.md"
+            use = translated if self.lang != "en" and translated.is_file() else self.root / f"{note_id}.md"
+            out[note_id] = str(use)
+        return out
 
 
 def note_paths(ids: Iterable[str], user_dir: Path | None, lang: str = "en") -> dict[str, str]:
     """Where each of `ids` is read from, as `load_library(user_dir, lang=lang).paths()` says,
-    without reading the shipped library: a report links a note or two, and parsing all the
-    shipped notes for that cost more than the command's own work (issue 17).
-
-    A shipped note is `<id>.md` (tests/test_playbooks.py holds every shipped note to its
-    name), in `<lang>/` where translated; the user's notes are read whole, since their ids are
-    in their front matter."""
-    root = shipped_dir()
-    found: dict[str, str] = {}
-    for note_id in ids:
-        if not _ID.fullmatch(note_id):
-            continue
-        original = root / f"{note_id}.md"
-        if not original.is_file():
-            continue
-        translated = root / lang / f"{note_id}.md"
-        found[note_id] = str(translated if lang != "en" and translated.is_file() else original)
-    try:
-        is_dir = user_dir is not None and user_dir.is_dir()
-    except (OSError, ValueError):
-        is_dir = False
-    if user_dir is not None and is_dir:
-        for note_id, user in _read_dir(user_dir, "user", []).items():
-            found[note_id] = str(user.path)
-    return {k: found[k] for k in sorted(found)}
+    without parsing the shipped notes: a report links a note or two, and parsing them all for
+    that cost more than the command's own work (issue 17)."""
+    return _ShippedOnDemand(shipped_dir(), lang, _read_user_dir(user_dir, [])).paths(ids)
 
 
 def referenced_ids(check_classes: Iterable[Any]) -> set[str]:

@@ -57,6 +57,37 @@ def test_note_paths_are_the_librarys_paths(tmp_path: Path, lang: str, with_user_
         assert got["port-closed"] == str(shipped_dir() / "ko" / "port-closed.md")
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_library_read_on_demand_is_the_same_library(tmp_path: Path, lang: str) -> None:
+    """triage's library parses a shipped note when it looks one up: every lookup, path, match
+    and problem is what the library read all at once gives."""
+    user = tmp_path / "notes"
+    user.mkdir()
+    (user / "full.md").write_text("---\nid: disk-full\ntitle: Ours\nmatches: [quota]\n---\n## Symptom\nx\n")
+    (user / "inode-exhaustion.md").write_text(
+        "---\nid: inode-exhaustion\ntitle: x\nextends: true\nmatches: ['inode quota']\n---\n## Local\nask\n"
+    )
+    (user / "gpu-box.md").write_text(
+        "---\nid: gpu-box\ntitle: Box\nmatches: ['CUDA error']\n---\n## Symptom\nx\n"
+    )
+    (user / "broken.md").write_text("no front matter\n")
+    eager, lazy = load_library(user, lang=lang), load_library(user, lang=lang, on_demand=True)
+    assert lazy.problems == eager.problems and len(lazy.problems) == 1
+    assert lazy.paths() == eager.paths()
+    texts = [
+        "OSError: [Errno 28] No space left on device",
+        "disk quota exceeded; inode quota reached",
+        "RuntimeError: CUDA error: out of memory",
+        "curl: (7) Failed to connect to localhost port 8888: Connection refused",
+    ]
+    for text in texts:
+        assert [(n, h) for n, h in lazy.matching(text)] == [(n, h) for n, h in eager.matching(text)], text
+    assert list(lazy.notes) == list(eager.notes)
+    assert "no-such-note" not in lazy.notes and lazy.get("no-such-note") is None
+    assert {k: lazy.notes[k] for k in lazy.notes} == dict(eager.notes)
+    assert lazy.nearest("disk-ful") == eager.nearest("disk-ful")
+
+
 def test_user_note_overrides_and_extends(tmp_path: Path) -> None:
     (tmp_path / "disk-full.md").write_text("---\nid: disk-full\ntitle: Ours\n---\n## Symptom\nlocal\n")
     (tmp_path / "inode-exhaustion.md").write_text(

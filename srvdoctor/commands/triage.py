@@ -117,7 +117,7 @@ def triage(
 
     found = read_error(raw)
     lang = machine_language() if fmt == "json" else display_language()
-    library = load_library(config.resolved_notes_dir(), lang=lang)
+    library = load_library(config.resolved_notes_dir(), lang=lang, on_demand=True)  # a few are read
     for problem in library.problems:
         print(
             "srvdoctor: warning: " + _("skipped note {problem}").format(problem=localize(problem)),
