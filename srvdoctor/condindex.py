@@ -1,6 +1,6 @@
 """The conditions table made ready to search: one regex per condition (compiled when first
 needed), its literal keys, and for each key the run of letters that tests its presence
-cheaply (`srvdoctor.textscan`)."""
+cheaply (`srvdoctor.textscan`). Built ahead of time into condindex_data.py."""
 
 from __future__ import annotations
 
@@ -34,10 +34,29 @@ def _compile(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE | re.MULTILINE)
 
 
+def inputs() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """What the table is built from in Python: each condition's id, patterns and keys."""
+    return tuple((c.id, c.patterns, c.keys) for c in CONDITIONS)
+
+
 @lru_cache(maxsize=1)
 def compiled() -> tuple[Compiled, ...]:
-    """Every condition compiled once, its localised messages added as literals and its
-    localised program messages as phrases."""
+    """Every condition ready to search, from the table built ahead of time
+    (srvdoctor/condindex_data.py, scripts/gen_condindex.py) while the conditions are the ones
+    it was built from, else built now (`build`: the same table, ~8 ms slower)."""
+    from srvdoctor import condindex_data as ahead
+
+    if inputs() != ahead.INPUTS:
+        return build()
+    return tuple(
+        Compiled(cond, "|".join(f"(?:{p})" for p in cond.patterns), literals, keys, anchors, phrases)
+        for cond, (literals, keys, anchors, phrases) in zip(CONDITIONS, ahead.TABLE, strict=True)
+    )
+
+
+def build() -> tuple[Compiled, ...]:
+    """Every condition with its localised messages added as literals, its localised program
+    messages as phrases, and the keys and anchors that gate its regex."""
     extra: dict[str, list[str]] = {}
     for name, messages in localised().items():
         target = LOCALISED.get(name)

@@ -195,3 +195,28 @@ def test_every_plain_phrase_is_found_by_the_prefilter(cond_id: str, phrase: str)
     specific condition on the same line)."""
     found = {h.condition.id for h in _unshadowed(phrase)}
     assert cond_id in found
+
+
+def test_the_table_built_ahead_is_current() -> None:
+    """srvdoctor/condindex_data.py is what condindex.build() makes of today's conditions and data."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gen_condindex.py"
+    proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_table_is_built_at_run_time_when_the_conditions_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from srvdoctor import condindex, condindex_data
+
+    condindex.compiled.cache_clear()
+    try:
+        assert condindex.compiled() == condindex.build()
+        monkeypatch.setattr(condindex_data, "TABLE", ())  # a table that fits no condition...
+        monkeypatch.setattr(condindex_data, "INPUTS", ((("edited", (), ()),)))  # ...built from others
+        condindex.compiled.cache_clear()
+        assert condindex.compiled() == condindex.build()
+    finally:
+        condindex.compiled.cache_clear()
