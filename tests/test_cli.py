@@ -186,7 +186,8 @@ def _nvml_loads() -> bool:
     return True
 
 
-HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio", "re2")
+HEAVY = ("rich", "psutil", "httpx", "docker", "pynvml", "yaml", "ssl", "pydantic", "asyncio", "re2", "socket",
+         "tempfile", "statistics", "encodings.idna", "json")  # fmt: skip
 BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (["--version"], START - {"constants"}, set()),
     # into a pipe (as here) no command that prints a report loads rich: render/plain.py
@@ -231,7 +232,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "extract",
             "pasted",
         },
-        set(),
+        {"json"},  # the last triage is saved as JSON (`srvdoctor notes new --from-last`)
     ),
     (  # a note that names disk checks: their ids are known without importing checks.disk
         ["triage", "--no-run", "OSError: [Errno 28] No space left on device"],
@@ -250,12 +251,12 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "extract",
             "pasted",
         },
-        set(),
+        {"json"},  # the last triage is saved as JSON (`srvdoctor notes new --from-last`)
     ),
     (
         ["ping", "127.0.0.1", "--count", "1", "--timeout", "1"],
         REPORT | NET | {"commands.ping", "checks.ping", "probes.icmp"},
-        set(),  # this machine's addresses from /proc, not psutil
+        {"socket"},  # this machine's addresses from /proc, not psutil; no statistics (fsum)
     ),
     (
         ["port", "1", "--timeout", "1"],
@@ -267,12 +268,12 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "checks.ladder",
         }
         | LINKED,  # port 1 is closed: the results link port-closed; no firewall, no HTTP/TLS
-        set(),  # no ssl: nothing here speaks TLS; no psutil: the listeners read from /proc
+        {"socket"},  # no ssl: nothing here speaks TLS; no psutil: the listeners read from /proc
     ),
     (
         ["firewall"],
         REPORT | NET | {"commands.firewall", "checks.firewall", "probes.firewall", "probes.fwrules"},
-        set(),
+        {"json"},  # `nft -j`; no socket: rules and listeners are read, nothing is connected to
     ),
     (
         ["gpu"],
@@ -301,7 +302,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
             "probes.spaceeaters",
         }
         | LINKED,  # a filesystem near full links disk-full
-        {"rich"},
+        {"rich", "json", "socket", "tempfile"},  # the scan's worker processes (multiprocessing)
     ),
     (
         ["schedule", "show"],

@@ -8,17 +8,20 @@ per check.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from srvdoctor.checks.base import CheckContext
 from srvdoctor.messages import t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes import interfaces
-from srvdoctor.probes.dns import Resolution, resolve
 from srvdoctor.probes.listeners import Listener, listeners
-from srvdoctor.probes.tcp import TcpResult, connect
 from srvdoctor.probes.timeout import map_with_timeout
 from srvdoctor.record import dataclass
 from srvdoctor.targets import Target, TargetError, parse_host, parse_target
+
+if TYPE_CHECKING:  # imported where used: `firewall` reads listeners and rules, never a socket
+    from srvdoctor.probes.dns import Resolution
+    from srvdoctor.probes.tcp import TcpResult
 
 #: Ports commonly meant to be reached from another machine (notebooks, dashboards, APIs).
 REMOTE_PORTS: tuple[int, ...] = (8888, 8080, 8000, 5000, 6006, 7860, 8501)
@@ -76,6 +79,8 @@ def bad_target(check_id: str, exc: TargetError) -> Result:
 
 
 def resolution(ctx: CheckContext, name: str) -> Resolution:
+    from srvdoctor.probes.dns import resolve
+
     return ctx.memo(f"dns:{name.lower()}", lambda: resolve(name, ctx.timeout))
 
 
@@ -106,6 +111,8 @@ def is_local(ctx: CheckContext, target: Target, res: Resolution | None = None) -
 def _pick(
     results: list[TcpResult | BaseException], addresses: list[str], port: int, timeout: float
 ) -> TcpResult:
+    from srvdoctor.probes.tcp import TcpResult
+
     tcp = [r for r in results if isinstance(r, TcpResult)]
     for r in tcp:
         if r.ok:
@@ -127,6 +134,8 @@ def _pick(
 
 def reach(ctx: CheckContext, target: Target) -> Reach:
     """Resolve, then connect to (at most) one address per family, concurrently."""
+    from srvdoctor.probes.tcp import connect
+
     key = f"tcp:{target.connect_host.lower()}:{target.port}"
 
     def probe() -> tuple[Resolution, TcpResult | None]:
@@ -157,6 +166,8 @@ def reach_all(ctx: CheckContext, targets: list[Target]) -> list[Reach]:
         if isinstance(got, Reach):
             out.append(got)
         else:
+            from srvdoctor.probes.dns import Resolution
+
             res = Resolution(target.connect_host, "timeout", error=str(got))
             out.append(Reach(target, res, None))
     return out

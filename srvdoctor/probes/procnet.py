@@ -10,16 +10,16 @@ Shell equivalents: `ss -ltnp`, `ps -o comm,user,args -p PID`, `ip -brief address
 
 from __future__ import annotations
 
+import ipaddress
 import os
-import socket
 import sys
 
 PROC = "/proc"
 
 #: /proc/net file, address family; psutil reads them in this order.
-_TCP_FILES: tuple[tuple[str, socket.AddressFamily], ...] = (
-    ("tcp", socket.AF_INET),
-    ("tcp6", socket.AF_INET6),
+_TCP_FILES: tuple[tuple[str, int], ...] = (
+    ("tcp", 4),
+    ("tcp6", 6),
 )
 _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp's `st` column
 
@@ -48,19 +48,34 @@ def _socket_inodes(proc: str = PROC) -> dict[str, tuple[int, int]]:
     return inodes
 
 
-def _decode(addr: str, family: socket.AddressFamily) -> tuple[str, int] | None:
+def ntop(packed: bytes) -> str:
+    """socket.inet_ntop for 4 or 16 bytes, as glibc writes them, without importing socket
+    (its enums cost ~3 ms of `srvdoctor firewall`): IPv4 dotted; IPv6 with the longest run of
+    two or more zero groups as `::` (the first of equals), and IPv4-mapped (`::ffff:a.b.c.d`)
+    or IPv4-compatible (`::a.b.c.d`) addresses ending in their dotted quad."""
+    if len(packed) == 4:
+        return ".".join(str(b) for b in packed)
+    dotted = ".".join(str(b) for b in packed[12:])
+    if packed[:12] == b"\0" * 10 + b"\xff\xff":
+        return "::ffff:" + dotted
+    if packed[:12] == b"\0" * 12 and packed[12:14] != b"\0\0":
+        return "::" + dotted
+    return str(ipaddress.IPv6Address(packed))
+
+
+def _decode(addr: str, family: int) -> tuple[str, int] | None:
     """`0100007F:1F90` -> ("127.0.0.1", 8080); None for port 0 (psutil's empty laddr)."""
     ip_hex, port_hex = addr.split(":")
     port = int(port_hex, 16)
     if not port:
         return None
     raw = bytes.fromhex(ip_hex)
-    if family == socket.AF_INET:
+    if family == 4:
         packed = raw[::-1] if sys.byteorder == "little" else raw
     else:  # four host-order 32-bit words
         words = [raw[i : i + 4] for i in range(0, 16, 4)]
         packed = b"".join(w[::-1] for w in words) if sys.byteorder == "little" else raw
-    return socket.inet_ntop(family, packed), port
+    return ntop(packed), port
 
 
 def listening_tcp(proc: str = PROC) -> list[tuple[str, int, int | None]]:
@@ -68,7 +83,7 @@ def listening_tcp(proc: str = PROC) -> list[tuple[str, int, int | None]]:
     pid None where the process cannot be seen. One entry per socket and process, as in
     psutil's `net_connections("tcp")` (a set: identical entries collapse)."""
     inodes = _socket_inodes(proc)
-    seen: set[tuple[int, socket.AddressFamily, str, int, int | None]] = set()
+    seen: set[tuple[int, int, str, int, int | None]] = set()
     out: list[tuple[str, int, int | None]] = []
     for name, family in _TCP_FILES:
         path = f"{proc}/net/{name}"
@@ -142,7 +157,7 @@ def local_addresses(proc: str = PROC) -> frozenset[str] | None:
     try:
         with open(f"{proc}/net/fib_trie", encoding="ascii") as f:
             trie = f.read()
-        if socket.has_ipv6 and os.path.exists(f"{proc}/net/if_inet6"):
+        if os.path.exists(f"{proc}/net/if_inet6"):
             with open(f"{proc}/net/if_inet6", encoding="ascii") as f:
                 inet6 = f.read()
         else:
@@ -159,5 +174,5 @@ def local_addresses(proc: str = PROC) -> frozenset[str] | None:
     for line in inet6.splitlines():
         fields = line.split()
         if fields:
-            found.add(socket.inet_ntop(socket.AF_INET6, bytes.fromhex(fields[0])))
+            found.add(ntop(bytes.fromhex(fields[0])))
     return frozenset(found)

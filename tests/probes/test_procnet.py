@@ -158,3 +158,20 @@ def test_local_addresses_are_psutil_s_with_secondary_ipv6_and_down_interfaces() 
         assert "10.231.254.3" in out and "10.231.253.7" in out and "fd00:231::7" in out
     finally:
         lab.down()
+
+
+def test_addresses_are_written_as_inet_ntop_writes_them() -> None:
+    """procnet.ntop (no socket module) against glibc's inet_ntop on every shape of address:
+    zero runs of every length and place, IPv4-mapped and IPv4-compatible, random ones."""
+    import random
+
+    rng = random.Random(17)
+    cases = [bytes(16), bytes(15) + b"\1", bytes(10) + b"\xff\xff" + bytes([127, 0, 0, 1]),
+             bytes(10) + b"\xff\xff" + bytes(4), bytes(12) + bytes([1, 2, 3, 4]), bytes(12) + bytes([0, 0, 3, 4]),
+             bytes.fromhex("20010db8000000000001000000000001"), bytes.fromhex("fe800000000000000000000000000001")]  # fmt: skip
+    for _ in range(5000):
+        words = [rng.choice((0, 0, 1, 0xFFFF, rng.getrandbits(16))) for _ in range(8)]
+        cases.append(b"".join(w.to_bytes(2, "big") for w in words))
+    assert [c.hex() for c in cases if procnet.ntop(c) != socket.inet_ntop(socket.AF_INET6, c)] == []
+    for quad in (bytes([127, 0, 0, 1]), bytes([10, 0, 255, 3]), bytes(4)):
+        assert procnet.ntop(quad) == socket.inet_ntop(socket.AF_INET, quad)
