@@ -45,7 +45,7 @@ def _ansi_c(arg: str) -> str:
 
 def quote(arg: str) -> str:
     """One shell word for `arg`, whatever it holds."""
-    if not (arg.isascii() and arg.isprintable()) and _NEEDS_ANSI_C.search(arg):
+    if not arg.isprintable() and _NEEDS_ANSI_C.search(arg):  # all it holds is unprintable
         return _ansi_c(arg)
     return shlex.quote(arg)
 

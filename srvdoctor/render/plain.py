@@ -36,14 +36,16 @@ def escape(markup: str) -> str:
         backslashes, text = match.groups()
         return f"{backslashes}{backslashes}\\{text}"
 
-    markup = _ESCAPE.sub(escape_backslashes, markup)
+    if "[" in markup:  # every match starts with one
+        markup = _ESCAPE.sub(escape_backslashes, markup)
     if markup.endswith("\\") and not markup.endswith("\\\\"):
         return markup + "\\"
     return markup
 
 
 def _emoji(text: str) -> str:
-    if _EMOJI.search(text) is None:
+    first = text.find(":")
+    if first == -1 or text.find(":", first + 1) == -1 or _EMOJI.search(text) is None:  # a code is :x:
         return text
     from rich._emoji_replace import _emoji_replace  # the codes table only when one may occur
 

@@ -30,9 +30,11 @@ UNSAFE = lazy("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2
 
 
 def _plain(text: str) -> bool:
-    """True for printable ASCII (no C0, no DEL): none of the sets below can match, so no
-    pattern need be compiled or run for the text most output is made of."""
-    return text.isascii() and text.isprintable()
+    """True when every character is printable (`str.isprintable`: no character of the
+    categories Cc, Cf, Cs, Co, Cn, Zl, Zp, nor a space other than U+0020). Every character the
+    sets below hold is of one of those, so none can match, and no pattern need be compiled or
+    run for the text most output is made of (a `✓`, Hangul, a path)."""
+    return text.isprintable()
 
 
 def _spell(match: re.Match[str]) -> str:
@@ -83,9 +85,13 @@ _SURROGATE = lazy("[\ud800-\udfff]")
 def visible_surrogates(text: str) -> str:
     """Only the lone surrogates of `text` spelled out (`\\xff` for an undecodable byte): what any
     text must go through before it is encoded as UTF-8."""
-    if text.isascii():
+    if text.isprintable():  # a lone surrogate (category Cs) is not
         return text
-    return _SURROGATE.sub(_spell, text) if _SURROGATE.search(text) else text
+    try:
+        text.encode("utf-8")  # what fails on a lone surrogate, at C speed
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_spell, text)
+    return text
 
 
 #: What XML 1.0 forbids (C0 but tab, LF, CR; surrogates; U+FFFE/U+FFFF), plus DEL and C1,
