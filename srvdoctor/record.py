@@ -148,7 +148,8 @@ def _params(frozen: bool) -> Any:
     if params is None:
         kind = dataclasses._DataclassParams  # type: ignore[attr-defined]
         params = object.__new__(kind)
-        for name in kind.__slots__:
+        names = getattr(kind, "__slots__", ("init", "repr", "eq", "order", "unsafe_hash", "frozen"))
+        for name in names:
             setattr(
                 params, name, name in ("init", "repr", "eq", "match_args") or (name == "frozen" and frozen)
             )
