@@ -15,7 +15,6 @@ of date, naming this script.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -23,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULE = ROOT / "srvdoctor" / "condindex_data.py"
 
 sys.path.insert(0, str(ROOT))
+from genmodule import write_or_check  # noqa: E402
+
 from srvdoctor.condindex import build, inputs  # noqa: E402
 
 HEADER = '''# ruff: noqa: E501
@@ -43,21 +44,9 @@ def render() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    return write_or_check(
+        __doc__, MODULE, render, "gen_condindex.py", lambda _text: f"{len(inputs())} conditions"
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 if the module is out of date")
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = MODULE.read_text(encoding="utf-8") if MODULE.exists() else ""
-        if current != text:
-            print(f"{MODULE.relative_to(ROOT)} is out of date: run python3 scripts/gen_condindex.py")
-            return 1
-        return 0
-    MODULE.write_text(text, encoding="utf-8")
-    print(f"wrote {MODULE.relative_to(ROOT)}: {len(inputs())} conditions")
-    return 0
 
 
 if __name__ == "__main__":

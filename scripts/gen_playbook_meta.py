@@ -14,7 +14,6 @@ out of date, naming this script.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import sys
 from pathlib import Path
@@ -27,6 +26,8 @@ MODULE = ROOT / "srvdoctor" / "playbook_meta.py"
 PLAYBOOKS = ROOT / "playbooks"
 
 sys.path.insert(0, str(ROOT))
+from genmodule import write_or_check  # noqa: E402
+
 from srvdoctor.playbooks import _FRONT_MATTER  # noqa: E402
 
 HEADER = '''# ruff: noqa: E501
@@ -59,21 +60,13 @@ def render() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    return write_or_check(
+        __doc__,
+        MODULE,
+        render,
+        "gen_playbook_meta.py",
+        lambda text: f"{text.count(chr(10)) - HEADER.count(chr(10)) - 2} notes",
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 if the module is out of date")
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = MODULE.read_text(encoding="utf-8") if MODULE.exists() else ""
-        if current != text:
-            print(f"{MODULE.relative_to(ROOT)} is out of date: run python3 scripts/gen_playbook_meta.py")
-            return 1
-        return 0
-    MODULE.write_text(text, encoding="utf-8")
-    print(f"wrote {MODULE.relative_to(ROOT)}: {text.count(chr(10)) - HEADER.count(chr(10)) - 2} notes")
-    return 0
 
 
 if __name__ == "__main__":
