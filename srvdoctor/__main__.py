@@ -1,6 +1,6 @@
 """`python -m srvdoctor`."""
 
-from srvdoctor.cli import main
+from srvdoctor.start import main
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@ from srvdoctor.messages import join, t
 from srvdoctor.model import Status
 from srvdoctor.probes.cgroup import CgroupLimits, read_limits
 from srvdoctor.probes.container import ContainerInfo, detect
+from srvdoctor.probes.cpustat import early_baseline
 from srvdoctor.probes.system import CpuSampler, LoadReadings, ProcInfo, sample_all
 from srvdoctor.record import dataclass
 from srvdoctor.units import naturalsize
@@ -51,6 +52,7 @@ def sampler(ctx: CheckContext) -> CpuSampler:
         return CpuSampler(
             cgroup_cpu_file=lim.cpu_usage_file if lim is not None else "",
             cgroup_stat_file=lim.cpu_stat_file if lim is not None else "",
+            early=early_baseline(),  # `check` from the console script: taken as it started
         )
 
     return ctx.memo("load.sampler", prime)
@@ -58,14 +60,16 @@ def sampler(ctx: CheckContext) -> CpuSampler:
 
 def readings(ctx: CheckContext) -> LoadReadings:
     """One shared reading per run: primed when the first load check starts (or `check` primed
-    it earlier), read ≥ 0.2 s later."""
+    it earlier, or the console script as `check` started), read ≥ 0.2 s later."""
 
     def take() -> LoadReadings:
         lim = limits(ctx) if judged_cgroup(ctx) else None
+        cpu = sampler(ctx)
+        began = cpu.early_t0 if cpu.early_t0 is not None else ctx.started
         return sample_all(
-            sampler(ctx),
+            cpu,
             min_interval_s=0.2,
-            not_before=ctx.started + SAMPLE_S,
+            not_before=began + SAMPLE_S,
             limits=lim,
             container=container(ctx),
         )

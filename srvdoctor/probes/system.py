@@ -15,6 +15,7 @@ from typing import Any
 
 from srvdoctor.probes.cgroup import CgroupLimits, Pressure, parse_psi, read_cpu_usage_s, read_throttling
 from srvdoctor.probes.container import ContainerInfo
+from srvdoctor.probes.cpustat import Baseline, own_cpu_s, per_cpu_times, vmstat_swap
 from srvdoctor.probes.process_table import HZ, ProcessTable, ProcRow
 from srvdoctor.record import dataclass
 
@@ -125,39 +126,11 @@ def load() -> Load:
     return Load(one, five, fifteen, psutil.cpu_count() or 1)
 
 
-#: /proc/stat's CPU columns, in order (a kernel shows the first 7 to 10 of them).
-_CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice")
-
-
-def per_cpu_times(path: str = "/proc/stat") -> list[dict[str, float]]:
-    """Each CPU's times in seconds, as `psutil.cpu_times(percpu=True)` reads them (its per-CPU
-    lines of /proc/stat, each column over the clock tick) without importing psutil: the CPU
-    sample's baseline is taken before psutil (~12 ms) is loaded, so `check` ends that much sooner."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out: list[dict[str, float]] = []
-    with open(path, "rb") as fh:
-        fh.readline()  # the machine's total
-        for line in fh:
-            if line.startswith(b"cpu"):
-                values = line.split()[1 : len(_CPU_FIELDS) + 1]
-                out.append(dict(zip(_CPU_FIELDS, (float(v) / ticks for v in values), strict=False)))
-    return out
-
-
 def _busy_idle(fields: dict[str, float]) -> tuple[float, float, float, float]:
     """(total, idle incl. iowait, iowait, steal) of one CPU's times, guest excluded."""
     total = sum(fields.values()) - fields.get("guest", 0.0) - fields.get("guest_nice", 0.0)
     iowait = fields.get("iowait", 0.0)
     return total, fields["idle"] + iowait, iowait, fields.get("steal", 0.0)
-
-
-def _vmstat_swap() -> tuple[int, int]:
-    try:
-        with open("/proc/vmstat") as fh:
-            values = dict(line.split() for line in fh if line.startswith(("pswpin ", "pswpout ")))
-        return int(values.get("pswpin", 0)), int(values.get("pswpout", 0))
-    except OSError:
-        return 0, 0
 
 
 def _clamp_percent(value: float) -> float:
@@ -182,12 +155,6 @@ def _throttled(before: tuple[int, int] | None, after: tuple[int, int] | None) ->
     return _clamp_percent(100.0 * (after[1] - before[1]) / (after[0] - before[0]))
 
 
-def _own_cpu_s() -> float:
-    """CPU seconds this process and its reaped children have used (os.times)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
-
-
 class CpuSampler:
     """Prime now, read later: CPU times per core, swap counters and per-process CPU ticks.
 
@@ -202,6 +169,7 @@ class CpuSampler:
         cgroup_cpu_file: str = "",
         table: ProcessTable | None = None,
         cgroup_stat_file: str = "",
+        early: Baseline | None = None,
     ) -> None:
         self.top = top
         self.cgroup_stat_file = cgroup_stat_file
@@ -215,34 +183,46 @@ class CpuSampler:
         self._ticks0: dict[tuple[int, int], int] = {}
         self._cg0: float | None = None
         self._own0 = 0.0
-        self.prime()
+        self._t0_procs = 0.0
+        #: when the system-wide baseline was taken at start-up (probes/cpustat.py), else None
+        self.early_t0: float | None = early.t0 if early is not None else None
+        self.prime(early)
 
-    def prime(self) -> None:
-        self._baseline(self.table.scan())
+    def prime(self, early: Baseline | None = None) -> None:
+        """Take the baseline now; the system-wide counters from `early` when given (taken as
+        the process started: the sample then spans the start-up, srvdoctor's own CPU)."""
+        self._baseline(self.table.scan(), early)
 
-    def _baseline(self, rows: list[ProcRow]) -> None:
-        self._t0 = time.monotonic()
+    def _baseline(self, rows: list[ProcRow], early: Baseline | None = None) -> None:
+        system = early if early is not None else Baseline()
+        self._t0 = system.t0
+        self._cpu0 = system.cpu
+        self._swap0 = system.swap
+        self._own0 = system.own
+        # the processes' and the cgroup's counters: from now, over their own interval
+        self._t0_procs = time.monotonic()
         self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)
-        self._cpu0 = per_cpu_times()
-        self._swap0 = _vmstat_swap()
         self._ticks0 = {(r.pid, r.start): r.ticks for r in rows}
         self._cg0 = read_cpu_usage_s(self.cgroup_cpu_file)
         self._thr0 = read_throttling(self.cgroup_stat_file)
-        self._own0 = _own_cpu_s()
 
     def read(self, min_interval_s: float = 0.2, not_before: float = 0.0) -> CpuSample:
-        """Wait until `min_interval_s` after the baseline (and until `not_before`), then read."""
-        wait = max(self._t0 + min_interval_s, not_before) - time.monotonic()
+        """Wait until `min_interval_s` after the baseline (and until `not_before`), then read.
+        The processes and the cgroup, read later than an early baseline, get at least half that."""
+        wait = (
+            max(self._t0 + min_interval_s, self._t0_procs + min_interval_s / 2, not_before) - time.monotonic()
+        )
         if wait > 0:
             time.sleep(wait)
         cpu1 = per_cpu_times()
         t1 = time.monotonic()
-        swap1 = _vmstat_swap()
+        swap1 = vmstat_swap()
         cg1 = read_cpu_usage_s(self.cgroup_cpu_file)
         thr1 = read_throttling(self.cgroup_stat_file)
-        own1 = _own_cpu_s()
+        own1 = own_cpu_s()
         rows = self.table.scan()
         interval = max(t1 - self._t0, 1e-6)
+        procs_interval = max(t1 - self._t0_procs, 1e-6)
         deltas = []
         sums = [0.0, 0.0, 0.0, 0.0]
         for before, after in zip(self._cpu0, cpu1, strict=False):
@@ -264,9 +244,9 @@ class CpuSampler:
         def pct(x: float) -> float:
             return _clamp_percent(100.0 * x / total) if total > 0 else 0.0
 
-        procs = [_info(r, self._cpu_percent(r, interval)) for r in rows]
+        procs = [_info(r, self._cpu_percent(r, procs_interval)) for r in rows]
         page = os.sysconf("SC_PAGE_SIZE")
-        cg_cores = (cg1 - self._cg0) / interval if cg1 is not None and self._cg0 is not None else None
+        cg_cores = (cg1 - self._cg0) / procs_interval if cg1 is not None and self._cg0 is not None else None
         sample = CpuSample(
             interval_s=interval,
             total_percent=pct(busy - own),
@@ -284,7 +264,7 @@ class CpuSampler:
         self._thr0 = thr1
         self._own0 = own1
         self._cpu0, self._swap0, self._cg0 = cpu1, swap1, cg1
-        self._t0 = t1
+        self._t0 = self._t0_procs = t1
         self._uptime0 = time.clock_gettime(time.CLOCK_BOOTTIME)
         self._ticks0 = {(r.pid, r.start): r.ticks for r in rows}
         return sample
