@@ -30,8 +30,9 @@ class CpuUsage:
     """CPU use over a short sample (≥ 0.2 s, overlapping the other checks): per core, iowait, steal.
 
     srvdoctor's own CPU time in the sample (loading and running the other checks, their
-    child processes: `os.times`) is left out — it is not the machine's load — and reported
-    as `own_percent`.
+    child processes, and for `srvdoctor check`, whose sample starts with the process, its
+    start-up: `os.times`) is left out — it is not the machine's load — and reported as
+    `own_percent`.
 
     Warn when every core is at least `busy_percent` (90) busy, naming the busiest
     processes (→ cpu-overload); warn when iowait is at least `iowait_percent` (20) of
