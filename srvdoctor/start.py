@@ -1,4 +1,4 @@
-"""The `srvdoctor` console script and `python -m srvdoctor`: for `check`, a CPU baseline
+"""The `srvdoctor` console script and `python -m srvdoctor`: for `check` and `load`, a CPU baseline
 before anything else loads (probes/cpustat.py), then the app (srvdoctor.cli)."""
 
 from __future__ import annotations

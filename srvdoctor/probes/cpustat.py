@@ -1,13 +1,14 @@
 """CPU and swap counters from /proc/stat and /proc/vmstat, and a baseline of them taken as the
 process starts.
 
-`srvdoctor check` measures CPU use over at least 0.2 s (checks/loadshare.SAMPLE_S). Primed when
-the command runs, that window opens after the interpreter, typer and the check modules have
-loaded (~120 ms) and the run waits for it to close; primed by the console script before any of
-that (`take_early`), it spans the start-up instead, and `check` ends ~0.1 s sooner. The start-up
+`srvdoctor check` and `srvdoctor load` measure CPU use over at least 0.2 s
+(checks/loadshare.SAMPLE_S). Primed when the command runs, that window opens after the
+interpreter, typer and the check modules have loaded (~120 ms) and the run waits for it to
+close; primed by the console script before any of that (`take_early`), it spans the start-up
+instead, and the command ends ~0.1 s sooner. The start-up
 is srvdoctor's own CPU, which the sample leaves out of the machine's figure anyway
-(`own_percent`). Reads two small /proc files and os.times(): ~0.2 ms, and only when `check` is
-on the command line. Shell equivalent: `head -3 /proc/stat; grep pswp /proc/vmstat`.
+(`own_percent`). Reads two small /proc files and os.times(): ~0.2 ms, and only when `check` or
+`load` is on the command line. Shell equivalent: `head -3 /proc/stat; grep pswp /proc/vmstat`.
 """
 
 from __future__ import annotations
@@ -67,10 +68,14 @@ class Baseline:
 _early: list[Baseline] = []
 
 
+#: The commands whose CPU sample the start-up baseline opens (`load --watch` keeps its own).
+SAMPLING_COMMANDS = frozenset({"check", "load"})
+
+
 def take_early(args: Sequence[str]) -> None:
-    """Take the start-up baseline when `args` (the command line) holds the word `check`. A
-    false match (`notes search check`) costs the two reads and nothing else."""
-    if "check" in args:
+    """Take the start-up baseline when `args` (the command line) holds the word `check` or
+    `load`. A false match (`notes search check`) costs the two reads and nothing else."""
+    if not SAMPLING_COMMANDS.isdisjoint(args):
         try:
             _early[:] = [Baseline()]
         except OSError:  # no /proc/stat: the sample takes its own baseline, and says why

@@ -29,6 +29,8 @@ def test_per_cpu_times_are_psutils() -> None:
 def test_the_early_baseline_is_taken_for_check_and_used_once(monkeypatch: pytest.MonkeyPatch) -> None:
     cpustat.take_early(["notes", "show", "disk-full"])
     assert cpustat.early_baseline() is None
+    cpustat.take_early(["load", "--format", "json"])
+    assert cpustat.early_baseline() is not None
     cpustat.take_early(["--lang", "ko", "check", "--only", "load"])
     baseline = cpustat.early_baseline()
     assert baseline is not None and baseline.cpu and baseline.own > 0
