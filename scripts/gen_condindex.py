@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULE = ROOT / "srvdoctor" / "condindex_data.py"
 
 sys.path.insert(0, str(ROOT))
-from genmodule import write_or_check  # noqa: E402
+from genmodule import module_main  # noqa: E402
 
 from srvdoctor.condindex import build, inputs  # noqa: E402
 
@@ -44,7 +44,7 @@ def render() -> str:
 
 
 def main() -> int:
-    return write_or_check(
+    return module_main(
         __doc__, MODULE, render, "gen_condindex.py", lambda _text: f"{len(inputs())} conditions"
     )
 

@@ -26,7 +26,7 @@ MODULE = ROOT / "srvdoctor" / "playbook_meta.py"
 PLAYBOOKS = ROOT / "playbooks"
 
 sys.path.insert(0, str(ROOT))
-from genmodule import write_or_check  # noqa: E402
+from genmodule import module_main  # noqa: E402
 
 from srvdoctor.playbooks import _FRONT_MATTER  # noqa: E402
 
@@ -60,7 +60,7 @@ def render() -> str:
 
 
 def main() -> int:
-    return write_or_check(
+    return module_main(
         __doc__,
         MODULE,
         render,

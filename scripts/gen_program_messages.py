@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from genmodule import check_or_write  # noqa: E402
+
 DATA = ROOT / "srvdoctor" / "data" / "program_messages.json"
 LOCALE_DIR = Path("/usr/share/locale")
 
@@ -190,16 +193,7 @@ def main() -> int:
     parser.add_argument("--lang", action="append", help="a language (repeatable); default: po/<lang>.po")
     args = parser.parse_args()
     text = render(generate(args.lang or languages(), args.locale_dir))
-    if args.check:
-        current = DATA.read_text(encoding="utf-8") if DATA.exists() else ""
-        if current != text:
-            print(f"{DATA} is out of date: run scripts/gen_program_messages.py", file=sys.stderr)
-            return 1
-        return 0
-    DATA.parent.mkdir(parents=True, exist_ok=True)
-    DATA.write_text(text, encoding="utf-8")
-    print(f"wrote {DATA}")
-    return 0
+    return check_or_write(DATA, text, "gen_program_messages.py", args.check)
 
 
 if __name__ == "__main__":

@@ -172,6 +172,10 @@ REPORT = START | {"config", "readinput", "model", "record", "units", "runner", "
 #: ...and by those whose results link a note (its path is shown): where the note is, without
 #: reading the shipped notes (playbooks.note_paths).
 LINKED = {"playbooks", "saferegex"}
+#: ...and by `triage --no-run`: the notes it looks up (their front matter parsed ahead of time),
+#: the conditions table built ahead of time, no check module (checks.ids knows their ids).
+TRIAGE = REPORT | LINKED | {"playbook_meta", "commands.triage", "checks.ids", "triage", "usernotes", "conditions",
+                            "condindex", "condindex_data", "textscan", "extract", "pasted"}  # fmt: skip
 NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
        "probes.listeners", "probes.procnet", "probes.tcp"}  # fmt: skip
 
@@ -217,40 +221,12 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     ),
     (
         ["triage", "--no-run", "something odd happened"],
-        REPORT
-        | LINKED
-        | {
-            "playbook_meta",  # triage reads every note (their front matter parsed ahead of time)
-            "commands.triage",
-            "checks.ids",
-            "triage",
-            "usernotes",
-            "conditions",
-            "condindex",
-            "condindex_data",
-            "textscan",
-            "extract",
-            "pasted",
-        },
+        TRIAGE,
         {"json"},  # the last triage is saved as JSON (`srvdoctor notes new --from-last`)
     ),
     (  # a note that names disk checks: their ids are known without importing checks.disk
         ["triage", "--no-run", "OSError: [Errno 28] No space left on device"],
-        REPORT
-        | LINKED
-        | {
-            "playbook_meta",  # triage reads every note (their front matter parsed ahead of time)
-            "commands.triage",
-            "checks.ids",
-            "triage",
-            "usernotes",
-            "conditions",
-            "condindex",
-            "condindex_data",
-            "textscan",
-            "extract",
-            "pasted",
-        },
+        TRIAGE,
         {"json"},  # the last triage is saved as JSON (`srvdoctor notes new --from-last`)
     ),
     (
