@@ -10,6 +10,7 @@ from dataclasses import field
 from typing import Any
 
 from srvdoctor.constants import AREAS
+from srvdoctor.messages import N_
 from srvdoctor.record import dataclass
 from srvdoctor.shellcmd import pasteable
 
@@ -105,6 +106,17 @@ def _pasteable(hint: str) -> str:
     if isinstance(hint, Msg):
         return hint.retext(pasteable(str(hint)))
     return pasteable(hint)
+
+
+#: `3 ok`, `1 fail`: a count of results of one status (the summary lines of the GitHub and
+#: merge outputs), translated where it is shown.
+COUNT_TEXTS = {
+    "ok": N_("{n} ok"),
+    "warn": N_("{n} warn"),
+    "fail": N_("{n} fail"),
+    "skip": N_("{n} skip"),
+    "error": N_("{n} error"),
+}
 
 
 def count_statuses(results: Iterable[Result]) -> dict[str, int]:

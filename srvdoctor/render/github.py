@@ -12,8 +12,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from srvdoctor.messages import N_, localize, machine_language, t
-from srvdoctor.model import Report, Result, Status
+from srvdoctor.messages import localize, machine_language, t
+from srvdoctor.model import COUNT_TEXTS, Report, Result, Status
 from srvdoctor.redact import redact_report, redact_text
 from srvdoctor.render.safe import visible
 
@@ -96,16 +96,6 @@ def _cell(text: str) -> str:
     """A table cell that renders as the text itself: whitespace folded, redacted, control
     characters spelled out, Markdown and HTML escaped."""
     return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in visible(redact_text(" ".join(text.split()))))
-
-
-#: `3 ok`, `1 fail`: a count of results of one status, in the summary's first line.
-COUNT_TEXTS = {
-    "ok": N_("{n} ok"),
-    "warn": N_("{n} warn"),
-    "fail": N_("{n} fail"),
-    "skip": N_("{n} skip"),
-    "error": N_("{n} error"),
-}
 
 
 def _count(status: str, n: int, lang: str) -> str:

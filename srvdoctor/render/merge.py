@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from rich.console import Console
 
 from srvdoctor.fleet import Fleet, HostReport, Problem, natural_key
-from srvdoctor.messages import N_, localize, machine_language, t, tn
-from srvdoctor.model import Status
+from srvdoctor.messages import localize, machine_language, t, tn
+from srvdoctor.model import COUNT_TEXTS, Status
 from srvdoctor.render import junit
 from srvdoctor.render.safe import markup as escape
 from srvdoctor.render.table import mark
@@ -37,16 +37,6 @@ def headline(problem: Problem, total: int) -> str:
             shown=shown,
         )
     )
-
-
-#: `3 ok`, `1 fail`: a count of results of one status.
-COUNT_TEXTS = {
-    "ok": N_("{n} ok"),
-    "warn": N_("{n} warn"),
-    "fail": N_("{n} fail"),
-    "skip": N_("{n} skip"),
-    "error": N_("{n} error"),
-}
 
 
 def _tally(counts: dict[str, int]) -> str:
