@@ -254,7 +254,8 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (
         ["gpu"],
         REPORT
-        | {"commands.gpu", "checks.gpu", "probes.nvml", "probes.nvml_devices"}
+        | {"commands.gpu", "probes.nvml", "probes.nvml_devices"}
+        | {"checks.gpu", "checks.gpu_common", "checks.gpu_health", "checks.gpu_processes", "checks.gpu_driver"}
         # gpu.driver names a container started without GPUs
         | {"probes.container"},
         # NVML, and psutil for the PIDs it names, only where libnvidia-ml loads (pynvml is never
