@@ -176,8 +176,8 @@ LINKED = {"playbooks", "saferegex"}
 #: the conditions table built ahead of time, no check module (checks.ids knows their ids).
 TRIAGE = REPORT | LINKED | {"playbook_meta", "commands.triage", "checks.ids", "triage", "usernotes", "conditions",
                             "condindex", "condindex_data", "textscan", "extract", "pasted"}  # fmt: skip
-NET = {"targets", "checks.netcommon", "checks.network", "checks.dns", "probes.dns", "probes.interfaces",
-       "probes.listeners", "probes.procnet", "probes.tcp"}  # fmt: skip
+NET = {"targets", "checks.netcommon", "checks.network", "checks.port_tcp", "checks.port_listen", "checks.dns",
+       "probes.dns", "probes.interfaces", "probes.listeners", "probes.procnet", "probes.tcp"}  # fmt: skip
 
 
 def _nvml_loads() -> bool:
@@ -255,7 +255,8 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
         ["gpu"],
         REPORT
         | {"commands.gpu", "probes.nvml", "probes.nvml_devices"}
-        | {"checks.gpu", "checks.gpu_common", "checks.gpu_health", "checks.gpu_processes", "checks.gpu_driver"}
+        | {"checks.gpu", "checks.gpu_common", "checks.gpu_health", "checks.gpu_processes"}
+        | {"checks.gpu_driver"}
         # gpu.driver names a container started without GPUs
         | {"probes.container"},
         # NVML, and psutil for the PIDs it names, only where libnvidia-ml loads (pynvml is never

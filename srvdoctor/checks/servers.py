@@ -154,3 +154,8 @@ def bound_words(listener: Listener) -> str:
 def reachable(bound: str) -> str:
     """An address to connect to for a socket bound to `bound` on this machine (a wildcard → loopback)."""
     return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(bound, bound)
+
+
+def endpoint(address: str, port: int) -> str:
+    """ADDRESS:PORT, with an IPv6 address in brackets ([::1]:8888)."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
