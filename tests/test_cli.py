@@ -254,7 +254,7 @@ BUDGETS: list[tuple[list[str], set[str], set[str]]] = [
     (
         ["gpu"],
         REPORT
-        | {"commands.gpu", "probes.nvml", "probes.nvml_devices"}
+        | {"commands.gpu", "probes.nvml", "probes.cuda_env"}
         | {"checks.gpu", "checks.gpu_common", "checks.gpu_health", "checks.gpu_processes"}
         | {"checks.gpu_driver"}
         # gpu.driver names a container started without GPUs

@@ -18,7 +18,7 @@ from srvdoctor.expect.model import CommandExpect, ContainerExpect, GpuExpect, Pa
 from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.docker_container import ContainerMissing, ContainerState
-from srvdoctor.probes.nvml_devices import GpuMemory
+from srvdoctor.probes.nvml import GpuMemory
 from srvdoctor.probes.path_stat import PathInfo, PathProblem
 from srvdoctor.probes.process_table import ProcessInfo
 from srvdoctor.probes.run_command import CommandOutcome
@@ -257,16 +257,12 @@ def judge_gpu(exp: GpuExpect, gpus: list[GpuMemory] | str) -> Result:
 
 
 def eval_gpu(exp: GpuExpect, ctx: CheckContext) -> Result:
-    from srvdoctor.probes.nvml_devices import NvmlUnavailable, gpu_memory
-    from srvdoctor.probes.timeout import call_with_timeout
+    from srvdoctor.checks.gpu_common import gpu_reading
+    from srvdoctor.probes.nvml import NvmlUnavailable, gpu_memory
 
-    def read() -> list[GpuMemory] | str:
-        try:
-            return call_with_timeout(gpu_memory, ctx.timeout, "NVML")
-        except NvmlUnavailable as exc:
-            return str(exc)
-
-    return judge_gpu(exp, ctx.memo("expect.gpus", read))
+    # the reading the gpu.* checks judge, when they run too (one NVML pass, bounded by the timeout)
+    reading = gpu_reading(ctx)
+    return judge_gpu(exp, reading.message if isinstance(reading, NvmlUnavailable) else gpu_memory(reading))
 
 
 # --------------------------------------------------------------------------- command

@@ -10,7 +10,8 @@ from srvdoctor.checks.gpu_common import gpu_reading, nvidia_pci_devices, title
 from srvdoctor.messages import t, tn
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.container import ContainerGpu
-from srvdoctor.probes.nvml import Environment, GpuSample, NvmlUnavailable, environment
+from srvdoctor.probes.cuda_env import Environment, environment
+from srvdoctor.probes.nvml import GpuSample, NvmlUnavailable
 from srvdoctor.record import dataclass
 
 

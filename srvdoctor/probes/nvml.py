@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
-import os
-import re
 import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from srvdoctor.lazyre import lazy
 from srvdoctor.messages import t
 from srvdoctor.probes.timeout import ProbeTimeout, call_with_timeout
 from srvdoctor.record import dataclass
@@ -131,22 +126,33 @@ class GpuSample:
 
 
 @dataclass(frozen=True)
+class GpuMemory:
+    """One GPU's memory as an expectation (`[[expect.gpu]] min_free_memory`) judges it."""
+
+    index: int
+    name: str
+    total_bytes: int
+    free_bytes: int
+
+
+def gpu_memory(sample: GpuSample) -> list[GpuMemory]:
+    """Each GPU's total and free memory from a reading: free is what neither processes (used)
+    nor the driver (reserved, NVML v2) hold, the `free` NVML itself reports."""
+    return [
+        GpuMemory(
+            d.index, d.name, d.memory_total, max(0, d.memory_total - d.memory_used - (d.memory_reserved or 0))
+        )
+        for d in sample.devices
+    ]
+
+
+@dataclass(frozen=True)
 class NvmlUnavailable:
     """NVML could not be used at all, and why (kind: missing, mismatch, permission, lost, error)."""
 
     kind: str
     message: str
     error: str = ""
-
-
-@dataclass(frozen=True)
-class Environment:
-    """What sits beside NVML: a deprecated `pynvml` distribution, torch's CUDA build."""
-
-    pynvml_dist: str | None = None  # version of the deprecated `pynvml` distribution if installed
-    torch_version: str | None = None
-    torch_cuda: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -463,64 +469,3 @@ def probe(timeout: float) -> GpuSample | NvmlUnavailable:
         return parse_sample(raw)
     except Exception as exc:
         return classify_error(exc)
-
-
-# --------------------------------------------------------------------------- environment
-
-
-def _may_hold_pynvml_metadata() -> bool:
-    """False only when every sys.path entry is a directory listing no `pynvml*.dist-info` or
-    `.egg-info`: then importlib.metadata (and the email package it loads, ~10 ms) can find no
-    `pynvml` distribution. Anything else (a zip on the path, an unreadable directory): True."""
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except FileNotFoundError:
-            continue
-        except OSError:  # a zip file, an unreadable directory: ask importlib.metadata
-            return True
-        for name in names:
-            low = name.lower()
-            if low.startswith("pynvml") and low.endswith((".dist-info", ".egg-info")):
-                return True
-    return False
-
-
-def pynvml_distribution() -> str | None:
-    """Version of the deprecated `pynvml` distribution, if installed beside nvidia-ml-py."""
-    if not _may_hold_pynvml_metadata():
-        return None
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version("pynvml")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-_TORCH_CUDA = lazy(r"""^cuda\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.M)
-_TORCH_VERSION = lazy(r"""^__version__\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]""", re.M)
-
-
-def torch_build() -> tuple[str | None, str | None]:
-    """(torch version, CUDA it was built for) from torch/version.py, without importing torch."""
-    try:
-        spec = importlib.util.find_spec("torch")
-    except (ImportError, ValueError):
-        return None, None
-    if spec is None or not spec.submodule_search_locations:
-        return None, None
-    for location in spec.submodule_search_locations:
-        try:
-            text = (Path(location) / "version.py").read_text()
-        except OSError:
-            continue
-        version = _TORCH_VERSION.search(text)
-        cuda = _TORCH_CUDA.search(text)
-        return (version[1] if version else None), (cuda[1] if cuda else None)
-    return None, None
-
-
-def environment() -> Environment:
-    version, cuda = torch_build()
-    return Environment(pynvml_dist=pynvml_distribution(), torch_version=version, torch_cuda=cuda)

@@ -25,7 +25,7 @@ from srvdoctor.checks.expect import judge_gpu
 from srvdoctor.config import parse_config
 from srvdoctor.expect.parse import expectations_of
 from srvdoctor.model import Result, Status
-from srvdoctor.probes.nvml_devices import GpuMemory
+from srvdoctor.probes.nvml import GpuMemory
 from srvdoctor.runner import run_checks
 from tests.conftest import _missing_gpu
 from tests.expect.helpers import ensure_busybox_image, health_server
@@ -363,7 +363,7 @@ def test_gpu_without_a_gpu_fails_or_skips_when_optional() -> None:
         '[[expect.gpu]]\ncount = 1\n[[expect.gpu]]\nmin_free_memory = "20GiB"\noptional = true\n'
     )
     assert [r.status for r in results] == [Status.FAIL, Status.SKIP]
-    assert results[0].summary.startswith("no usable GPU (NVML: ") and results[0].playbook == (
+    assert results[0].summary.startswith("no usable GPU (no NVIDIA driver (") and results[0].playbook == (
         "gpu-unavailable"
     )
     assert results[1].summary.endswith("; optional = true")

@@ -14,7 +14,8 @@ import pytest
 from srvdoctor.checks.gpu import GpuDriver, GpuEcc, GpuMemory, GpuProcesses, GpuTemperature, GpuThrottle
 from srvdoctor.model import Status
 from srvdoctor.probes import nvml
-from srvdoctor.probes.nvml import Environment, GpuDevice, NvmlUnavailable
+from srvdoctor.probes.cuda_env import Environment
+from srvdoctor.probes.nvml import GpuDevice, NvmlUnavailable
 from tests.conftest import FIXTURES_NVML
 
 GiB = 1024**3

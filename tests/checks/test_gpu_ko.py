@@ -13,7 +13,7 @@ from srvdoctor import messages
 from srvdoctor.checks.gpu import GpuDriver, GpuEcc, GpuMemory, GpuProcesses, GpuTemperature, GpuThrottle
 from srvdoctor.messages import localize
 from srvdoctor.model import Report, Result, Status
-from srvdoctor.probes.nvml import Environment
+from srvdoctor.probes.cuda_env import Environment
 from tests.checks.test_gpu import TRAINER, GiB, device, raw, sample
 
 pytestmark = pytest.mark.skipif(
