@@ -11,15 +11,17 @@ from srvdoctor.messages import _, join, t
 from srvdoctor.model import Result, Status
 from srvdoctor.probes.docker import (
     DEFAULT_DAEMON_JSON,
-    ContainerLogs,
     DaemonInfo,
-    DaemonJson,
     DiskUsage,
     DockerSession,
     DockerUnavailable,
     connect,
-    filesystem_size,
     parse_system_df,
+)
+from srvdoctor.probes.docker_files import (
+    ContainerLogs,
+    DaemonJson,
+    filesystem_size,
     read_daemon_json,
     rootless_daemon_json,
 )

@@ -210,7 +210,8 @@ class ExpectProcess(_ExpectCheck):
 class ExpectContainer(_ExpectCheck):
     """`[[expect.container]]`: the Docker container is in `state` (running), `health` healthy
     if asked (a warning when the image has no healthcheck), restarted at most `max_restarts`.
-    Skipped when no Docker daemon answers. Shell equivalent: `docker inspect NAME`.
+    Skipped when no Docker daemon answers or this user may not use it; an error when the daemon
+    is there but does not answer (timeout). Shell equivalent: `docker inspect NAME`.
     """
 
     id: ClassVar[str] = "expect.container"

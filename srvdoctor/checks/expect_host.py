@@ -17,7 +17,7 @@ from srvdoctor.checks.expect_result import result as _result
 from srvdoctor.expect.model import CommandExpect, ContainerExpect, GpuExpect, PathExpect, ProcessExpect
 from srvdoctor.messages import join, t
 from srvdoctor.model import Result, Status
-from srvdoctor.probes.docker_container import ContainerMissing, ContainerState
+from srvdoctor.probes.docker import ContainerMissing, ContainerState
 from srvdoctor.probes.nvml import GpuMemory
 from srvdoctor.probes.path_stat import PathInfo, PathProblem
 from srvdoctor.probes.process_table import ProcessInfo
@@ -189,18 +189,36 @@ def judge_container(exp: ContainerExpect, got: ContainerState | ContainerMissing
 
 
 def eval_container(exp: ContainerExpect, ctx: CheckContext) -> Result:
-    from srvdoctor.probes.docker_container import DaemonUnavailable, container_state
-    from srvdoctor.probes.timeout import call_with_timeout
+    from srvdoctor.probes.docker import DockerUnavailable, container_state
 
     try:
-        got = call_with_timeout(
-            lambda: container_state(exp.name, ctx.timeout), ctx.timeout + 1, "docker inspect"
-        )
-    except DaemonUnavailable as exc:
+        got = container_state(exp.name, ctx.timeout)
+    except DockerUnavailable as exc:
+        if exc.kind == "permission":  # a daemon this user may not use: no root, not in the docker group
+            return _result(
+                exp,
+                Status.SKIP,
+                t("cannot use the Docker daemon: {reason}", reason=exc.reason),
+                details=(
+                    t("or run the command with sudo: {command}", command="sudo srvdoctor check"),
+                    t(
+                        "fix: {command}, then log out and back in (or: {alternative})",
+                        command="sudo usermod -aG docker $USER",
+                        alternative="newgrp docker",
+                    ),
+                ),
+            )
+        if exc.kind in ("timeout", "error"):  # a daemon that is there but does not answer: not a skip
+            return _result(
+                exp,
+                Status.ERROR,
+                t("the Docker daemon does not answer: {reason}", reason=exc.reason),
+                hints=("docker info", "sudo journalctl -u docker -n 50"),
+            )
         return _result(
             exp,
             Status.SKIP,
-            t("no Docker daemon answers: {why}", why=exc.args[0] if len(exc.args) == 1 else str(exc)),
+            t("no Docker daemon answers: {why}", why=exc.reason),
             details=(t("start Docker (systemctl start docker) or set DOCKER_HOST, then run again"),),
         )
     return judge_container(exp, got)

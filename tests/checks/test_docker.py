@@ -10,15 +10,8 @@ import pytest
 
 from srvdoctor.checks.docker import DockerDaemon, DockerDisk, DockerLogs, defaults_bounded
 from srvdoctor.model import Status
-from srvdoctor.probes.docker import (
-    ContainerLogs,
-    DaemonJson,
-    DiskUsage,
-    DockerUnavailable,
-    Endpoint,
-    LogFile,
-    UsageCategory,
-)
+from srvdoctor.probes.docker import DiskUsage, DockerUnavailable, Endpoint, UsageCategory
+from srvdoctor.probes.docker_files import ContainerLogs, DaemonJson, LogFile
 from tests.conftest import run_cli
 from tests.dockerutil import Containers, docker_image, results_for, writer_script
 

@@ -469,6 +469,50 @@ def test_container_skips_when_no_daemon_answers(tmp_path: Path, monkeypatch: pyt
     assert results[0].details == ("start Docker (systemctl start docker) or set DOCKER_HOST, then run again",)
 
 
+def test_container_is_an_error_when_the_daemon_is_there_but_silent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A socket that accepts and never answers (a hung dockerd): the expectation could not be
+    checked, which is not the same as "no Docker here" (a skip)."""
+    path = tmp_path / "hung.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as hung:
+        hung.bind(str(path))
+        hung.listen(8)
+        monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
+        (result,) = run_expect('[[expect.container]]\nname = "model-server"\n', timeout=0.5)
+    assert (result.status, result.summary) == (
+        Status.ERROR,
+        f"the Docker daemon does not answer: unix://{path} did not answer within 0.5 s",
+    )
+
+
+@pytest.mark.root
+@pytest.mark.docker
+def test_container_skips_with_the_fix_when_this_user_may_not_use_the_daemon() -> None:
+    """As a user outside the docker group: the daemon is there, the expectation cannot be checked
+    by this user (a skip naming the permission), never "no Docker daemon"."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as shared:
+        os.chmod(shared, 0o755)
+        config = Path(shared) / "smoke.toml"
+        config.write_text('[[expect.container]]\nname = "model-server"\n')
+        config.chmod(0o644)
+        env = {**os.environ, "HOME": "/tmp"}
+        env.pop("DOCKER_HOST", None)
+        proc = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "srvdoctor",
+             "check", "--only", "expect", "-c", str(config), "--format", "json"],
+            capture_output=True, text=True, env=env, cwd="/", timeout=60,
+        )  # fmt: skip
+    (result,) = json.loads(proc.stdout)["results"]
+    assert (result["status"], result["summary"]) == (
+        "skip",
+        "cannot use the Docker daemon: permission denied while connecting to /var/run/docker.sock",
+    ), proc.stderr
+
+
 def test_a_slow_expectation_gets_its_own_timeout_not_the_probe_timeout() -> None:
     """The runner's deadline for expect checks is their longest `timeout`, not --timeout."""
     cfg = parse_config('[[expect.command]]\nrun = ["sleep", "1.5"]\ntimeout = "10s"\n', Path("smoke.toml"))

@@ -11,14 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from srvdoctor.probes.docker import (
-    DockerUnavailable,
-    connect,
-    find_endpoint,
-    log_files,
-    parse_system_df,
-    read_daemon_json,
-)
+from srvdoctor.probes.docker import DockerUnavailable, connect, find_endpoint, parse_system_df
+from srvdoctor.probes.docker_files import log_files, read_daemon_json
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "docker"
 GIB = 1024**3
