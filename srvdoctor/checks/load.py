@@ -32,7 +32,8 @@ class CpuUsage:
     srvdoctor's own CPU time in the sample (loading and running the other checks, their
     child processes, and for `srvdoctor check`, whose sample starts with the process, its
     start-up: `os.times`) is left out — it is not the machine's load — and reported as
-    `own_percent`.
+    `own_percent`: busy is the others' share of the time srvdoctor left them, so a saturated
+    machine reads 100 %, not 100 % minus srvdoctor's share.
 
     Warn when every core is at least `busy_percent` (90) busy, naming the busiest
     processes (→ cpu-overload); warn when iowait is at least `iowait_percent` (20) of

@@ -232,17 +232,23 @@ class CpuSampler:
             sums = [s + d for s, d in zip(sums, delta, strict=True)]
         total = sums[0]
         # srvdoctor's own work (loading checks, reading /proc, its children) is not the load it
-        # reports: left out, shared among the cores in proportion to their busy time
+        # reports: left out of the busy time and of the time there was, shared among the cores
+        # in proportion to their busy time. Busy / (total - own), not / total: on a saturated
+        # machine the others would have had srvdoctor's share too, so the figure stays 100 %.
         busy = sums[0] - sums[1]
         own = min(max(0.0, own1 - self._own0), busy)
         per_core: list[float] = []
         for delta in deltas:
             core_busy = delta[0] - delta[1]
-            core_busy -= own * core_busy / busy if busy > 0 else 0.0
-            per_core.append(_clamp_percent(100.0 * core_busy / delta[0]) if delta[0] > 0 else 0.0)
+            core_own = own * core_busy / busy if busy > 0 else 0.0
+            core_total = delta[0] - core_own
+            per_core.append(
+                _clamp_percent(100.0 * (core_busy - core_own) / core_total) if core_total > 0 else 0.0
+            )
+        others_total = total - own
 
         def pct(x: float) -> float:
-            return _clamp_percent(100.0 * x / total) if total > 0 else 0.0
+            return _clamp_percent(100.0 * x / others_total) if others_total > 0 else 0.0
 
         procs = [_info(r, self._cpu_percent(r, procs_interval)) for r in rows]
         page = os.sysconf("SC_PAGE_SIZE")
@@ -259,7 +265,7 @@ class CpuSampler:
             top_mem=tuple(sorted(procs, key=lambda p: p.rss_bytes, reverse=True)[: self.top]),
             cgroup_cpu_cores=max(0.0, cg_cores) if cg_cores is not None else None,
             cgroup_throttled_percent=_throttled(self._thr0, thr1),
-            own_percent=pct(own),
+            own_percent=_clamp_percent(100.0 * own / total) if total > 0 else 0.0,
         )
         self._thr0 = thr1
         self._own0 = own1

@@ -105,7 +105,8 @@ def test_memory_and_load_match_proc() -> None:
 def test_srvdoctors_own_cpu_is_left_out_of_the_sample() -> None:
     """`check` loads its modules while the sample runs: that work is not the machine's load.
     Burn one core in this process for the whole window: it shows as own_percent (one core of
-    the machine's), not in total_percent, and the two add up to what /proc/stat counted."""
+    the machine's), not in total_percent, which is the others' busy share of the time srvdoctor
+    left them."""
     cores = psutil.cpu_count() or 1
     before = psutil.cpu_times()
     sampler = CpuSampler()
@@ -118,4 +119,26 @@ def test_srvdoctors_own_cpu_is_left_out_of_the_sample() -> None:
     elapsed = sum(after) - sum(before)
     counted = 100.0 * (elapsed - idle) / elapsed  # busy share of all cores, srvdoctor included
     assert sample.own_percent >= 0.7 * 100 / cores, sample
-    assert abs(sample.total_percent + sample.own_percent - counted) < 100 / cores / 2, (sample, counted)
+    others = 100.0 * (counted - sample.own_percent) / (100.0 - sample.own_percent)
+    assert abs(sample.total_percent - others) < 100 / cores / 2, (sample, counted)
+
+
+def test_a_saturated_machine_reads_as_saturated_even_while_srvdoctor_runs() -> None:
+    """One spinning process per core, and this process burning too: every core is busy. What
+    srvdoctor took would have gone to the spinners, so the machine reads (nearly) 100 % busy,
+    not 100 % minus srvdoctor's share (which on two cores hid a saturated box under 90 %)."""
+    cores = psutil.cpu_count() or 1
+    spin = "import time\nend = time.monotonic() + 5\nwhile time.monotonic() < end: pass\n"
+    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(cores)]
+    try:
+        time.sleep(0.3)  # the spinners are running
+        sampler = CpuSampler()
+        deadline = time.monotonic() + 0.6
+        while time.monotonic() < deadline:
+            pass
+        sample = sampler.read(min_interval_s=0.0)
+    finally:
+        for proc in spinners:
+            proc.kill()
+            proc.wait()
+    assert sample.own_percent > 0 and sample.total_percent >= 95.0, sample
