@@ -78,7 +78,7 @@ SHADOWS: dict[str, tuple[str, ...]] = {
     "docker-socket": ("ENOENT", "EACCES", "ECONNREFUSED", "ETIMEDOUT"),
     "inotify-watches": ("ENOSPC", "EMFILE"),
     "shm-full": ("ENOSPC", "SIGBUS", "ENOMEM", "nccl"),
-    "cuda-oom": ("ENOMEM", "SIGKILL", "mem-cgroup-oom"),
+    "cuda-oom": ("ENOMEM", "SIGKILL", "mem-cgroup-oom", "oom-words"),
     "gpu-driver-absent": ("ENOENT", "EACCES"),
     "gpu-driver-old": ("ENOENT",),
     "pynvml": ("ENOENT",),
