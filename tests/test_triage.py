@@ -133,7 +133,7 @@ def test_java_heap_error_is_not_a_gpu_error() -> None:
 
 
 def test_cuda_out_of_memory_names_no_ram_note() -> None:
-    """"out of memory" inside "CUDA out of memory" is the GPU's memory: no RAM condition and no
+    """The words "out of memory" inside "CUDA out of memory" are the GPU's memory: no RAM condition and no
     RAM note, so an unrelated OOM kill in the kernel log cannot confirm one above cuda-oom."""
     found = triage("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a "
                    "total capacity of 79.15 GiB of which 1.20 GiB is free.")  # fmt: skip
