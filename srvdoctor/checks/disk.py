@@ -280,6 +280,39 @@ class DiskDeletedOpen:
                     processes=scan.processes,
                 ),
             )
+        if scan.nested_pid_namespace:
+            note += (
+                t(
+                    "this runs in a PID namespace of its own (a container): processes of the host and "
+                    "of other containers are not visible here; run it on the host to see them"
+                ),
+            )
+        if not by_device and scan.denied:
+            # "none" is only earned for the processes read: the others are named, not taken as none
+            read = scan.processes - scan.denied
+            return [
+                Result(
+                    self.id,
+                    "-",
+                    Status.SKIP,
+                    t(
+                        "not checked for {denied} of {processes} processes (their open files need root); "
+                        "none of the {read} read holds a deleted file open",
+                        denied=scan.denied,
+                        processes=scan.processes,
+                        read=read,
+                    )
+                    if read
+                    else t(
+                        "not checked: the open files of none of the {processes} processes could be read "
+                        "as this user (they need root)",
+                        processes=scan.processes,
+                    ),
+                    details=note,
+                    data={"held_bytes": None, "files": [], "processes_unreadable": scan.denied},
+                    hints=("sudo srvdoctor check --only disk",),
+                )
+            ]
         if not by_device:
             return [
                 Result(
@@ -292,10 +325,16 @@ class DiskDeletedOpen:
                         scope=scope,
                         n=scan.processes - scan.denied,
                     )
-                    if scope
+                    if scope and not scan.nested_pid_namespace
                     else t(
                         "no deleted file still held open takes up space (read /proc/*/fd of {n} processes)",
                         n=scan.processes - scan.denied,
+                    )
+                    if not scan.nested_pid_namespace
+                    else t(
+                        "none of the {n} processes in this PID namespace holds a deleted file open "
+                        "(the host's processes are not visible here)",
+                        n=scan.processes,
                     ),
                     details=note,
                     data={"held_bytes": 0, "files": [], "processes_unreadable": scan.denied},

@@ -74,6 +74,7 @@ def gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[s
         for x in report.results
         if x.check == "disk.deleted_open" and x.target == fs.mountpoint
     )
+    unread = any(x.check == "disk.deleted_open" and x.status.value == "skip" for x in report.results)
     lines: list[str] = [
         t(
             "df counts {used} used on {mount}, the scan found {found}: {gap} ({share:.0f}%) is where "
@@ -84,6 +85,8 @@ def gap_lines(fs: Filesystem, gap: int, r: ScanResult, report: Report) -> list[s
         t("deleted files still open: {size} on {mount} (see below)", size=naturalsize(held),
           mount=fs.mountpoint)
         if held
+        else t("deleted files still open: not checked for every process (see below)")
+        if unread
         else t("deleted files still open: none found on this filesystem (see below)"),
     ]  # fmt: skip
     if r.errors:

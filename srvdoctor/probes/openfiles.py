@@ -36,6 +36,29 @@ class DeletedOpenScan:
     processes: int  # processes looked at
     denied: int  # processes whose descriptors could not be read (not ours, not root)
     as_root: bool
+    #: this process sees only its own PID namespace (a container): the host's processes are not read
+    nested_pid_namespace: bool = False
+
+
+#: The inode of the initial PID namespace, a kernel constant (PROC_PID_INIT_INO).
+INIT_PID_NAMESPACE = "pid:[4026531836]"
+
+
+def nested_pid_namespace(proc: Path = PROC) -> bool:
+    """True where this process is in a PID namespace below the host's (a container without
+    --pid=host, `unshare --pid`): /proc/self/ns/pid is not the initial namespace. Where the link
+    cannot be read, NSpid in /proc/self/status (more than one PID: nested) decides."""
+    try:
+        return os.readlink(proc / "self" / "ns" / "pid") != INIT_PID_NAMESPACE
+    except OSError:
+        pass
+    try:
+        for line in (proc / "self" / "status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return len(line.split()) > 2
+    except OSError:
+        pass
+    return False
 
 
 def _comm(pid_dir: Path) -> str:
@@ -95,4 +118,4 @@ def deleted_open_files(proc: Path = PROC) -> DeletedOpenScan:
                 )
             )
     found.sort(key=lambda f: (-f.held_bytes, f.pid, f.fd))
-    return DeletedOpenScan(tuple(found), processes, denied, os.geteuid() == 0)
+    return DeletedOpenScan(tuple(found), processes, denied, os.geteuid() == 0, nested_pid_namespace(proc))

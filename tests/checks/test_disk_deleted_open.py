@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -89,8 +90,42 @@ def test_a_file_held_twice_counts_once_and_a_big_share_fails() -> None:
 
 def test_without_root_says_only_own_processes_were_seen() -> None:
     (result,) = DiskDeletedOpen().judge(DeletedOpenScan((), 50, 40, as_root=False), [])
-    assert result.status is Status.OK
+    assert (result.status, result.summary) == (
+        Status.SKIP,
+        "not checked for 40 of 50 processes (their open files need root); "
+        "none of the 10 read holds a deleted file open",
+    )
     assert result.details[0].startswith("only your own processes could be read (40 of 50 were not)")
+
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.root
+def test_a_user_who_can_read_no_process_gets_a_skip_not_none_found() -> None:
+    """As nobody with no process of its own, /proc/*/fd of every other process is unreadable:
+    "none found" would be a claim about files nobody looked at."""
+    proc = subprocess.run([*NOBODY, sys.executable, "-m", "srvdoctor", "check", "--only", "disk", "--format", "json"],
+                          capture_output=True, text=True, cwd="/", env={**os.environ, "HOME": "/tmp"},
+                          timeout=60)  # fmt: skip
+    (found,) = [r for r in json.loads(proc.stdout)["results"] if r["check"] == "disk.deleted_open"]
+    assert (found["status"], found["data"]["held_bytes"]) == ("skip", None), found
+    assert found["summary"].startswith("not checked: the open files of none of the "), found
+
+
+@pytest.mark.root
+def test_in_a_pid_namespace_the_verdict_says_the_host_was_not_seen() -> None:
+    """`unshare --pid --mount-proc`, as a container without --pid=host: /proc holds only this
+    namespace's processes, so "none" is said of them, with the host named as not read."""
+    code = ("from srvdoctor.probes.openfiles import deleted_open_files as d; "
+            "from srvdoctor.checks.disk import DiskDeletedOpen as c; "
+            "(r,) = c().judge(d(), []); print(d().nested_pid_namespace, r.status.value, r.summary)")  # fmt: skip
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", code],
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert proc.stdout.startswith("True ok none of the "), proc.stdout
+    assert proc.stdout.rstrip().endswith(
+        "processes in this PID namespace holds a deleted file open (the host's processes are not visible here)"
+    ), proc.stdout
 
 
 def test_child_holding_a_deleted_file_is_found(holder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
