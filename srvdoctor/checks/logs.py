@@ -171,6 +171,16 @@ class KernelLogCheck:
                        details=(t("to enable: {hint}", hint=ENABLE_HINT),),
                        data={"sources": [s.to_dict() for s in log.sources]})
             ]  # fmt: skip
+        if not log.lines and not since_s:
+            # a kernel that booted has logged something: an empty source is an unread one (an LXC
+            # container's /dev/kmsg bound to /dev/null, a cleared ring buffer), never "no problems"
+            return [
+                Result(self.id, "kernel log", Status.SKIP,
+                       t("the kernel log read empty ({sources}): nothing to judge",
+                         sources=_sources_words(log)),
+                       details=(t("to enable: {hint}", hint=ENABLE_HINT),),
+                       data={"sources": [s.to_dict() for s in log.sources]})
+            ]  # fmt: skip
         problems = find_problems(log.lines, self.hung_task_warn_s)
         if not self.include_oom:
             problems = [p for p in problems if p.kind != "oom-kill"]

@@ -65,7 +65,7 @@ def test_old_problems_warn_and_oom_kills_are_left_to_mem_oom() -> None:
 
 def test_an_unreadable_source_is_named_never_nothing_found() -> None:
     journal = SourceRead("journalctl -k", False, reason="no journal files were found")
-    [result] = KernelLogCheck().judge(KernelLog((), (KMSG, journal)))
+    [result] = KernelLogCheck().judge(KernelLog(_lines("Linux version 6.1.0"), (KMSG, journal)))
     assert result.status is Status.OK
     assert "no kernel problems" in result.summary and "journalctl -k: no journal files" in result.summary
 
@@ -78,9 +78,22 @@ def test_no_readable_source_is_a_skip_that_says_how_to_enable() -> None:
     assert "dmesg_restrict=0" in result.details[0] and "systemd-journal" in result.details[0]
 
 
+def test_a_source_that_reads_empty_since_boot_is_a_skip_not_nothing_found() -> None:
+    """/dev/kmsg bound to /dev/null (LXC) reads fine and holds nothing: a booted kernel has
+    always logged something, so "no problems in 0 lines" would judge a log nobody could read."""
+    empty = SourceRead("/dev/kmsg", True, 0, 0)
+    [result] = KernelLogCheck().judge(KernelLog((), (empty,)))
+    assert (result.status, result.summary) == (
+        Status.SKIP,
+        "the kernel log read empty (/dev/kmsg (0 lines)): nothing to judge",
+    )
+    [windowed] = KernelLogCheck().judge(KernelLog((), (empty,)), since_s=3600)  # a quiet hour is possible
+    assert windowed.status is Status.OK
+
+
 def test_a_cut_source_is_said() -> None:
     cut = SourceRead("/dev/kmsg", True, 3, 300, truncated=True)
-    [result] = KernelLogCheck().judge(KernelLog((), (cut,)))
+    [result] = KernelLogCheck().judge(KernelLog(_lines("Linux version 6.1.0"), (cut,)))
     assert any(d.startswith("cut:") for d in result.details)
 
 
