@@ -34,9 +34,12 @@ def open_input(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
     return fd, info
 
 
-def read_fd(fd: int, limit: int, wait_s: float | None, tail: bool = False) -> Read:
+def read_fd(
+    fd: int, limit: int, wait_s: float | None, tail: bool = False, max_total: int | None = None
+) -> Read:
     """Read `fd`: a regular file directly (its last `limit` bytes when `tail`), anything else
-    until its end or `wait_s` seconds, keeping the first (or last) `limit` bytes.
+    until its end, `wait_s` seconds or `max_total` bytes read (an endless stream: /dev/zero,
+    `yes |`), keeping the first (or last) `limit` bytes.
 
     A FIFO without a writer reads as an end at once; it is waited on while nothing arrived.
     """
@@ -50,6 +53,7 @@ def read_fd(fd: int, limit: int, wait_s: float | None, tail: bool = False) -> Re
         return Read(data[:limit], True, truncated)
     chunks: list[bytes] = []
     kept = 0
+    total = 0
     truncated = False
     deadline = None if wait_s is None else time.monotonic() + wait_s
     # a FIFO nobody opened for writing yet reads as an end at once: wait for a writer then
@@ -75,6 +79,9 @@ def read_fd(fd: int, limit: int, wait_s: float | None, tail: bool = False) -> Re
         got_any = True
         chunks.append(chunk)
         kept += len(chunk)
+        total += len(chunk)
+        if max_total is not None and total >= max_total:
+            return Read(_join(chunks, limit, tail), False, True)
         if kept > limit:
             truncated = True
             if not tail:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 #: The most of a log triage reads: the end of it, where the error is.
 MAX_INPUT_BYTES = 4 * 1024 * 1024
+#: Piped input is read to its end, but not past this (an endless stream must not hang triage).
+MAX_STREAM_BYTES = 64 * MAX_INPUT_BYTES
 #: Put before the text by `_read_input` when it read only the end of a longer input.
 _TRUNCATED = "\x00srvdoctor:truncated\x00"
 
@@ -60,7 +62,10 @@ def _read_input(text: str | None, file: Path | None, wait_s: float = 5.0) -> str
         )
     from srvdoctor.readinput import read_fd
 
-    got = read_fd(sys.stdin.buffer.fileno(), MAX_INPUT_BYTES, None, tail=True)
+    got = read_fd(sys.stdin.buffer.fileno(), MAX_INPUT_BYTES, None, tail=True, max_total=MAX_STREAM_BYTES)
+    if not got.finished:
+        message = _("stdin did not end after {size}: read the last {kept} of that")
+        print("srvdoctor: warning: " + message.format(size="256 MiB", kept="4 MiB"), file=sys.stderr)
     return (_TRUNCATED if got.truncated else "") + got.data.decode("utf-8", errors="replace")
 
 

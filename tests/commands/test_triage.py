@@ -312,3 +312,13 @@ def test_recognised_lists_every_note_the_conditions_lead_to(cli, home) -> None: 
     assert out["recognised"] == ["shm-too-small"]
     assert out["error_class"]["label"] == "bus error (SIGBUS)"
     assert "oom-killed" not in [n["id"] for n in out["notes"]]
+
+
+def test_an_endless_stdin_is_read_up_to_a_bound_not_forever() -> None:
+    """`srvdoctor triage < /dev/zero` (or `yes | srvdoctor triage`): the stream never ends, so
+    triage stops after MAX_STREAM_BYTES, says so, and judges the last 4 MiB."""
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([sys.executable, "-m", "srvdoctor", "triage", "--no-run"], stdin=zero,
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("srvdoctor: warning: stdin did not end after 256 MiB: read the last 4 MiB")
