@@ -319,23 +319,7 @@ class DiskDeletedOpen:
                     self.id,
                     "-",
                     Status.OK,
-                    t(
-                        "no deleted file still held open takes up space on {scope} "
-                        "(read /proc/*/fd of {n} processes)",
-                        scope=scope,
-                        n=scan.processes - scan.denied,
-                    )
-                    if scope and not scan.nested_pid_namespace
-                    else t(
-                        "no deleted file still held open takes up space (read /proc/*/fd of {n} processes)",
-                        n=scan.processes - scan.denied,
-                    )
-                    if not scan.nested_pid_namespace
-                    else t(
-                        "none of the {n} processes in this PID namespace holds a deleted file open "
-                        "(the host's processes are not visible here)",
-                        n=scan.processes,
-                    ),
+                    _none_held(scan, scope),
                     details=note,
                     data={"held_bytes": 0, "files": [], "processes_unreadable": scan.denied},
                 )
@@ -432,3 +416,22 @@ class DiskDeletedOpen:
 
 
 CHECKS = (DiskSpace, DiskInodes, DiskDeletedOpen)
+
+
+def _none_held(scan: DeletedOpenScan, scope: str | None) -> str:
+    """The "none" verdict, saying what was read: the processes of this PID namespace only where
+    this runs in one (a container), else the processes read, on `scope` when given."""
+    read = scan.processes - scan.denied
+    if scan.nested_pid_namespace:
+        return t(
+            "none of the {n} processes in this PID namespace holds a deleted file open "
+            "(the host's processes are not visible here)",
+            n=scan.processes,
+        )
+    if scope:
+        return t(
+            "no deleted file still held open takes up space on {scope} (read /proc/*/fd of {n} processes)",
+            scope=scope,
+            n=read,
+        )
+    return t("no deleted file still held open takes up space (read /proc/*/fd of {n} processes)", n=read)
